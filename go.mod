@@ -1,0 +1,3 @@
+module github.com/driftless/driftless
+
+go 1.25

@@ -1,0 +1,116 @@
+package driftless
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Providers tag the errors they return with these, wrapping the
+// backend's own error in the same step so that both errors.Is and errors.As work:
+//
+//	return Value{}, fmt.Errorf("%w: %w", driftless.ErrNotFound, sdkErr)
+var (
+	// ErrNotFound means the backend answered and the secret, version or key does
+	// not exist. It is the only error that lets a key-value source fall through to
+	// the next source in the chain.
+	ErrNotFound = errors.New("driftless: not found")
+	// ErrPermission means the backend refused the caller (denied, forbidden,
+	// unauthenticated).
+	ErrPermission = errors.New("driftless: permission denied")
+	// ErrUnavailable means the backend could not be reached or answered with a
+	// transient failure (network, throttling after retries, sealed, 5xx).
+	ErrUnavailable = errors.New("driftless: provider unavailable")
+	// ErrInvalidRef means a reference is malformed or names something the
+	// provider cannot serve.
+	ErrInvalidRef = errors.New("driftless: invalid reference")
+	// ErrNoProvider means a reference uses a scheme no provider is registered for.
+	ErrNoProvider = errors.New("driftless: no provider for scheme")
+	// ErrClosed is returned by a provider used after Close.
+	ErrClosed = errors.New("driftless: provider closed")
+)
+
+// Value is one version of a secret as a provider returned it.
+type Value struct {
+	// Data is the secret's bytes, exactly as stored (text or binary).
+	Data []byte
+	// Version identifies the version served (a version id, a version number);
+	// empty when the backend has no versions. A refresh compares it to tell that
+	// a secret rotated.
+	Version string
+	// Created is when this version was created, zero if unknown.
+	Created time.Time
+	// Expires is when the value stops being valid (a Vault lease, a Key Vault
+	// exp attribute), zero if never. The cache refreshes before it.
+	Expires time.Time
+}
+
+// Provider fetches secret values from one backend.
+//
+// A Provider must be safe for concurrent use by multiple goroutines.
+type Provider interface {
+	// Fetch returns the value that ref names. Only ref.Name and ref.Query are
+	// meaningful to the provider; ref.Key is applied by driftless afterwards.
+	//
+	// Fetch honours ctx: when ctx is cancelled or its deadline passes, Fetch
+	// returns promptly with an error that wraps ctx.Err().
+	//
+	// A secret (or version) that does not exist yields an error wrapping
+	// ErrNotFound; any other failure yields an error that does not wrap
+	// ErrNotFound. A secret that exists with an empty value yields a Value with
+	// empty Data and a nil error: empty is not missing.
+	//
+	// The returned error names the secret and never contains any part of a
+	// secret value. The returned Data is owned by the caller; the provider must
+	// not modify it afterwards.
+	Fetch(ctx context.Context, ref Ref) (Value, error)
+}
+
+// Result is the outcome of fetching one reference in a batch.
+type Result struct {
+	Value Value
+	Err   error
+}
+
+// BatchFetcher is implemented by providers whose backend can fetch several
+// secrets in one call (AWS BatchGetSecretValue).
+type BatchFetcher interface {
+	Provider
+	// FetchBatch fetches refs and returns one Result per ref, in the same order,
+	// with the same meaning as Fetch for each. It returns a non-nil error only
+	// when the whole batch failed (each Result's Err is then ignored). It
+	// honours ctx as Fetch does. The provider may split refs into as many
+	// backend calls as its limits require.
+	FetchBatch(ctx context.Context, refs []Ref) ([]Result, error)
+}
+
+// PreviousFetcher is implemented by providers that can fetch the version
+// before the current one (AWSPREVIOUS, the previous KV version). It feeds
+// the Rotating field type.
+type PreviousFetcher interface {
+	Provider
+	// FetchPrevious returns the version that preceded the current version of
+	// ref's secret. When there is none it returns an error wrapping
+	// ErrNotFound. It honours ctx as Fetch does.
+	FetchPrevious(ctx context.Context, ref Ref) (Value, error)
+}
+
+// Watcher is implemented by providers that learn about changes without
+// polling (mounted files).
+type Watcher interface {
+	Provider
+	// Watch reports, by calling changed, each ref of refs whose value may have
+	// changed. It blocks until ctx is done and then returns ctx.Err(), or
+	// returns early with an error if watching failed. changed may be called
+	// from any goroutine but never concurrently with itself; it must not block
+	// for long.
+	Watch(ctx context.Context, refs []Ref, changed func(Ref)) error
+}
+
+// Closer is implemented by providers that hold resources (connections,
+// goroutines). Close waits for the provider's background work to stop;
+// Fetch after Close returns an error wrapping ErrClosed. Close is safe to
+// call more than once.
+type Closer interface {
+	Close() error
+}
