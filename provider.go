@@ -114,3 +114,22 @@ type Watcher interface {
 type Closer interface {
 	Close() error
 }
+
+// KeySource lets a secrets manager act as a key-value source in the chain:
+// it maps a config key (the field's env key, prefix included) to the secret
+// that holds it, so OPENAI_API_KEY can be found without writing a reference.
+// Loader fetches the returned Ref with the provider registered for its
+// scheme; a fetch that fails with ErrNotFound falls through to the next
+// source (the default tag). Provider modules offer constructors for these
+// (a name prefix, an explicit mapping).
+type KeySource interface {
+	// RefFor returns the reference that holds key, or false when this source
+	// has no mapping for key. It must be cheap and must not do I/O.
+	RefFor(key string) (Ref, bool)
+}
+
+// KeySourceFunc adapts a function to KeySource.
+type KeySourceFunc func(key string) (Ref, bool)
+
+// RefFor calls f(key).
+func (f KeySourceFunc) RefFor(key string) (Ref, bool) { return f(key) }
