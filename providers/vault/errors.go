@@ -1,0 +1,68 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/hashicorp/vault/api"
+
+	"github.com/driftless/driftless"
+)
+
+// wrap turns an error from the Vault client into one that wraps the matching
+// driftless sentinel and names what was read (a quoted path, or a version and
+// a path) and the mount, never a value. status is the HTTP status, 0 when
+// Vault did not answer.
+func (p *Provider) wrap(ctx context.Context, err error, status int, what string, m mount) error {
+	where := "vault: read " + what
+	if m.path != "" {
+		where += " on " + m.String()
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("%s: %w", where, cerr)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The client's own timeout: the server did not answer in time.
+		return fmt.Errorf("%s: %w: %w", where, driftless.ErrUnavailable, err)
+	}
+	err = redact(err)
+	switch {
+	case status == 403:
+		return fmt.Errorf("%s: %w: %w", where, driftless.ErrPermission, err)
+	case status == 404:
+		return fmt.Errorf("%s: %w: %w", where, driftless.ErrNotFound, err)
+	case status == 0, status == 412, status == 429, status >= 500:
+		// 0: unreachable; 412: a performance standby not yet caught up;
+		// 429: rate limited; 503: sealed or standby; 5xx: server failure.
+		return fmt.Errorf("%s: %w: %w", where, driftless.ErrUnavailable, err)
+	default:
+		return fmt.Errorf("%s: %w", where, err)
+	}
+}
+
+// redact drops the raw body from a ResponseError whose body Vault did not
+// send as its JSON error list (a proxy's page, say), since nothing says what
+// that body holds. Vault's own error messages never carry secret data.
+func redact(err error) error {
+	var re *api.ResponseError
+	if !errors.As(err, &re) || !re.RawError {
+		return err
+	}
+	c := *re
+	c.Errors = []string{"response body not shown"}
+	return &c
+}
+
+// isNotFound reports whether err wraps driftless.ErrNotFound.
+func isNotFound(err error) bool { return errors.Is(err, driftless.ErrNotFound) }
+
+// isPermission reports whether err wraps driftless.ErrPermission.
+func isPermission(err error) bool { return errors.Is(err, driftless.ErrPermission) }
+
+// isNetError reports whether err is a failure to reach the server.
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}

@@ -1,0 +1,104 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/vault/api"
+
+	"github.com/driftless/driftless"
+)
+
+// mount is what the Provider knows of the secrets engine a path lives on.
+type mount struct {
+	path string // "secret/", with its trailing slash
+	typ  string // "kv", "database", ...
+	kv   int    // 1 or 2 on a KV mount, else 0
+}
+
+func (m mount) String() string {
+	switch {
+	case m.path == "":
+		return "unknown mount"
+	case m.kv > 0:
+		return fmt.Sprintf("KV v%d mount %q", m.kv, m.path)
+	default:
+		return fmt.Sprintf("%s mount %q", m.typ, m.path)
+	}
+}
+
+// mountCache remembers mounts by path. Vault forbids nested mounts, so a
+// name lives on the one cached mount whose path is a prefix of it.
+type mountCache struct {
+	mu     sync.RWMutex
+	byPath map[string]mount
+}
+
+func (c *mountCache) lookup(name string) (mount, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for i := 0; i < len(name); i++ {
+		if name[i] == '/' {
+			if m, ok := c.byPath[name[:i+1]]; ok {
+				return m, true
+			}
+		}
+	}
+	return mount{}, false
+}
+
+func (c *mountCache) store(m mount) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byPath == nil {
+		c.byPath = make(map[string]mount)
+	}
+	c.byPath[m.path] = m
+}
+
+// mountOf returns the mount that name lives on, asking Vault the first time
+// with the request the Vault CLI makes before every kv command
+// (GET /v1/sys/internal/ui/mounts/<path>), which any token allowed to read
+// the path may make.
+func (p *Provider) mountOf(ctx context.Context, name string) (mount, error) {
+	if m, ok := p.mounts.lookup(name); ok {
+		return m, nil
+	}
+	r := p.client.NewRequest("GET", "/v1/sys/internal/ui/mounts/"+name)
+	resp, err := p.client.RawRequestWithContext(ctx, r)
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+		defer resp.Body.Close()
+	}
+	if status == 404 {
+		// Vault before 0.10.2 has no such endpoint, and knows only KV v1,
+		// as the CLI assumes. Nothing is cached: the mount is unknown.
+		return mount{typ: "kv", kv: 1}, nil
+	}
+	what := fmt.Sprintf("%q: finding its mount", name)
+	if err != nil {
+		return mount{}, p.wrap(ctx, err, status, what, mount{})
+	}
+	s, err := api.ParseSecret(resp.Body)
+	if err != nil || s == nil {
+		return mount{}, fmt.Errorf("vault: read %s: unexpected answer", what)
+	}
+	m := mount{}
+	m.path, _ = s.Data["path"].(string)
+	m.typ, _ = s.Data["type"].(string)
+	if m.typ == "kv" || m.typ == "generic" || m.typ == "" {
+		m.kv = 1
+		if opts, ok := s.Data["options"].(map[string]any); ok && opts["version"] == "2" {
+			m.kv = 2
+		}
+	}
+	if m.path == "" || !strings.HasPrefix(name, m.path) || len(name) == len(m.path) {
+		// No mount named, or the name is the mount itself.
+		return mount{}, fmt.Errorf("vault: read %s: %w: no secrets engine is mounted there", what, driftless.ErrNotFound)
+	}
+	p.mounts.store(m)
+	return m, nil
+}
