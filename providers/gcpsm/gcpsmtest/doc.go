@@ -1,0 +1,34 @@
+// Package gcpsmtest is a fake Google Cloud Secret Manager for tests: a real
+// gRPC server on 127.0.0.1 that implements the Secret Manager service from
+// the official secretmanagerpb types, in memory. Point the official client
+// at it with one call and test code that reads secrets without mocks:
+//
+//	srv := gcpsmtest.NewServer(t)
+//	client, err := srv.Client(ctx) // *secretmanager.Client
+//	srv.Put(ctx, "db-password", []byte("s3cret")) // version 1
+//	srv.Put(ctx, "db-password", []byte("rotated")) // version 2, now "latest"
+//
+// The server serves CreateSecret, GetSecret, DeleteSecret,
+// AddSecretVersion, GetSecretVersion, AccessSecretVersion,
+// ListSecretVersions, DisableSecretVersion, EnableSecretVersion and
+// DestroySecretVersion, and answers UNIMPLEMENTED to the other methods.
+//
+// # Faults
+//
+// SetLatency delays every call (a delayed call still ends when its context
+// does); SetMethodError and SetSecretError make calls fail with a gRPC code
+// (NOT_FOUND, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAVAILABLE, ...);
+// SetCorruptChecksum makes AccessSecretVersion send a wrong data_crc32c;
+// SetVersionState disables or destroys a version in-process. Requests
+// counts the calls received, per method.
+//
+// Note that the official client retries AccessSecretVersion on UNAVAILABLE
+// and RESOURCE_EXHAUSTED with a backoff starting at two seconds; a test
+// that injects those codes either sets a short context deadline or clears
+// the client's retry settings (client.CallOptions.AccessSecretVersion = nil).
+//
+// # Concurrency
+//
+// A Server is safe for concurrent use; Put and the Set methods may be
+// called while clients are calling it.
+package gcpsmtest
