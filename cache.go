@@ -1,0 +1,308 @@
+package driftless
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// cacheKey identifies one fetch: a secret and version selector, and whether
+// the previous version is wanted.
+type cacheKey struct {
+	ref      Ref // Key is always empty
+	previous bool
+}
+
+// entry is one cached fetch. While a fetch is in flight, done is open and
+// every caller that misses waits on it (concurrent misses share one fetch).
+type entry struct {
+	done      chan struct{}
+	val       Value
+	err       error
+	fetchedAt time.Time
+	due       time.Time // when it must be fetched again
+	failures  int       // consecutive failed fetches, for backoff
+	period    time.Duration
+}
+
+// cache holds fetched values per (provider, name, version selector).
+type cache struct {
+	o       *options
+	mu      sync.Mutex
+	entries map[cacheKey]*entry
+	phase   float64 // this loader's random phase, spreads refreshes of a fleet
+	seq     int
+}
+
+func newCache(o *options) *cache {
+	return &cache{o: o, entries: map[cacheKey]*entry{}, phase: rand.Float64()}
+}
+
+func (c *cache) ttl(scheme string) time.Duration {
+	if d, ok := c.o.ttl[scheme]; ok && d > 0 {
+		return d
+	}
+	return c.o.defaultTTL
+}
+
+// nextPhase returns the fraction of a period at which the next new entry is
+// first refreshed: a golden-ratio sequence from a random start, so that the
+// entries of one loader, and the loaders of a fleet started together, spread
+// their refreshes evenly over the interval instead of firing at once.
+func (c *cache) nextPhase() float64 {
+	c.seq++
+	_, f := math.Modf(c.phase + float64(c.seq)*0.6180339887498949)
+	return f
+}
+
+// schedule sets e.due after a successful fetch at now. Called with c.mu held.
+func (c *cache) schedule(e *entry, scheme string, now time.Time, first bool) {
+	period := c.ttl(scheme)
+	e.period = period
+	if first {
+		// First refresh between half and one and a half periods away, at this
+		// entry's phase: uniform across a fleet from the first interval on.
+		e.due = now.Add(time.Duration((0.5 + c.nextPhase()) * float64(period)))
+	} else if !e.due.IsZero() && now.Sub(e.due) < period {
+		e.due = e.due.Add(period) // keep the phase
+		if e.due.Before(now) {
+			e.due = now.Add(period)
+		}
+	} else {
+		e.due = now.Add(period)
+	}
+	if !e.val.Expires.IsZero() {
+		// Refresh at two thirds of the remaining lifetime (Vault's renewal point).
+		if left := e.val.Expires.Sub(now); left > 0 {
+			if at := now.Add(left * 2 / 3); at.Before(e.due) {
+				e.due = at
+			}
+		} else {
+			e.due = now
+		}
+	}
+}
+
+// backoff sets e.due after a failed fetch. Called with c.mu held.
+func (c *cache) backoff(e *entry, now time.Time) {
+	e.failures++
+	d := c.o.backoffMin << min(e.failures-1, 30)
+	if d <= 0 || d > c.o.backoffMax {
+		d = c.o.backoffMax
+	}
+	// Full jitter on the upper half, so failing replicas do not retry in step.
+	d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+	e.due = now.Add(d)
+}
+
+// stale reports whether e must be fetched again at now.
+func (e *entry) stale(now time.Time) bool { return !e.due.IsZero() && !now.Before(e.due) }
+
+// earliestDue returns the earliest due time of any entry, or zero.
+func (c *cache) earliestDue() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var t time.Time
+	for _, e := range c.entries {
+		if e.due.IsZero() {
+			continue
+		}
+		if t.IsZero() || e.due.Before(t) {
+			t = e.due
+		}
+	}
+	return t
+}
+
+// invalidate marks keys (all keys when nil) due now.
+func (c *cache) invalidate(match func(Ref) bool, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		if match == nil || match(k.ref) {
+			e.due = now
+		}
+	}
+}
+
+// get returns the values for keys, fetching what is missing or stale, with
+// one shared fetch per key, batched per provider where possible, and at
+// most o.concurrency fetches in flight per provider. A key whose refresh
+// fails while an older value is cached returns the failure (the caller
+// keeps its last good config).
+func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
+	now := time.Now()
+	out := make(map[cacheKey]*entry, len(keys))
+	var wait []cacheKey
+	toFetch := map[string][]cacheKey{} // by scheme
+	c.mu.Lock()
+	for _, k := range keys {
+		if _, dup := out[k]; dup {
+			continue
+		}
+		e := c.entries[k]
+		if e != nil {
+			select {
+			case <-e.done:
+				if !e.stale(now) && e.err == nil {
+					out[k] = e
+					c.event(Event{Kind: EventCacheHit, Scheme: k.ref.Scheme})
+					continue
+				}
+			default:
+				out[k] = e // in flight: wait below
+				wait = append(wait, k)
+				continue
+			}
+		}
+		ne := &entry{done: make(chan struct{})}
+		if e != nil {
+			ne.due, ne.failures, ne.period = e.due, e.failures, e.period
+		}
+		c.entries[k] = ne
+		out[k] = ne
+		toFetch[k.ref.Scheme] = append(toFetch[k.ref.Scheme], k)
+		c.event(Event{Kind: EventCacheMiss, Scheme: k.ref.Scheme})
+	}
+	c.mu.Unlock()
+
+	var wg sync.WaitGroup
+	for scheme, ks := range toFetch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.fetchScheme(ctx, scheme, ks, out)
+		}()
+	}
+	wg.Wait()
+	for _, k := range wait {
+		select {
+		case <-out[k].done:
+		case <-ctx.Done():
+			out[k] = &entry{err: fmt.Errorf("waiting for a shared fetch of %s: %w", k.ref, ctx.Err()), done: closedChan}
+		}
+	}
+	return out
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey, out map[cacheKey]*entry) {
+	p := c.o.providers[scheme]
+	finish := func(k cacheKey, v Value, err error) {
+		e := out[k]
+		now := time.Now()
+		c.mu.Lock()
+		first := e.due.IsZero()
+		e.val, e.err, e.fetchedAt = v, err, now
+		if err == nil {
+			e.failures = 0
+			c.schedule(e, scheme, now, first)
+		} else if errors.Is(err, ErrNotFound) {
+			c.schedule(e, scheme, now, first) // not found is an answer; check again next period
+		} else {
+			c.backoff(e, now)
+		}
+		close(e.done)
+		c.mu.Unlock()
+	}
+	if p == nil {
+		for _, k := range keys {
+			finish(k, Value{}, fmt.Errorf("%w %q", ErrNoProvider, scheme))
+		}
+		return
+	}
+	// Current versions go through the batch call when the provider has one.
+	var current, previous []cacheKey
+	for _, k := range keys {
+		if k.previous {
+			previous = append(previous, k)
+		} else {
+			current = append(current, k)
+		}
+	}
+	if bf, ok := p.(BatchFetcher); ok && len(current) > 1 {
+		refs := make([]Ref, len(current))
+		for i, k := range current {
+			refs[i] = k.ref
+		}
+		start := time.Now()
+		res, err := bf.FetchBatch(ctx, refs)
+		c.audit(ctx, scheme, refs, res, err, time.Since(start))
+		for i, k := range current {
+			switch {
+			case err != nil:
+				finish(k, Value{}, err)
+			case i < len(res):
+				finish(k, res[i].Value, res[i].Err)
+			default:
+				finish(k, Value{}, fmt.Errorf("driftless: provider %q returned %d results for %d references", scheme, len(res), len(refs)))
+			}
+		}
+		current = nil
+	}
+	sem := make(chan struct{}, c.o.concurrency)
+	var wg sync.WaitGroup
+	run := func(k cacheKey, fetch func(context.Context, Ref) (Value, error)) {
+		defer wg.Done()
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			finish(k, Value{}, ctx.Err())
+			return
+		}
+		defer func() { <-sem }()
+		start := time.Now()
+		v, err := fetch(ctx, k.ref)
+		c.audit(ctx, scheme, []Ref{k.ref}, []Result{{Value: v, Err: err}}, nil, time.Since(start))
+		finish(k, v, err)
+	}
+	for _, k := range current {
+		wg.Add(1)
+		go run(k, p.Fetch)
+	}
+	for _, k := range previous {
+		wg.Add(1)
+		if pf, ok := p.(PreviousFetcher); ok {
+			go run(k, pf.FetchPrevious)
+		} else {
+			go run(k, func(context.Context, Ref) (Value, error) {
+				return Value{}, fmt.Errorf("%w: provider %q cannot fetch previous versions", ErrNotFound, scheme)
+			})
+		}
+	}
+	wg.Wait()
+}
+
+func (c *cache) event(e Event) {
+	if c.o.metrics != nil {
+		c.o.metrics(e)
+	}
+}
+
+// audit logs one backend call and reports it to the metrics hook; never a value.
+func (c *cache) audit(ctx context.Context, scheme string, refs []Ref, res []Result, err error, d time.Duration) {
+	c.event(Event{Kind: EventFetch, Scheme: scheme, Refs: len(refs), Duration: d, Err: err})
+	if c.o.logger == nil {
+		return
+	}
+	for i, r := range refs {
+		e := err
+		var version string
+		if e == nil && i < len(res) {
+			e, version = res[i].Err, res[i].Value.Version
+		}
+		if e != nil {
+			c.o.logger.LogAttrs(ctx, slog.LevelWarn, "driftless: fetch failed",
+				slog.String("provider", scheme), slog.String("secret", r.String()), slog.Duration("latency", d), slog.String("error", e.Error()))
+			continue
+		}
+		c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: fetched",
+			slog.String("provider", scheme), slog.String("secret", r.String()), slog.String("version", version), slog.Duration("latency", d))
+	}
+}

@@ -1,0 +1,244 @@
+package driftless
+
+import (
+	"encoding"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// decodeFunc decodes text into a value of one type.
+type decodeFunc func(s string) (reflect.Value, error)
+
+// ErrDecode is wrapped by errors for values that do not decode into their
+// field's type.
+var ErrDecode = errors.New("driftless: cannot decode value")
+
+// decodeError describes why a value did not decode, without the value.
+type decodeError struct {
+	typ    reflect.Type
+	reason string
+	err    error // underlying error, scrubbed of the value
+}
+
+func (e *decodeError) Error() string {
+	msg := fmt.Sprintf("cannot decode as %s: %s", e.typ, e.reason)
+	if e.err != nil {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+
+func (e *decodeError) Unwrap() []error {
+	if e.err != nil {
+		return []error{ErrDecode, e.err}
+	}
+	return []error{ErrDecode}
+}
+
+// scrubbed wraps an error from code we do not control (a TextUnmarshaler, a
+// registered decoder) so that its message cannot show the value; Unwrap
+// keeps errors.Is and errors.As working.
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e *scrubbed) Error() string { return e.msg }
+func (e *scrubbed) Unwrap() error { return e.err }
+
+func scrub(err error, value string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if value != "" && strings.Contains(msg, value) {
+		if len(value) < 4 {
+			msg = "invalid value (details withheld: they contain the value)"
+		} else {
+			msg = strings.ReplaceAll(msg, value, Redacted)
+		}
+	}
+	// Also withhold quoted fragments of multi-part values (list elements).
+	return &scrubbed{msg: msg, err: err}
+}
+
+// decoder decodes strings into values of Go types, with user overrides.
+type decoder struct {
+	custom map[reflect.Type]decodeFunc
+}
+
+// decode converts s into a value of type t. Errors never contain s.
+func (d *decoder) decode(s string, t reflect.Type, f *field) (reflect.Value, error) {
+	if fn, ok := d.custom[t]; ok {
+		v, err := fn(s)
+		if err != nil {
+			return reflect.Value{}, &decodeError{typ: t, reason: "custom decoder failed", err: scrub(err, s)}
+		}
+		return v, nil
+	}
+	switch t {
+	case secretType:
+		return reflect.ValueOf(NewSecret(s)), nil
+	case durationType:
+		dur, err := time.ParseDuration(strings.TrimSpace(s))
+		if err != nil {
+			if n, err2 := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err2 == nil && n == 0 {
+				return reflect.ValueOf(time.Duration(0)), nil
+			}
+			return reflect.Value{}, &decodeError{typ: t, reason: `want a duration such as "30s" or "1h30m"`}
+		}
+		return reflect.ValueOf(dur), nil
+	case timeType:
+		tm, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+		if err != nil {
+			return reflect.Value{}, &decodeError{typ: t, reason: `want an RFC 3339 time such as "2026-01-02T15:04:05Z"`}
+		}
+		return reflect.ValueOf(tm), nil
+	case urlType:
+		u, err := url.Parse(strings.TrimSpace(s))
+		if err != nil {
+			return reflect.Value{}, &decodeError{typ: t, reason: "malformed URL"}
+		}
+		return reflect.ValueOf(*u), nil
+	case ipType:
+		ip := net.ParseIP(strings.TrimSpace(s))
+		if ip == nil {
+			return reflect.Value{}, &decodeError{typ: t, reason: "want an IPv4 or IPv6 address"}
+		}
+		return reflect.ValueOf(ip), nil
+	case bytesType:
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			if b, err := enc.DecodeString(strings.TrimSpace(s)); err == nil {
+				return reflect.ValueOf(b), nil
+			}
+		}
+		return reflect.Value{}, &decodeError{typ: t, reason: "want base64"}
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshal) && t.Kind() != reflect.Pointer {
+		v := reflect.New(t)
+		if err := v.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			return reflect.Value{}, &decodeError{typ: t, reason: "UnmarshalText failed", err: scrub(err, s)}
+		}
+		return v.Elem(), nil
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		v, err := d.decode(s, t.Elem(), f)
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		p := reflect.New(t.Elem())
+		p.Elem().Set(v)
+		return p, nil
+	case reflect.String:
+		return reflect.ValueOf(s).Convert(t), nil
+	case reflect.Bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			switch strings.ToLower(strings.TrimSpace(s)) {
+			case "yes", "on", "y":
+				b, err = true, nil
+			case "no", "off", "n":
+				b, err = false, nil
+			}
+		}
+		if err != nil {
+			return reflect.Value{}, &decodeError{typ: t, reason: "want true/false, 1/0, yes/no or on/off"}
+		}
+		return reflect.ValueOf(b).Convert(t), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 0, t.Bits())
+		if err != nil {
+			return reflect.Value{}, numError(t, err)
+		}
+		return reflect.ValueOf(n).Convert(t), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		n, err := strconv.ParseUint(strings.TrimSpace(s), 0, t.Bits())
+		if err != nil {
+			return reflect.Value{}, numError(t, err)
+		}
+		return reflect.ValueOf(n).Convert(t), nil
+	case reflect.Float32, reflect.Float64:
+		n, err := strconv.ParseFloat(strings.TrimSpace(s), t.Bits())
+		if err != nil {
+			return reflect.Value{}, numError(t, err)
+		}
+		return reflect.ValueOf(n).Convert(t), nil
+	case reflect.Complex64, reflect.Complex128:
+		n, err := strconv.ParseComplex(strings.TrimSpace(s), t.Bits())
+		if err != nil {
+			return reflect.Value{}, numError(t, err)
+		}
+		return reflect.ValueOf(n).Convert(t), nil
+	case reflect.Slice:
+		if s == "" {
+			return reflect.MakeSlice(t, 0, 0), nil
+		}
+		parts := strings.Split(s, f.sep)
+		out := reflect.MakeSlice(t, len(parts), len(parts))
+		for i, p := range parts {
+			v, err := d.decode(strings.TrimSpace(p), t.Elem(), f)
+			if err != nil {
+				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("element %d", i), err: err}
+			}
+			out.Index(i).Set(v)
+		}
+		return out, nil
+	case reflect.Array:
+		var parts []string
+		if s != "" {
+			parts = strings.Split(s, f.sep)
+		}
+		if len(parts) != t.Len() {
+			return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("want %d elements, got %d", t.Len(), len(parts))}
+		}
+		out := reflect.New(t).Elem()
+		for i, p := range parts {
+			v, err := d.decode(strings.TrimSpace(p), t.Elem(), f)
+			if err != nil {
+				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("element %d", i), err: err}
+			}
+			out.Index(i).Set(v)
+		}
+		return out, nil
+	case reflect.Map:
+		out := reflect.MakeMap(t)
+		if s == "" {
+			return out, nil
+		}
+		for i, p := range strings.Split(s, f.sep) {
+			k, v, ok := strings.Cut(p, f.kvSep)
+			if !ok {
+				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("entry %d has no %q between key and value", i, f.kvSep)}
+			}
+			kv, err := d.decode(strings.TrimSpace(k), t.Key(), f)
+			if err != nil {
+				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("key of entry %d", i), err: err}
+			}
+			vv, err := d.decode(strings.TrimSpace(v), t.Elem(), f)
+			if err != nil {
+				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("value of entry %d", i), err: err}
+			}
+			out.SetMapIndex(kv, vv)
+		}
+		return out, nil
+	}
+	return reflect.Value{}, &decodeError{typ: t, reason: "unsupported type"}
+}
+
+func numError(t reflect.Type, err error) error {
+	var ne *strconv.NumError
+	if errors.As(err, &ne) {
+		if errors.Is(ne.Err, strconv.ErrRange) {
+			return &decodeError{typ: t, reason: "out of range"}
+		}
+	}
+	return &decodeError{typ: t, reason: "invalid syntax"}
+}

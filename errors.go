@@ -1,0 +1,81 @@
+package driftless
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrRequired is wrapped by the error for a required field that no source set
+// (or set to an empty value).
+var ErrRequired = errors.New("driftless: required value missing")
+
+// ErrValidation is wrapped by errors from validation hooks.
+var ErrValidation = errors.New("driftless: validation failed")
+
+// FieldError reports why one field could not be filled. It names the field,
+// its key and the source of the value, never the value.
+type FieldError struct {
+	Field  string // field path, e.g. "DB.Password"
+	Key    string // env key, e.g. "DB_PASSWORD"
+	Source string // where the value came from: "env", ".env:12", "default", a reference...
+	Err    error  // the cause
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Field)
+	if e.Key != "" || e.Source != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Key)
+		if e.Source != "" {
+			if e.Key != "" {
+				b.WriteString(" from ")
+			}
+			b.WriteString(e.Source)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(": ")
+	b.WriteString(strings.TrimPrefix(e.Err.Error(), "driftless: "))
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// LoadError holds every failure of one Load, so that all problems are
+// reported at once. Use errors.As to reach the *FieldError of each failing
+// field, or ranges over Errors.
+type LoadError struct {
+	Type   string  // the config type
+	Errors []error // *FieldError for field failures; other errors for whole-config failures
+}
+
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "driftless: loading %s: %d problem", e.Type, len(e.Errors))
+	if len(e.Errors) != 1 {
+		b.WriteString("s")
+	}
+	for _, err := range e.Errors {
+		b.WriteString("\n\t")
+		b.WriteString(strings.ReplaceAll(err.Error(), "\n", "\n\t"))
+	}
+	return b.String()
+}
+
+// Unwrap returns the individual errors, for errors.Is and errors.As.
+func (e *LoadError) Unwrap() []error { return e.Errors }
+
+// Fields returns the field errors, in field order.
+func (e *LoadError) Fields() []*FieldError {
+	var out []*FieldError
+	for _, err := range e.Errors {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			out = append(out, fe)
+		}
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package driftless
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report says, for every field, where its value came from. It never holds
+// a secret value: secrets are shown as "[REDACTED] hmac:…", a fingerprint
+// keyed with a random per-process key, so a short secret cannot be guessed
+// from it offline. Values that came through a reference or a NAME_FILE file
+// are treated as secrets whatever the field's type.
+type Report struct {
+	Type   string        `json:"type"`
+	Files  []FileStatus  `json:"files,omitempty"`
+	Fields []FieldReport `json:"fields"`
+}
+
+// FileStatus describes one .env file of the chain.
+type FileStatus struct {
+	Path    string `json:"path"`
+	Missing bool   `json:"missing,omitempty"` // the file does not exist and was skipped
+	Keys    int    `json:"keys"`
+}
+
+// FieldReport describes one field.
+type FieldReport struct {
+	Path     string    `json:"path"`               // "DB.Password"
+	Key      string    `json:"key"`                // "DB_PASSWORD"
+	Source   string    `json:"source"`             // "env", ".env:3", "env KEY_FILE (file /run/secrets/x)", "default", "unset"
+	Ref      string    `json:"ref,omitempty"`      // the reference resolved, if any
+	Provider string    `json:"provider,omitempty"` // its scheme
+	Version  string    `json:"version,omitempty"`  // the version served
+	Expires  time.Time `json:"expires,omitzero"`   // lease or expiry reported by the provider
+	Secret   bool      `json:"secret"`
+	FromFile bool      `json:"from_file,omitempty"` // read through NAME_FILE
+	Display  string    `json:"display"`             // the value, or a redaction with a fingerprint
+	Desc     string    `json:"desc,omitempty"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// Explain loads the config like Load and reports where each value came
+// from. The report covers every field even when some fail, and err is the
+// *LoadError Load would return. dst is filled only when err is nil.
+func Explain(ctx context.Context, dst any, opts ...Option) (*Report, error) {
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("driftless: Explain needs a non-nil pointer to a struct, got %T", dst)
+	}
+	l, err := newLoader(rv.Elem().Type(), opts)
+	if err != nil {
+		return nil, err
+	}
+	res := l.load(ctx)
+	if res.err == nil {
+		rv.Elem().Set(res.cfg.Elem())
+	}
+	return res.report, res.err
+}
+
+// WriteTable writes the report as an aligned, human-readable table.
+func (r *Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FIELD\tKEY\tSOURCE\tVALUE\tVERSION")
+	for _, f := range r.Fields {
+		src := f.Source
+		if f.Ref != "" {
+			src += " → " + f.Ref
+		}
+		val := f.Display
+		if f.Error != "" {
+			val = "ERROR: " + f.Error
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Path, f.Key, src, oneLine(val), f.Version)
+	}
+	for _, f := range r.Files {
+		if f.Missing {
+			fmt.Fprintf(tw, "# %s: not found, skipped\n", f.Path)
+		}
+	}
+	return tw.Flush()
+}
+
+// String returns the table form.
+func (r *Report) String() string {
+	var b strings.Builder
+	_ = r.WriteTable(&b)
+	return b.String()
+}
+
+func oneLine(s string) string {
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`).Replace(s)
+}
+
+// fileReader is the built-in provider for file:// references: it reads the
+// file on each fetch. providers/files adds watching and directory sources.
+type fileReader struct {
+	read func(string) ([]byte, error)
+}
+
+func (p fileReader) Fetch(ctx context.Context, ref Ref) (Value, error) {
+	if err := ctx.Err(); err != nil {
+		return Value{}, fmt.Errorf("reading %s: %w", ref.Name, err)
+	}
+	b, err := p.read(ref.Name)
+	if err != nil {
+		if isNotExist(err) {
+			return Value{}, fmt.Errorf("%w: file %s", ErrNotFound, ref.Name)
+		}
+		return Value{}, fmt.Errorf("reading file %s: %w", ref.Name, scrubPathErr(err))
+	}
+	sum := sha256.Sum256(b)
+	return Value{Data: b, Version: hex.EncodeToString(sum[:8])}, nil
+}

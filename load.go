@@ -1,0 +1,569 @@
+package driftless
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/driftless/driftless/envfile"
+)
+
+// Load fills the struct that dst points to from the chain of sources:
+// the process environment, then the .env files given with WithEnvFiles,
+// then the key-value sources given with WithSource, then each field's
+// default tag. Any value found (even a default) may be a reference such as
+// "awssm://prod/db#password", resolved by the provider registered for its
+// scheme; every reference in the struct is fetched before any field is set,
+// de-duplicated, grouped per provider and fetched concurrently.
+//
+// Load reports every failing field at once in a *LoadError, each a
+// *FieldError naming the field, key and source, never a value. On error dst
+// is left unchanged: nothing is half-applied.
+func Load(ctx context.Context, dst any, opts ...Option) error {
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("driftless: Load needs a non-nil pointer to a struct, got %T", dst)
+	}
+	l, err := newLoader(rv.Elem().Type(), opts)
+	if err != nil {
+		return err
+	}
+	res := l.load(ctx)
+	if res.err != nil {
+		return res.err
+	}
+	rv.Elem().Set(res.cfg.Elem())
+	return nil
+}
+
+// LoadAs is Load returning a new *T.
+func LoadAs[T any](ctx context.Context, opts ...Option) (*T, error) {
+	var cfg T
+	if err := Load(ctx, &cfg, opts...); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// loader is one configured chain for one config type.
+type loader struct {
+	typ   reflect.Type
+	o     *options
+	plan  *plan
+	dec   *decoder
+	cache *cache
+}
+
+func newLoader(t reflect.Type, opts []Option) (*loader, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("driftless: config type %s is not a struct", t)
+	}
+	o := newOptions(opts)
+	p, err := planFor(t, o.decoders)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := o.providers["file"]; !ok {
+		o.providers["file"] = fileReader{read: o.readFile}
+	}
+	return &loader{typ: t, o: o, plan: p, dec: &decoder{custom: o.decoders}, cache: newCache(o)}, nil
+}
+
+// origin says where a raw value came from.
+type origin struct {
+	kind originKind
+	file string // the .env file
+	line int    // line in the .env file
+	key  string // the key read: KEY, or KEY_FILE
+	path string // the file a KEY_FILE named
+	src  int    // index of the key-value source
+}
+
+type originKind uint8
+
+const (
+	fromUnset originKind = iota
+	fromEnv
+	fromEnvFile
+	fromSource
+	fromDefault
+)
+
+// String names the source for errors and explain output: "env",
+// ".env:12", "env DB_PASSWORD_FILE (/run/secrets/db)", "default".
+func (o origin) String() string {
+	var s string
+	switch o.kind {
+	case fromEnv:
+		s = "env"
+	case fromEnvFile:
+		s = o.file + ":" + strconv.Itoa(o.line)
+	case fromSource:
+		return "source " + strconv.Itoa(o.src+1)
+	case fromDefault:
+		return "default"
+	default:
+		return "unset"
+	}
+	if o.path != "" {
+		s += " " + o.key + " (file " + o.path + ")"
+	}
+	return s
+}
+
+// fieldState is one field's progress through a load.
+type fieldState struct {
+	raw     string
+	found   bool
+	origin  origin
+	ref     Ref  // when raw is a reference
+	isRef   bool // raw is a reference
+	srcRefs []Ref
+	err     error
+}
+
+// result is the outcome of one load pass.
+type result struct {
+	cfg    reflect.Value // *T
+	report *Report
+	used   map[cacheKey]bool
+	err    error
+}
+
+// envFiles parses the configured .env files, highest precedence first.
+func (l *loader) envFiles() ([]*envfile.File, []FileStatus, []error) {
+	var files []*envfile.File
+	var status []FileStatus
+	var errs []error
+	for _, path := range l.o.envFiles {
+		f, err := envfile.ParseFile(path, envfile.WithLookup(l.o.lookup))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			status = append(status, FileStatus{Path: path, Missing: true})
+		case err != nil:
+			errs = append(errs, err)
+			status = append(status, FileStatus{Path: path})
+		default:
+			files = append(files, f)
+			status = append(status, FileStatus{Path: path, Keys: len(f.Map())})
+		}
+	}
+	return files, status, errs
+}
+
+// lookup finds key in the process environment then in the .env files, with
+// the NAME_FILE convention in each. found is false when no source has it.
+func (l *loader) lookup(key string, files []*envfile.File) (raw string, o origin, found bool, err error) {
+	readKeyFile := func(o origin, path string) (string, origin, bool, error) {
+		o.key, o.path = key+"_FILE", path
+		b, err := l.o.readFile(path)
+		if err != nil {
+			return "", o, true, fmt.Errorf("reading %s named by %s: %w", path, key+"_FILE", scrubPathErr(err))
+		}
+		s := string(b)
+		s = strings.TrimSuffix(s, "\n")
+		s = strings.TrimSuffix(s, "\r")
+		return s, o, true, nil
+	}
+	v, ok := l.o.lookup(key)
+	p, okFile := l.o.lookup(key + "_FILE")
+	if ok && okFile {
+		return "", origin{kind: fromEnv, key: key}, true, fmt.Errorf("both %s and %s are set in the environment; set only one", key, key+"_FILE")
+	}
+	if ok {
+		return v, origin{kind: fromEnv, key: key}, true, nil
+	}
+	if okFile {
+		return readKeyFile(origin{kind: fromEnv}, p)
+	}
+	for _, f := range files {
+		e, ok := f.Lookup(key)
+		ef, okFile := f.Lookup(key + "_FILE")
+		if ok && okFile {
+			return "", origin{kind: fromEnvFile, file: f.Name, line: ef.Line, key: key}, true,
+				fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, key+"_FILE", ef.Line, f.Name)
+		}
+		if ok {
+			return e.Value, origin{kind: fromEnvFile, file: f.Name, line: e.Line, key: key}, true, nil
+		}
+		if okFile {
+			return readKeyFile(origin{kind: fromEnvFile, file: f.Name, line: ef.Line}, ef.Value)
+		}
+	}
+	return "", origin{}, false, nil
+}
+
+// scrubPathErr keeps the os error's kind and drops nothing secret (a path
+// error holds only the path and the cause).
+func scrubPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// isRef reports whether raw is a reference this loader resolves.
+func (l *loader) isRef(raw string) bool {
+	s := schemeOf(raw)
+	if s == "" {
+		return false
+	}
+	if knownSchemes[s] {
+		return true
+	}
+	_, ok := l.o.providers[s]
+	return ok
+}
+
+// load runs one pass over every source and returns a new *T, or every error.
+func (l *loader) load(ctx context.Context) result {
+	if l.o.bootTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.o.bootTimeout)
+		defer cancel()
+	}
+	rep := &Report{Type: l.typ.String()}
+	var errs []error
+	files, status, ferrs := l.envFiles()
+	rep.Files = status
+	errs = append(errs, ferrs...)
+
+	fields := l.plan.fields
+	states := make([]fieldState, len(fields))
+	var keys []cacheKey
+	need := func(r Ref, previous bool) { keys = append(keys, cacheKey{ref: r.Secret(), previous: previous}) }
+	parse := func(i int, raw string) {
+		st := &states[i]
+		r, err := ParseRef(raw)
+		if err != nil {
+			st.err = err
+			return
+		}
+		st.ref, st.isRef = r, true
+		need(r, false)
+		if fields[i].kind == leafRotating {
+			need(r, true)
+		}
+	}
+	for i := range fields {
+		f := &fields[i]
+		st := &states[i]
+		raw, o, found, err := l.lookup(f.key, files)
+		st.raw, st.origin, st.found, st.err = raw, o, found, err
+		if err != nil {
+			continue
+		}
+		if !found {
+			for si, s := range l.o.sources {
+				if r, ok := s.RefFor(f.key); ok {
+					st.srcRefs = append(st.srcRefs, r)
+					need(r, false)
+					if f.kind == leafRotating {
+						need(r, true)
+					}
+					_ = si
+				} else {
+					st.srcRefs = append(st.srcRefs, Ref{})
+				}
+			}
+			if f.hasDef {
+				// Fetched in the same round as the sources' values, so a
+				// cold start stays one round trip per provider.
+				if l.isRef(f.def) {
+					if r, err := ParseRef(f.def); err == nil {
+						need(r, false)
+						if f.kind == leafRotating {
+							need(r, true)
+						}
+					}
+				}
+			}
+			continue
+		}
+		if l.isRef(raw) {
+			parse(i, raw)
+		}
+	}
+	fetched := l.cache.get(ctx, keys)
+	used := make(map[cacheKey]bool, len(fetched))
+	for k := range fetched {
+		used[k] = true
+	}
+
+	// A pointer to a nested struct is allocated only when a field inside it
+	// is set by a source; defaults alone leave it nil.
+	active := map[string]bool{}
+	for i := range fields {
+		if st := &states[i]; st.found || len(st.srcRefs) > 0 && l.anySourceFound(st.srcRefs, fetched) {
+			for _, p := range fields[i].ptrs {
+				active[p] = true
+			}
+		}
+	}
+	cfg := reflect.New(l.typ)
+	for i := range fields {
+		f := &fields[i]
+		st := &states[i]
+		fr := FieldReport{Path: f.path, Key: f.key, Secret: f.secret, Desc: f.desc}
+		fail := func(err error) {
+			errs = append(errs, &FieldError{Field: f.path, Key: f.key, Source: fr.Source, Err: err})
+			fr.Error = err.Error()
+		}
+		if !allActive(f.ptrs, active) {
+			fr.Source = "unset"
+			fr.Display = "(nil " + f.ptrs[len(f.ptrs)-1] + ")"
+			rep.Fields = append(rep.Fields, fr)
+			continue
+		}
+		if st.err != nil {
+			fr.Source = st.origin.String()
+			fail(st.err)
+			rep.Fields = append(rep.Fields, fr)
+			continue
+		}
+		// Key-value sources, in order; not found falls through.
+		if !st.found {
+			for si, r := range st.srcRefs {
+				if r.Scheme == "" {
+					continue
+				}
+				e := fetched[cacheKey{ref: r.Secret()}]
+				if e == nil || errors.Is(e.err, ErrNotFound) {
+					continue
+				}
+				st.found, st.origin, st.ref, st.isRef, st.raw = true, origin{kind: fromSource, src: si, key: f.key}, r, true, r.String()
+				break
+			}
+		}
+		if !st.found && f.hasDef {
+			st.found, st.origin, st.raw = true, origin{kind: fromDefault}, f.def
+			if l.isRef(f.def) {
+				r, err := ParseRef(f.def)
+				if err != nil {
+					fr.Source = "default"
+					fail(err)
+					rep.Fields = append(rep.Fields, fr)
+					continue
+				}
+				st.ref, st.isRef = r, true
+			}
+		}
+		fr.Source = st.origin.String()
+		fr.FromFile = st.origin.path != ""
+		if !st.found {
+			if f.required {
+				fail(fmt.Errorf("%w: set %s (or %s_FILE)", ErrRequired, f.key, f.key))
+			}
+			fr.Source = "unset"
+			rep.Fields = append(rep.Fields, fr)
+			continue
+		}
+		raw := st.raw
+		var prev *string
+		if st.isRef {
+			fr.Ref = st.ref.String()
+			fr.Provider = st.ref.Scheme
+			if _, ok := l.o.providers[st.ref.Scheme]; !ok {
+				fail(fmt.Errorf("%w %q: reference %s (register one with WithProvider)", ErrNoProvider, st.ref.Scheme, st.ref.Secret()))
+				rep.Fields = append(rep.Fields, fr)
+				continue
+			}
+			e := fetched[cacheKey{ref: st.ref.Secret()}]
+			if e == nil {
+				fail(fmt.Errorf("driftless: %s was not fetched", st.ref.Secret()))
+				rep.Fields = append(rep.Fields, fr)
+				continue
+			}
+			if e.err != nil {
+				fail(fmt.Errorf("fetching %s: %w", st.ref.Secret(), e.err))
+				rep.Fields = append(rep.Fields, fr)
+				continue
+			}
+			fr.Version = e.val.Version
+			fr.Expires = e.val.Expires
+			if f.kind == leafJSON && st.ref.Key == "" {
+				raw = string(e.val.Data)
+			} else {
+				b, err := Select(e.val.Data, st.ref.Key)
+				if err != nil {
+					fail(fmt.Errorf("reading %s: %w", st.ref, err))
+					rep.Fields = append(rep.Fields, fr)
+					continue
+				}
+				raw = string(b)
+			}
+			if f.kind == leafRotating {
+				if pe := fetched[cacheKey{ref: st.ref.Secret(), previous: true}]; pe != nil && pe.err == nil {
+					if b, err := Select(pe.val.Data, st.ref.Key); err == nil {
+						s := string(b)
+						prev = &s
+					}
+				} else if pe != nil && !errors.Is(pe.err, ErrNotFound) {
+					fail(fmt.Errorf("fetching the previous version of %s: %w", st.ref.Secret(), pe.err))
+					rep.Fields = append(rep.Fields, fr)
+					continue
+				}
+			}
+		}
+		secret := f.secret || st.isRef || fr.FromFile
+		fr.Secret = secret
+		fr.Display = display(raw, secret)
+		if raw == "" && (f.required || f.notEmpty) {
+			fail(fmt.Errorf("%w: %s is set but empty", ErrRequired, f.key))
+			rep.Fields = append(rep.Fields, fr)
+			continue
+		}
+		if err := l.set(cfg.Elem(), f, raw, prev); err != nil {
+			fail(err)
+		}
+		rep.Fields = append(rep.Fields, fr)
+	}
+	if len(errs) == 0 {
+		errs = append(errs, l.validate(cfg)...)
+	}
+	res := result{cfg: cfg, report: rep, used: used}
+	if len(errs) > 0 {
+		res.err = &LoadError{Type: l.typ.String(), Errors: errs}
+	}
+	return res
+}
+
+// validate runs the config's Validate method and the WithValidator hooks.
+func (l *loader) validate(cfg reflect.Value) []error {
+	var errs []error
+	if v, ok := cfg.Interface().(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", ErrValidation, err))
+		}
+	}
+	for _, fn := range l.o.validators {
+		if err := fn(cfg.Interface()); err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", ErrValidation, err))
+		}
+	}
+	return errs
+}
+
+// emptyIsError lists the kinds for which an empty value is an error rather
+// than an empty value.
+func emptyIsError(t reflect.Type) bool {
+	t = indirect(t)
+	switch t {
+	case secretType, bytesType, urlType:
+		return false
+	case durationType, timeType, ipType:
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Slice, reflect.Map, reflect.Array, reflect.Struct:
+		return false
+	}
+	return !reflect.PointerTo(t).Implements(textUnmarshal)
+}
+
+// set decodes raw into the field of root that f names, allocating nil
+// pointers on the way.
+func (l *loader) set(root reflect.Value, f *field, raw string, prev *string) error {
+	v := root
+	for i, x := range f.index {
+		if i > 0 {
+			for v.Kind() == reflect.Pointer {
+				if v.IsNil() {
+					v.Set(reflect.New(v.Type().Elem()))
+				}
+				v = v.Elem()
+			}
+		}
+		v = v.Field(x)
+	}
+	switch f.kind {
+	case leafRotating:
+		r := NewRotating(NewSecret(raw), Secret{})
+		if prev != nil {
+			r = NewRotating(NewSecret(raw), NewSecret(*prev))
+		}
+		if v.Kind() == reflect.Pointer {
+			p := reflect.New(rotatingType)
+			p.Elem().Set(reflect.ValueOf(r))
+			v.Set(p)
+		} else {
+			v.Set(reflect.ValueOf(r))
+		}
+		return nil
+	case leafJSON:
+		target := reflect.New(indirect(f.typ))
+		if err := json.Unmarshal([]byte(raw), target.Interface()); err != nil {
+			return &decodeError{typ: f.typ, reason: "want a JSON object", err: jsonErr(err, raw)}
+		}
+		if v.Kind() == reflect.Pointer {
+			v.Set(target)
+		} else {
+			v.Set(target.Elem())
+		}
+		return nil
+	}
+	if raw == "" && emptyIsError(f.typ) {
+		return &decodeError{typ: f.typ, reason: "empty value (unset the variable to use the default)"}
+	}
+	dv, err := l.dec.decode(raw, f.typ, f)
+	if err != nil {
+		return err
+	}
+	v.Set(dv)
+	return nil
+}
+
+// jsonErr describes a JSON error without quoting the input.
+func jsonErr(err error, raw string) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("malformed JSON at byte %d", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("JSON %s at %q does not fit Go type %s", te.Value, te.Field, te.Type)
+	}
+	return scrub(err, raw)
+}
+
+// display renders a value for explain output: the value itself for plain
+// fields, a redaction with a keyed fingerprint for secrets.
+func display(raw string, secret bool) string {
+	if !secret {
+		return raw
+	}
+	if raw == "" {
+		return Redacted + " (empty)"
+	}
+	return Redacted + " " + Fingerprint(processKey, []byte(raw))
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+func allActive(ptrs []string, active map[string]bool) bool {
+	for _, p := range ptrs {
+		if !active[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// anySourceFound reports whether a key-value source has the key.
+func (l *loader) anySourceFound(refs []Ref, fetched map[cacheKey]*entry) bool {
+	for _, r := range refs {
+		if r.Scheme == "" {
+			continue
+		}
+		if e := fetched[cacheKey{ref: r.Secret()}]; e != nil && !errors.Is(e.err, ErrNotFound) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,191 @@
+package driftless
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+)
+
+// Redacted is what a Secret shows in place of its value, everywhere.
+const Redacted = "[REDACTED]"
+
+// Secret holds a sensitive value. It never shows the value in fmt (every
+// verb, including %v, %+v, %#v, %s, %q and %x), in JSON or text marshalling,
+// in slog, in errors, in explain output or in diffs. The value is reached
+// only by the explicit Value or Bytes methods.
+//
+// The zero Secret is unset and empty. A Secret is immutable and safe to copy
+// and to share between goroutines.
+type Secret struct {
+	// The value lives behind a pointer so that printing a struct that holds a
+	// Secret in an unexported field (where fmt cannot call Format) shows an
+	// address, never the value.
+	p *string
+}
+
+// NewSecret returns a Secret holding value.
+func NewSecret(value string) Secret { return Secret{p: &value} }
+
+// Value returns the secret value. Call it only where the value is used (an
+// HTTP header, a database DSN), never to log or print it.
+func (s Secret) Value() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
+
+// Bytes returns a copy of the secret value as bytes.
+func (s Secret) Bytes() []byte { return []byte(s.Value()) }
+
+// IsSet reports whether the Secret was given a value (possibly empty).
+func (s Secret) IsSet() bool { return s.p != nil }
+
+// IsZero reports whether the Secret is unset or empty; encoding/json's
+// omitzero uses it.
+func (s Secret) IsZero() bool { return s.Value() == "" }
+
+// Equal reports whether s and t hold the same value, in constant time.
+func (s Secret) Equal(t Secret) bool {
+	return subtle.ConstantTimeCompare([]byte(s.Value()), []byte(t.Value())) == 1 && s.IsSet() == t.IsSet()
+}
+
+// String returns Redacted.
+func (s Secret) String() string { return Redacted }
+
+// GoString returns a redacted Go-syntax form, for %#v.
+func (s Secret) GoString() string { return "driftless.Secret(" + Redacted + ")" }
+
+// Format writes Redacted for every verb, so no fmt verb can show the value.
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = f.Write([]byte(s.GoString()))
+		return
+	}
+	_, _ = f.Write([]byte(Redacted))
+}
+
+// MarshalJSON returns the JSON string "[REDACTED]".
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"`), nil }
+
+// MarshalText returns Redacted.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+
+// UnmarshalText sets the value, so a Secret can be a field of a struct
+// filled from a JSON secret or any text decoder.
+func (s *Secret) UnmarshalText(b []byte) error {
+	*s = NewSecret(string(b))
+	return nil
+}
+
+// UnmarshalJSON accepts a JSON string (or any JSON value, kept as its text),
+// so a Secret can be a field of a struct filled from a whole JSON secret.
+func (s *Secret) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		*s = NewSecret(string(b))
+		return nil
+	}
+	*s = NewSecret(str)
+	return nil
+}
+
+// LogValue makes slog print Redacted.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
+
+// Fingerprint returns a short keyed fingerprint of the value: the first 12
+// hex digits of HMAC-SHA256(key, value). Without the key it cannot be used
+// to guess a short secret offline; two environments compared with the same
+// key show whether their values match. An unset Secret has fingerprint "".
+func (s Secret) Fingerprint(key []byte) string {
+	if s.p == nil {
+		return ""
+	}
+	return Fingerprint(key, []byte(*s.p))
+}
+
+// Fingerprint returns the first 12 hex digits of HMAC-SHA256(key, value),
+// prefixed with "hmac:".
+func Fingerprint(key, value []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(value)
+	return "hmac:" + hex.EncodeToString(m.Sum(nil)[:6])
+}
+
+// processKey is the fingerprint key of this process: random, never stored,
+// so fingerprints in explain output cannot be brute-forced offline.
+var processKey = func() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
+}()
+
+// Rotating holds the current value of a secret and the one before it, for
+// verifiers (a webhook signature, a JWT key) that must accept both while a
+// rotation propagates. It is filled from a provider that can fetch the
+// previous version (driftless.PreviousFetcher); from any other source only
+// Current is set. Like Secret, it never shows a value.
+type Rotating struct {
+	current, previous Secret
+}
+
+// NewRotating returns a Rotating with the given values.
+func NewRotating(current, previous Secret) Rotating {
+	return Rotating{current: current, previous: previous}
+}
+
+// Current returns the current value.
+func (r Rotating) Current() Secret { return r.current }
+
+// Previous returns the previous value; it is unset when there is none.
+func (r Rotating) Previous() Secret { return r.previous }
+
+// Values returns the current value and, if set and different, the previous
+// one: the values a verifier should accept, newest first.
+func (r Rotating) Values() []Secret {
+	out := []Secret{r.current}
+	if r.previous.IsSet() && !r.previous.Equal(r.current) {
+		out = append(out, r.previous)
+	}
+	return out
+}
+
+// Match reports whether ok returns true for the current or the previous
+// value, trying the current one first.
+func (r Rotating) Match(ok func(value string) bool) bool {
+	for _, s := range r.Values() {
+		if s.IsSet() && ok(s.Value()) {
+			return true
+		}
+	}
+	return false
+}
+
+// String returns Redacted.
+func (r Rotating) String() string { return Redacted }
+
+// GoString returns a redacted Go-syntax form.
+func (r Rotating) GoString() string { return "driftless.Rotating(" + Redacted + ")" }
+
+// Format writes Redacted for every verb.
+func (r Rotating) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = f.Write([]byte(r.GoString()))
+		return
+	}
+	_, _ = f.Write([]byte(Redacted))
+}
+
+// MarshalJSON returns the JSON string "[REDACTED]".
+func (r Rotating) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"`), nil }
+
+// MarshalText returns Redacted.
+func (r Rotating) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+
+// LogValue makes slog print Redacted.
+func (r Rotating) LogValue() slog.Value { return slog.StringValue(Redacted) }
