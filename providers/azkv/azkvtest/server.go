@@ -129,9 +129,28 @@ type Vault struct {
 }
 
 // NewServer starts a fake Key Vault and registers its shutdown with
-// tb.Cleanup.
+// tb.Cleanup. Helpers that cannot proceed (Set, Client) call tb.Fatalf.
 func NewServer(tb testing.TB) *Server {
 	tb.Helper()
+	s := start(tb)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake Key Vault outside a test (in an Example or a main
+// package); the caller must call Close. Helpers that cannot proceed (Set,
+// Client) panic.
+func Start() *Server { return start(nil) }
+
+func (s *Server) fatalf(format string, args ...any) {
+	if s.tb != nil {
+		s.tb.Helper()
+		s.tb.Fatalf(format, args...)
+	}
+	panic(fmt.Sprintf(format, args...))
+}
+
+func start(tb testing.TB) *Server {
 	s := &Server{
 		tb:   tb,
 		cred: &Credential{},
@@ -148,7 +167,6 @@ func NewServer(tb testing.TB) *Server {
 		MaxIdleConnsPerHost: 64,
 		ForceAttemptHTTP2:   true,
 	}}
-	tb.Cleanup(s.Close)
 	return s
 }
 
@@ -227,7 +245,7 @@ func (s *Server) ClientOptions() *azsecrets.ClientOptions {
 func (s *Server) Client(vault string) *azsecrets.Client {
 	c, err := azsecrets.NewClient(s.VaultURL(vault), s.cred, s.ClientOptions())
 	if err != nil {
-		s.tb.Fatalf("azkvtest: azsecrets.NewClient: %v", err)
+		s.fatalf("azkvtest: azsecrets.NewClient: %v", err)
 	}
 	return c
 }
@@ -337,7 +355,7 @@ func (v *Vault) Put(ctx context.Context, name string, data []byte) error {
 func (v *Vault) Set(name, value string) string {
 	id, err := v.set(name, value, setOptions{})
 	if err != nil {
-		v.srv.tb.Fatalf("azkvtest: Set: %v", err)
+		v.srv.fatalf("azkvtest: Set: %v", err)
 	}
 	return id
 }

@@ -1,0 +1,380 @@
+package azkv
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+	"github.com/driftless/driftless"
+)
+
+// Scheme is the reference scheme the provider serves.
+const Scheme = "azkv"
+
+// SecretsClient is the part of *azsecrets.Client the provider uses, one
+// client per vault. GetSecret serves Fetch; the versions pager serves
+// FetchPrevious and lists the versions of one secret only.
+type SecretsClient interface {
+	GetSecret(ctx context.Context, name, version string, opts *azsecrets.GetSecretOptions) (azsecrets.GetSecretResponse, error)
+	NewListSecretPropertiesVersionsPager(name string, opts *azsecrets.ListSecretPropertiesVersionsOptions) *runtime.Pager[azsecrets.ListSecretPropertiesVersionsResponse]
+}
+
+// ClientFunc returns the client for a vault name. The provider calls it at
+// most once per vault after it succeeds, from any goroutine, and caches the
+// client; an error is returned from that fetch and the call is retried on
+// the next.
+type ClientFunc func(vault string) (SecretsClient, error)
+
+// Provider fetches secrets from Azure Key Vault for references of the form
+//
+//	azkv://<vault-name>/<secret>[/<version>][#key]
+//
+// It implements driftless.Provider, driftless.BatchFetcher,
+// driftless.PreviousFetcher and driftless.Closer, and is safe for
+// concurrent use.
+type Provider struct {
+	fn     ClientFunc
+	opts   options
+	sem    chan struct{}
+	closed atomic.Bool
+
+	mu      sync.Mutex
+	clients map[string]SecretsClient // by lower-case vault name
+}
+
+var (
+	_ driftless.BatchFetcher    = (*Provider)(nil)
+	_ driftless.PreviousFetcher = (*Provider)(nil)
+	_ driftless.Closer          = (*Provider)(nil)
+)
+
+func newProvider(fn ClientFunc, opts []Option) *Provider {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return &Provider{fn: fn, opts: o, sem: make(chan struct{}, o.concurrency), clients: map[string]SecretsClient{}}
+}
+
+// New returns a provider that uses the given clients, keyed by vault name
+// (case-insensitive), such as *azsecrets.Client values the caller already
+// configured. A reference naming a vault without a client fails with
+// driftless.ErrInvalidRef.
+func New(clients map[string]SecretsClient, opts ...Option) *Provider {
+	m := make(map[string]SecretsClient, len(clients))
+	for k, c := range clients {
+		m[strings.ToLower(k)] = c
+	}
+	return newProvider(func(vault string) (SecretsClient, error) {
+		if c, ok := m[strings.ToLower(vault)]; ok {
+			return c, nil
+		}
+		return nil, &driftless.RefError{Scheme: Scheme, Reason: fmt.Sprintf("no client configured for vault %q", vault)}
+	}, opts)
+}
+
+// NewFunc returns a provider that asks fn for the client of each vault the
+// first time a reference names it.
+func NewFunc(fn ClientFunc, opts ...Option) *Provider { return newProvider(fn, opts) }
+
+// NewDefault returns a provider that builds an *azsecrets.Client per vault
+// on first use, for https://<vault>.vault.azure.net (see WithVaultSuffix,
+// WithEndpoint and WithVaultURL), authenticated with
+// azidentity.DefaultAzureCredential unless WithCredential says otherwise.
+// It does no I/O and reads no environment: the default credential is
+// created, and reads its environment, on the first fetch. It fails only on
+// invalid options.
+func NewDefault(opts ...Option) (*Provider, error) {
+	p := newProvider(nil, opts)
+	if err := p.opts.check(); err != nil {
+		return nil, err
+	}
+	var (
+		once    sync.Once
+		cred    azcore.TokenCredential
+		credErr error
+	)
+	p.fn = func(vault string) (SecretsClient, error) {
+		once.Do(func() {
+			cred = p.opts.credential
+			if cred == nil {
+				var co azidentity.DefaultAzureCredentialOptions
+				if p.opts.clientOptions != nil {
+					co.ClientOptions = p.opts.clientOptions.ClientOptions
+				}
+				cred, credErr = azidentity.NewDefaultAzureCredential(&co)
+			}
+		})
+		if credErr != nil {
+			return nil, fmt.Errorf("%w: azkv: DefaultAzureCredential: %w", driftless.ErrPermission, credErr)
+		}
+		return azsecrets.NewClient(p.opts.urlFor(vault), cred, p.opts.clientOptions)
+	}
+	return p, nil
+}
+
+var (
+	vaultRE   = regexp.MustCompile(`^[A-Za-z][0-9A-Za-z-]{1,22}[0-9A-Za-z]$`)
+	secretRE  = regexp.MustCompile(`^[0-9A-Za-z-]{1,127}$`)
+	versionRE = regexp.MustCompile(`^[0-9A-Za-z]{1,64}$`)
+)
+
+// location is a parsed azkv reference name.
+type location struct {
+	vault, secret, version string
+}
+
+func (l location) String() string {
+	if l.version == "" {
+		return fmt.Sprintf("vault %q secret %q", l.vault, l.secret)
+	}
+	return fmt.Sprintf("vault %q secret %q version %q", l.vault, l.secret, l.version)
+}
+
+func parse(ref driftless.Ref) (location, error) {
+	bad := func(reason string) error { return &driftless.RefError{Scheme: Scheme, Reason: reason} }
+	if ref.Scheme != Scheme {
+		return location{}, bad("scheme is not azkv")
+	}
+	if ref.Query != "" {
+		return location{}, bad("azkv references take no query; put the version in the path")
+	}
+	p := strings.Split(ref.Name, "/")
+	if len(p) != 2 && len(p) != 3 {
+		return location{}, bad("want <vault-name>/<secret>[/<version>]")
+	}
+	// The vault name becomes part of a host name: it must be checked
+	// strictly, or a reference could send the token elsewhere.
+	if !vaultRE.MatchString(p[0]) || strings.Contains(p[0], "--") {
+		return location{}, bad("vault name must be 3-24 letters, digits and single dashes, starting with a letter")
+	}
+	if !secretRE.MatchString(p[1]) {
+		return location{}, bad("secret name must be 1-127 letters, digits and dashes")
+	}
+	l := location{vault: p[0], secret: p[1]}
+	if len(p) == 3 {
+		if !versionRE.MatchString(p[2]) {
+			return location{}, bad("version must be letters and digits")
+		}
+		l.version = p[2]
+	}
+	return l, nil
+}
+
+func (p *Provider) client(l location) (SecretsClient, error) {
+	key := strings.ToLower(l.vault)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.clients[key]; ok {
+		return c, nil
+	}
+	c, err := p.fn(l.vault)
+	if err != nil {
+		return nil, fmt.Errorf("azkv: client for %s: %w", l, err)
+	}
+	p.clients[key] = c
+	return c, nil
+}
+
+func (p *Provider) acquire(ctx context.Context) error {
+	select {
+	case p.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *Provider) release() { <-p.sem }
+
+// start runs the checks every operation begins with.
+func (p *Provider) start(ctx context.Context, op string, ref driftless.Ref) (location, SecretsClient, error) {
+	l, err := parse(ref)
+	if err != nil {
+		return l, nil, err
+	}
+	if p.closed.Load() {
+		return l, nil, fmt.Errorf("azkv: %s %s: %w", op, l, driftless.ErrClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return l, nil, fmt.Errorf("azkv: %s %s: %w", op, l, err)
+	}
+	c, err := p.client(l)
+	return l, c, err
+}
+
+// Fetch returns the version of the secret that ref names: the current
+// version, or the one its third path segment names. Value.Version is the
+// version actually served, Created its creation time and Expires its exp
+// attribute.
+//
+// Errors wrap driftless.ErrNotFound (404: no such secret or version),
+// driftless.ErrPermission (401/403; and, with ErrDisabled, ErrExpired or
+// ErrNotYetValid, a secret that exists but must not be used),
+// driftless.ErrUnavailable (429 after the SDK's retries, 5xx, network,
+// credential failures), driftless.ErrInvalidRef (a malformed reference, a
+// vault without a client) or ctx.Err(). They name the vault and secret,
+// never a value.
+func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+	l, c, err := p.start(ctx, "get", ref)
+	if err != nil {
+		return driftless.Value{}, err
+	}
+	return p.get(ctx, c, l)
+}
+
+func (p *Provider) get(ctx context.Context, c SecretsClient, l location) (driftless.Value, error) {
+	if err := p.acquire(ctx); err != nil {
+		return driftless.Value{}, fmt.Errorf("azkv: get %s: %w", l, err)
+	}
+	resp, err := c.GetSecret(ctx, l.secret, l.version, nil)
+	p.release()
+	if err != nil {
+		return driftless.Value{}, wrap(ctx, "get", l, err)
+	}
+	s := resp.Secret
+	v := driftless.Value{Version: l.version}
+	if s.ID != nil {
+		v.Version = lastSegment(string(*s.ID))
+	}
+	if a := s.Attributes; a != nil {
+		if err := usable(a, time.Now()); err != nil {
+			l.version = v.Version
+			return driftless.Value{}, fmt.Errorf("azkv: get %s: %w: %w", l, driftless.ErrPermission, err)
+		}
+		if a.Created != nil {
+			v.Created = *a.Created
+		}
+		if a.Expires != nil {
+			v.Expires = *a.Expires
+		}
+	}
+	if s.Value != nil {
+		v.Data = []byte(*s.Value)
+	} else {
+		v.Data = []byte{}
+	}
+	return v, nil
+}
+
+// usable reports why a version with attributes a must not be used at now.
+func usable(a *azsecrets.SecretAttributes, now time.Time) error {
+	switch {
+	case a.Enabled != nil && !*a.Enabled:
+		return ErrDisabled
+	case a.NotBefore != nil && now.Before(*a.NotBefore):
+		return fmt.Errorf("%w (nbf %s)", ErrNotYetValid, a.NotBefore.UTC().Format(time.RFC3339))
+	case a.Expires != nil && !now.Before(*a.Expires):
+		return fmt.Errorf("%w (exp %s)", ErrExpired, a.Expires.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// lastSegment returns the last path segment of a secret ID such as
+// https://v.vault.azure.net/secrets/name/0123abcd.
+func lastSegment(id string) string {
+	if u, err := url.Parse(id); err == nil {
+		id = u.Path
+	}
+	id = strings.TrimSuffix(id, "/")
+	return id[strings.LastIndexByte(id, '/')+1:]
+}
+
+// FetchBatch fetches refs concurrently, as many at once as the provider's
+// concurrency bound allows (Key Vault has no batch get), and returns one
+// Result per ref in order. It never fails as a whole: each Result carries
+// its own error, with the meaning Fetch gives it.
+func (p *Provider) FetchBatch(ctx context.Context, refs []driftless.Ref) ([]driftless.Result, error) {
+	res := make([]driftless.Result, len(refs))
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		wg.Go(func() {
+			v, err := p.Fetch(ctx, ref)
+			res[i] = driftless.Result{Value: v, Err: err}
+		})
+	}
+	wg.Wait()
+	return res, nil
+}
+
+type versionInfo struct {
+	version string
+	created time.Time
+	attrs   *azsecrets.SecretAttributes
+	order   int
+}
+
+// FetchPrevious returns the version that preceded the current one (or the
+// version ref names): the newest version created before it that is
+// enabled and within its nbf/exp window. It lists the versions of that one
+// secret only (never every secret in the vault) and then gets the chosen
+// version. Versions created in the same second are ordered as Key Vault
+// lists them. With no such version the error wraps driftless.ErrNotFound.
+func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+	l, c, err := p.start(ctx, "get previous", ref)
+	if err != nil {
+		return driftless.Value{}, err
+	}
+	var vs []versionInfo
+	pager := c.NewListSecretPropertiesVersionsPager(l.secret, nil)
+	for pager.More() {
+		if err := p.acquire(ctx); err != nil {
+			return driftless.Value{}, fmt.Errorf("azkv: list versions of %s: %w", l, err)
+		}
+		page, err := pager.NextPage(ctx)
+		p.release()
+		if err != nil {
+			return driftless.Value{}, wrap(ctx, "list versions of", l, err)
+		}
+		for _, sp := range page.Value {
+			if sp == nil || sp.ID == nil {
+				continue
+			}
+			vi := versionInfo{version: lastSegment(string(*sp.ID)), attrs: sp.Attributes, order: len(vs)}
+			if vi.attrs == nil {
+				vi.attrs = &azsecrets.SecretAttributes{}
+			}
+			if vi.attrs.Created != nil {
+				vi.created = *vi.attrs.Created
+			}
+			vs = append(vs, vi)
+		}
+	}
+	if len(vs) == 0 {
+		return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: the secret has no versions", l, driftless.ErrNotFound)
+	}
+	slices.SortStableFunc(vs, func(a, b versionInfo) int { return a.created.Compare(b.created) })
+	cur := len(vs) - 1
+	if l.version != "" {
+		cur = slices.IndexFunc(vs, func(v versionInfo) bool { return strings.EqualFold(v.version, l.version) })
+		if cur < 0 {
+			return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: no such version", l, driftless.ErrNotFound)
+		}
+	}
+	now := time.Now()
+	for i := cur - 1; i >= 0; i-- {
+		if usable(vs[i].attrs, now) != nil {
+			continue
+		}
+		return p.get(ctx, c, location{vault: l.vault, secret: l.secret, version: vs[i].version})
+	}
+	return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: no earlier enabled, valid version", l, driftless.ErrNotFound)
+}
+
+// Close marks the provider closed: later fetches fail with
+// driftless.ErrClosed. The provider holds no background work; Close is
+// safe to call more than once and always returns nil.
+func (p *Provider) Close() error {
+	p.closed.Store(true)
+	return nil
+}
