@@ -43,7 +43,8 @@
 //	${NAME-default}    default when NAME is unset
 //	${NAME:-default}   default when NAME is unset or empty
 //
-// A default is itself expanded, and may nest: ${A:-${B:-none}}. A '$' not
+// A default is itself expanded, and may nest: ${A:-${B:-none}}; in double
+// quotes, \} in a default is a literal '}'. A '$' not
 // followed by a name or '{' is literal (KEY=$5 gives $5). A variable is
 // looked up first among the keys set earlier in the same file (the last
 // earlier occurrence), then through the function given with WithLookup

@@ -579,6 +579,12 @@ func (p *parser) expand(b []byte, s string, off int, dq bool, depth int) ([]byte
 			case 'v':
 				r = '\v'
 			case '"', '\\', '\'', '$':
+			case '}':
+				if depth == 0 {
+					b = append(b, '\\')
+					k++
+					continue
+				}
 			default:
 				// Unknown escape: keep the backslash, process the next
 				// byte on its own.
