@@ -58,7 +58,7 @@ func (p *Provider) resolve(name string) (resource, error) {
 			r.project, r.location = seg[1], seg[3]
 			seg = append([]string{seg[0], seg[1]}, seg[4:]...)
 		case len(seg) >= 2:
-			r.project, r.location = seg[1], p.region
+			r.project = seg[1]
 		}
 		switch {
 		case len(seg) == 4 && seg[2] == "secrets":
@@ -69,6 +69,9 @@ func (p *Provider) resolve(name string) (resource, error) {
 			return resource{}, bad("want projects/<p>/[locations/<l>/]secrets/<s>[/versions/<v>]")
 		}
 		if p.region != "" && r.location != p.region {
+			if r.location == "" {
+				return resource{}, bad(fmt.Sprintf("a global secret name on a provider for region %q (use .../locations/%s/secrets/...)", p.region, p.region))
+			}
 			return resource{}, bad(fmt.Sprintf("location %q differs from the provider's region %q", r.location, p.region))
 		}
 	case len(seg) == 1:
