@@ -31,8 +31,8 @@
 // Inside quoted values, \r\n and a lone \r become \n, so a file saved with
 // Windows line ends gives the same values.
 //
-// An empty value (KEY=, KEY="", KEY='') is the empty string; the key is
-// set. A line with a key and no '=' is an error (see below).
+// An empty value (KEY=, KEY="" or KEY= followed by two single quotes) is
+// the empty string; the key is set. A line with a key and no '=' is an error (see below).
 //
 // # Variable expansion
 //
@@ -122,11 +122,11 @@
 //     entries. This covers keys python-dotenv accepts but this package does
 //     not: keys starting with a digit or holding characters such as '/' or
 //     ':', and single-quoted keys ('KEY'=v).
-//  10. Only spaces and tabs are trimmed around unquoted values and count as
-//     the space before an inline '#'; python-dotenv uses every Unicode
+//  10. Only spaces and tabs are trimmed around unquoted values and count
+//     as the space before an inline '#'; python-dotenv uses every Unicode
 //     space (vertical tab, form feed, no-break space).
-//  11. Input is bytes: invalid UTF-8 is kept as is in values; python-dotenv
-//     fails on the whole file.
+//  11. Input is bytes: invalid UTF-8 is kept as is in values;
+//     python-dotenv fails on the whole file.
 //
 // # Concurrency
 //
