@@ -306,3 +306,30 @@ func (c *cache) audit(ctx context.Context, scheme string, refs []Ref, res []Resu
 			slog.String("provider", scheme), slog.String("secret", r.String()), slog.String("version", version), slog.Duration("latency", d))
 	}
 }
+
+// evict drops entries not used by the last pass (a reference that is no
+// longer in the config).
+func (c *cache) evict(used map[cacheKey]bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		select {
+		case <-e.done:
+			if !used[k] {
+				delete(c.entries, k)
+			}
+		default:
+		}
+	}
+}
+
+// keys returns the cached keys.
+func (c *cache) keys() []cacheKey {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]cacheKey, 0, len(c.entries))
+	for k := range c.entries {
+		out = append(out, k)
+	}
+	return out
+}

@@ -37,7 +37,7 @@ func newOptions(opts []Option) *options {
 		ttl:         map[string]time.Duration{},
 		defaultTTL:  5 * time.Minute,
 		bootTimeout: 30 * time.Second,
-		concurrency: 16,
+		concurrency: 32,
 		backoffMin:  time.Second,
 		backoffMax:  5 * time.Minute,
 		forceEvery:  5 * time.Second,
@@ -143,7 +143,7 @@ func WithBootTimeout(d time.Duration) Option {
 	return func(o *options) { o.bootTimeout = d }
 }
 
-// WithConcurrency bounds the fetches in flight per provider. The default is 16.
+// WithConcurrency bounds the fetches in flight per provider. The default is 32.
 func WithConcurrency(n int) Option {
 	return func(o *options) {
 		if n > 0 {
