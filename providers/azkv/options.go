@@ -13,7 +13,7 @@ import (
 const DefaultVaultSuffix = "vault.azure.net"
 
 // DefaultConcurrency is the default bound on requests in flight.
-const DefaultConcurrency = 16
+const DefaultConcurrency = 32
 
 // Option configures a Provider.
 type Option func(*options)

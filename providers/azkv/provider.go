@@ -49,7 +49,33 @@ type Provider struct {
 	closed atomic.Bool
 
 	mu      sync.Mutex
-	clients map[string]SecretsClient // by lower-case vault name
+	clients map[string]*vaultClient // by lower-case vault name
+}
+
+// vaultClient is a vault's client with a gate for its first request: Key
+// Vault answers a client's first request with a 401 challenge, so when
+// many fetches start at once (a cold start) only the first goes out; the
+// rest wait until it has finished and then share its token and connection
+// instead of each being challenged.
+type vaultClient struct {
+	SecretsClient
+	first sync.Once
+	ready chan struct{} // closed when the first request has finished
+}
+
+// enter waits until c may send a request; done must be called after it.
+func (c *vaultClient) enter(ctx context.Context) (done func(), err error) {
+	leader := false
+	c.first.Do(func() { leader = true })
+	if leader {
+		return func() { close(c.ready) }, nil
+	}
+	select {
+	case <-c.ready:
+		return func() {}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 var (
@@ -63,7 +89,7 @@ func newProvider(fn ClientFunc, opts []Option) *Provider {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Provider{fn: fn, opts: o, sem: make(chan struct{}, o.concurrency), clients: map[string]SecretsClient{}}
+	return &Provider{fn: fn, opts: o, sem: make(chan struct{}, o.concurrency), clients: map[string]*vaultClient{}}
 }
 
 // New returns a provider that uses the given clients, keyed by vault name
@@ -171,34 +197,40 @@ func parse(ref driftless.Ref) (location, error) {
 	return l, nil
 }
 
-func (p *Provider) client(l location) (SecretsClient, error) {
+func (p *Provider) client(l location) (*vaultClient, error) {
 	key := strings.ToLower(l.vault)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c, ok := p.clients[key]; ok {
 		return c, nil
 	}
-	c, err := p.fn(l.vault)
+	sc, err := p.fn(l.vault)
 	if err != nil {
 		return nil, fmt.Errorf("azkv: client for %s: %w", l, err)
 	}
+	c := &vaultClient{SecretsClient: sc, ready: make(chan struct{})}
 	p.clients[key] = c
 	return c, nil
 }
 
-func (p *Provider) acquire(ctx context.Context) error {
+// acquire waits for a slot under the concurrency bound and for c's first
+// request to finish; release must be called after the request.
+func (p *Provider) acquire(ctx context.Context, c *vaultClient) (release func(), err error) {
+	done, err := c.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
 	select {
 	case p.sem <- struct{}{}:
-		return nil
+		return func() { <-p.sem; done() }, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		done()
+		return nil, ctx.Err()
 	}
 }
 
-func (p *Provider) release() { <-p.sem }
-
 // start runs the checks every operation begins with.
-func (p *Provider) start(ctx context.Context, op string, ref driftless.Ref) (location, SecretsClient, error) {
+func (p *Provider) start(ctx context.Context, op string, ref driftless.Ref) (location, *vaultClient, error) {
 	l, err := parse(ref)
 	if err != nil {
 		return l, nil, err
@@ -233,12 +265,13 @@ func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Valu
 	return p.get(ctx, c, l)
 }
 
-func (p *Provider) get(ctx context.Context, c SecretsClient, l location) (driftless.Value, error) {
-	if err := p.acquire(ctx); err != nil {
+func (p *Provider) get(ctx context.Context, c *vaultClient, l location) (driftless.Value, error) {
+	release, err := p.acquire(ctx, c)
+	if err != nil {
 		return driftless.Value{}, fmt.Errorf("azkv: get %s: %w", l, err)
 	}
 	resp, err := c.GetSecret(ctx, l.secret, l.version, nil)
-	p.release()
+	release()
 	if err != nil {
 		return driftless.Value{}, wrap(ctx, "get", l, err)
 	}
@@ -328,11 +361,12 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 	var vs []versionInfo
 	pager := c.NewListSecretPropertiesVersionsPager(l.secret, nil)
 	for pager.More() {
-		if err := p.acquire(ctx); err != nil {
+		release, err := p.acquire(ctx, c)
+		if err != nil {
 			return driftless.Value{}, fmt.Errorf("azkv: list versions of %s: %w", l, err)
 		}
 		page, err := pager.NextPage(ctx)
-		p.release()
+		release()
 		if err != nil {
 			return driftless.Value{}, wrap(ctx, "list versions of", l, err)
 		}
