@@ -1,0 +1,75 @@
+package awssm_test
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/providers/awssm"
+	"github.com/driftless/driftless/providers/awssm/awssmtest"
+	"github.com/driftless/driftless/providertest"
+	"github.com/stretchr/testify/require"
+)
+
+func ref(name string) driftless.Ref { return driftless.Ref{Scheme: awssm.Scheme, Name: name} }
+
+// split returns b as a SecretString when it is valid UTF-8, else as a SecretBinary.
+func split(b []byte) (*string, []byte) {
+	if utf8.Valid(b) {
+		return aws.String(string(b)), nil
+	}
+	return nil, b
+}
+
+// fake starts an awssmtest server for one test.
+func fake(t testing.TB) *awssmtest.Server {
+	srv := awssmtest.NewServer()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestConformanceAWSSMTest(t *testing.T) {
+	t.Parallel()
+	providertest.Run(t, func(t *testing.T) providertest.Backend {
+		srv := fake(t)
+		return providertest.Backend{Provider: awssm.New(srv.Client()), Put: srv.Put, Ref: ref}
+	})
+}
+
+// The same contract holds when BatchGetSecretValue is denied and
+// FetchBatch falls back to GetSecretValue.
+func TestConformanceAWSSMTestBatchDenied(t *testing.T) {
+	t.Parallel()
+	providertest.Run(t, func(t *testing.T) providertest.Backend {
+		srv := fake(t)
+		srv.DenyBatch(true)
+		return providertest.Backend{Provider: awssm.New(srv.Client()), Put: srv.Put, Ref: ref}
+	})
+}
+
+func TestConformanceAgent(t *testing.T) {
+	t.Parallel()
+	providertest.Run(t, func(t *testing.T) providertest.Backend {
+		srv := fake(t)
+		agentSrv := awssmtest.NewAgentServer(srv, "test-token")
+		t.Cleanup(agentSrv.Close)
+		agent, err := awssm.NewAgent(awssm.WithAgentEndpoint(agentSrv.URL), awssm.WithAgentToken("test-token"))
+		require.NoError(t, err)
+		return providertest.Backend{Provider: agent, Put: srv.Put, Ref: ref}
+	})
+}
+
+func TestConformanceMoto(t *testing.T) {
+	providertest.Run(t, func(t *testing.T) providertest.Backend {
+		client := motoClient(t)
+		return providertest.Backend{
+			Provider: awssm.New(client),
+			Put:      motoPut(client),
+			Ref:      ref,
+			// moto stores a secret created with an empty SecretString
+			// without any version.
+			NoEmpty: true,
+		}
+	})
+}

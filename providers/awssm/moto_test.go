@@ -1,0 +1,152 @@
+package awssm_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+)
+
+// moto is a moto server (python3 -m moto.server) shared by the tests of
+// this package: started on first use on a free port of 127.0.0.1, reset
+// before each test that uses it, stopped by TestMain.
+var moto struct {
+	once sync.Once
+	cmd  *exec.Cmd
+	url  string
+	skip string // why moto cannot be used here
+	err  error  // moto is installed but did not start
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if moto.cmd != nil && moto.cmd.Process != nil {
+		_ = moto.cmd.Process.Kill()
+		_ = moto.cmd.Wait()
+	}
+	os.Exit(code)
+}
+
+func startMoto() {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		moto.skip = "moto not available: python3 is not installed (.ci/setup.d/30-moto.sh installs it)"
+		return
+	}
+	if out, err := exec.Command(python, "-c", "import moto.server").CombinedOutput(); err != nil {
+		moto.skip = fmt.Sprintf("moto not available: python3 -c 'import moto.server' failed (%v: %s); .ci/setup.d/30-moto.sh installs it",
+			err, strings.TrimSpace(lastLine(string(out))))
+		return
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		moto.err = err
+		return
+	}
+	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	cmd := exec.Command(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
+	cmd.Stdout = io.Discard
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		moto.err = err
+		return
+	}
+	if err := cmd.Start(); err != nil {
+		moto.err = fmt.Errorf("starting moto: %w", err)
+		return
+	}
+	moto.cmd = cmd
+	// Werkzeug announces " * Running on http://127.0.0.1:PORT" on stderr
+	// once it listens; keep draining stderr afterwards.
+	ready := make(chan struct{})
+	var last strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		announced := false
+		for sc.Scan() {
+			if !announced {
+				last.Reset()
+				last.WriteString(sc.Text())
+				if strings.Contains(sc.Text(), "Running on") {
+					announced = true
+					close(ready)
+				}
+			}
+		}
+		if !announced {
+			close(ready)
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(60 * time.Second):
+		moto.err = errors.New("moto did not announce it was listening within 60s")
+		return
+	}
+	moto.url = "http://127.0.0.1:" + port
+	resp, err := http.Get(moto.url + "/moto-api/")
+	if err != nil {
+		moto.err = fmt.Errorf("moto did not start (last line: %q): %w", last.String(), err)
+		return
+	}
+	resp.Body.Close()
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// motoClient returns an SDK client pointed at a freshly reset moto server,
+// or skips the test when moto is not installed.
+func motoClient(t testing.TB) *secretsmanager.Client {
+	t.Helper()
+	moto.once.Do(startMoto)
+	if moto.skip != "" {
+		t.Skip(moto.skip)
+	}
+	if moto.err != nil {
+		t.Fatal(moto.err)
+	}
+	resp, err := http.Post(moto.url+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatalf("resetting moto: %v", err)
+	}
+	resp.Body.Close()
+	return secretsmanager.New(secretsmanager.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(moto.url),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDMOTO", "moto-secret", ""),
+	})
+}
+
+// motoPut stores data as name in moto: a new secret, or a new AWSCURRENT version.
+func motoPut(client *secretsmanager.Client) func(ctx context.Context, name string, data []byte) error {
+	return func(ctx context.Context, name string, data []byte) error {
+		str, bin := split(data)
+		_, err := client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin})
+		var nf *types.ResourceNotFoundException
+		if errors.As(err, &nf) {
+			_, err = client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: &name, SecretString: str, SecretBinary: bin})
+		}
+		return err
+	}
+}
