@@ -3,13 +3,17 @@ package azkv_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/providers/azkv"
@@ -23,7 +27,9 @@ const vault = azkvtest.DefaultVault
 
 func ptr[T any](v T) *T { return &v }
 
-func ref(name string) driftless.Ref { return driftless.Ref{Scheme: azkv.Scheme, Name: vault + "/" + name} }
+func ref(name string) driftless.Ref {
+	return driftless.Ref{Scheme: azkv.Scheme, Name: vault + "/" + name}
+}
 
 // newProvider returns a provider over the official client pointed at a
 // fresh fake vault.
@@ -436,4 +442,82 @@ func TestDeletedSecretIsNotFound(t *testing.T) {
 	_, err := p.Fetch(t.Context(), ref("gone"))
 	assert.ErrorIs(t, err, driftless.ErrNotFound)
 	assert.True(t, strings.Contains(err.Error(), `"gone"`))
+}
+
+func TestColdStartIsChallengedOnce(t *testing.T) {
+	srv := azkvtest.NewServer(t)
+	var refs []driftless.Ref
+	for i := 0; i < 10; i++ {
+		name := "s" + string(rune('a'+i))
+		srv.Set(name, "v-"+name)
+		refs = append(refs, ref(name))
+	}
+	p := newDefault(t, srv)
+	res, err := p.FetchBatch(t.Context(), refs)
+	require.NoError(t, err)
+	for i, r := range res {
+		require.NoError(t, r.Err)
+		assert.Equal(t, "v-"+refs[i].Name[len(vault)+1:], string(r.Value.Data))
+	}
+	st := srv.Stats()
+	assert.Equal(t, 1, st.Challenges, "concurrent first fetches share one challenge")
+	assert.Equal(t, 11, st.Requests)
+}
+
+// gauge is a SecretsClient that records how many calls run at once.
+type gauge struct {
+	mu       sync.Mutex
+	cur, max int
+	release  chan struct{}
+}
+
+func (g *gauge) GetSecret(ctx context.Context, name, version string, _ *azsecrets.GetSecretOptions) (azsecrets.GetSecretResponse, error) {
+	g.mu.Lock()
+	g.cur++
+	g.max = max(g.max, g.cur)
+	release := g.release
+	g.mu.Unlock()
+	defer func() { g.mu.Lock(); g.cur--; g.mu.Unlock() }()
+	select {
+	case <-release:
+	case <-ctx.Done():
+		return azsecrets.GetSecretResponse{}, ctx.Err()
+	}
+	v := "x"
+	return azsecrets.GetSecretResponse{Secret: azsecrets.Secret{Value: &v}}, nil
+}
+
+func (g *gauge) NewListSecretPropertiesVersionsPager(string, *azsecrets.ListSecretPropertiesVersionsOptions) *runtime.Pager[azsecrets.ListSecretPropertiesVersionsResponse] {
+	panic("not used")
+}
+
+func TestConcurrencyIsBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &gauge{release: make(chan struct{})}
+		p := azkv.New(map[string]azkv.SecretsClient{vault: g}, azkv.WithConcurrency(3))
+		refs := make([]driftless.Ref, 10)
+		for i := range refs {
+			refs[i] = ref(fmt.Sprintf("s%d", i))
+		}
+		var res []driftless.Result
+		go func() { res, _ = p.FetchBatch(t.Context(), refs) }()
+		synctest.Wait()
+		g.mu.Lock()
+		assert.Equal(t, 1, g.cur, "the first request to a vault goes alone")
+		first := g.release
+		g.release = make(chan struct{})
+		g.mu.Unlock()
+		close(first)
+		synctest.Wait()
+		g.mu.Lock()
+		assert.Equal(t, 3, g.cur, "then as many as the bound allows")
+		close(g.release)
+		g.mu.Unlock()
+		synctest.Wait()
+		assert.Equal(t, 3, g.max)
+		require.Len(t, res, 10)
+		for _, r := range res {
+			assert.NoError(t, r.Err)
+		}
+	})
 }

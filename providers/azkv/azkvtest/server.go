@@ -66,7 +66,7 @@ type Server struct {
 	cert  tls.Certificate
 	http  *http.Client
 	mu    sync.Mutex
-	lis   map[string]*httptest.Server    // by vault name (lower case)
+	lis   map[string]*httptest.Server   // by vault name (lower case)
 	data  map[string]map[string]*secret // vault -> lower-case secret name -> secret
 	fault []fault
 	delay time.Duration
