@@ -56,7 +56,12 @@ func (p *Provider) relogin(ctx context.Context, stale uint64) (uint64, error) {
 	if s.valid && s.gen != stale {
 		return s.gen, nil
 	}
-	secret, err := p.client.Auth().Login(ctx, p.auth)
+	method, err := p.auth()
+	if err != nil {
+		s.valid = false
+		return 0, fmt.Errorf("vault: login: preparing the auth method: %w", err)
+	}
+	secret, err := p.client.Auth().Login(ctx, method)
 	if err == nil && (secret == nil || secret.Auth == nil || secret.Auth.ClientToken == "") {
 		err = errors.New("the login returned no token")
 	}

@@ -8,6 +8,7 @@ require (
 	github.com/driftless/driftless v0.0.0
 	github.com/hashicorp/vault/api v1.22.0
 	github.com/hashicorp/vault/api/auth/approle v0.12.0
+	github.com/hashicorp/vault/api/auth/kubernetes v0.12.0
 	github.com/lib/pq v1.12.3
 	github.com/stretchr/testify v1.12.1
 )

@@ -24,7 +24,7 @@ import (
 // driftless.Closer.
 type Provider struct {
 	client *api.Client
-	auth   api.AuthMethod
+	auth   func() (api.AuthMethod, error) // nil without WithAuth or WithLogin
 
 	mounts mountCache
 	login  *session // nil without WithAuth
@@ -45,7 +45,7 @@ var (
 type Option func(*options)
 
 type options struct {
-	auth api.AuthMethod
+	auth func() (api.AuthMethod, error)
 }
 
 // WithAuth makes the Provider log in with method (for example
@@ -60,7 +60,22 @@ type options struct {
 // Default: no login; the client's own token is used as it is (or none, as
 // behind a Vault Agent or Vault Proxy that adds it).
 func WithAuth(method api.AuthMethod) Option {
-	return func(o *options) { o.auth = method }
+	return func(o *options) { o.auth = func() (api.AuthMethod, error) { return method, nil } }
+}
+
+// WithLogin is WithAuth for an auth method that must be built anew at each
+// login because it reads its credentials when it is built. The Kubernetes
+// method is one: kubernetes.NewKubernetesAuth reads the service-account token
+// file once, while the kubelet rotates projected tokens (hourly by default),
+// so a login an hour later needs a fresh read:
+//
+//	vault.WithLogin(func() (api.AuthMethod, error) { return kubernetes.NewKubernetesAuth("my-app") })
+//
+// An error from newMethod fails the login, as a refused login does.
+//
+// Default: no login (see WithAuth).
+func WithLogin(newMethod func() (api.AuthMethod, error)) Option {
+	return func(o *options) { o.auth = newMethod }
 }
 
 // New returns a Provider that reads through client, which must not be nil.
