@@ -78,8 +78,8 @@ func (f *fakeKubeAPI) serviceAccountToken(t *testing.T, serial string) string {
 	enc := base64.RawURLEncoding
 	header, _ := json.Marshal(map[string]string{"alg": "ES256", "typ": "JWT"})
 	claims, _ := json.Marshal(map[string]any{
-		"iss":                                   "kubernetes/serviceaccount",
-		"sub":                                   "system:serviceaccount:default:app",
+		"iss":                                    "kubernetes/serviceaccount",
+		"sub":                                    "system:serviceaccount:default:app",
 		"kubernetes.io/serviceaccount/namespace": "default",
 		"kubernetes.io/serviceaccount/service-account.name": "app",
 		"kubernetes.io/serviceaccount/service-account.uid":  "uid-app",
