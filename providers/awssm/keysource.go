@@ -55,8 +55,8 @@ func Keys(m map[string]string) driftless.KeySource {
 			s = Scheme + "://" + s
 		}
 		ref, err := driftless.ParseRef(s)
-		if err == nil && ref.Scheme != Scheme {
-			err = &driftless.RefError{Scheme: ref.Scheme, Reason: "not an awssm:// reference"}
+		if err == nil && strings.Contains(ref.Name, "://") {
+			err = &driftless.RefError{Scheme: Scheme, Reason: "not an awssm:// reference"}
 		}
 		if err == nil {
 			_, err = parse(ref)
