@@ -726,7 +726,12 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, vault, base, name s
 		writeError(w, http.StatusBadRequest, "BadParameter", "The secret value is too large.")
 		return
 	}
-	s.get(w, vault, base, name, id)
+	// The new version is answered with its value, even when it was created
+	// disabled.
+	s.mu.Lock()
+	b := s.data[vault][strings.ToLower(name)].bundle(base, s.lookup(vault, name, id), true)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, b)
 }
 
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, vault, base, name, ver string) {

@@ -156,3 +156,15 @@ func TestPutRefusesWhatKeyVaultRefuses(t *testing.T) {
 	}
 	assert.NoError(t, srv.Put(t.Context(), "empty", nil))
 }
+
+func TestSetDisabledAnswersTheBundle(t *testing.T) {
+	srv := azkvtest.NewServer(t)
+	c := srv.Client(azkvtest.DefaultVault)
+	resp, err := c.SetSecret(t.Context(), "off", azsecrets.SetSecretParameters{
+		Value: to.Ptr("v"), SecretAttributes: &azsecrets.SecretAttributes{Enabled: to.Ptr(false)},
+	}, nil)
+	require.NoError(t, err)
+	assert.False(t, *resp.Attributes.Enabled)
+	_, err = c.GetSecret(t.Context(), "off", "", nil)
+	assert.Error(t, err, "a disabled secret is not served")
+}
