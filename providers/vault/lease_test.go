@@ -4,6 +4,7 @@ package vault_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -29,14 +30,21 @@ func databaseEngine(t *testing.T, srv *devServer, pg *pgServer, ttl string) {
 		"connection_url": fmt.Sprintf("postgresql://{{username}}:{{password}}@127.0.0.1:%d/postgres?sslmode=disable", pg.Port),
 		"username":       "postgres",
 		"password":       pg.Password,
-		"allowed_roles":  "app",
+		"allowed_roles":  "*",
 	})
 	require.NoError(t, err)
-	_, err = c.Logical().WriteWithContext(ctx, "database/roles/app", map[string]any{
+	databaseRole(t, srv, "app", ttl, ttl)
+}
+
+// databaseRole writes a role of the database engine whose credentials live
+// ttl, renewable up to maxTTL.
+func databaseRole(t *testing.T, srv *devServer, name, ttl, maxTTL string) {
+	t.Helper()
+	_, err := srv.Root.Logical().WriteWithContext(t.Context(), "database/roles/"+name, map[string]any{
 		"db_name":             "pg",
 		"creation_statements": []string{`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`},
 		"default_ttl":         ttl,
-		"max_ttl":             ttl,
+		"max_ttl":             maxTTL,
 	})
 	require.NoError(t, err)
 }
@@ -105,6 +113,42 @@ func TestDatabaseLease(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "database/creds/nope")
 		assert.Contains(t, err.Error(), `database mount "database/"`)
+	})
+	t.Run("RenewExtendsUntilMaxTTL", func(t *testing.T) {
+		// Leases of 2s, renewable up to 5s: renewals keep the same
+		// credentials working past their first end, until Vault grants too
+		// little and Renew says to read new ones.
+		databaseRole(t, srv, "renewable", "2s", "5s")
+		ref := mustParse(t, "vault://database/creds/renewable")
+		v, err := p.Fetch(ctx, ref)
+		require.NoError(t, err)
+		c := decodeCreds(t, v)
+		firstEnd := v.Expires
+		renewed, loggedInLate := 0, false
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for deadline := time.Now().Add(15 * time.Second); ; <-tick.C {
+			require.True(t, time.Now().Before(deadline), "Renew never reported the max TTL")
+			nv, err := p.Renew(ctx, ref, v)
+			if errors.Is(err, vault.ErrNotRenewable) {
+				assert.NotContains(t, err.Error(), c.Password)
+				break
+			}
+			require.NoError(t, err)
+			renewed++
+			assert.Equal(t, v.Data, nv.Data)
+			assert.False(t, nv.Expires.Before(v.Expires), "a renewal never shortens the lease")
+			v = nv
+			if !loggedInLate && time.Now().After(firstEnd.Add(500*time.Millisecond)) {
+				require.NoError(t, pgLogin(ctx, pg.Port, c.Username, c.Password), "renewed credentials log in after their first end")
+				loggedInLate = true
+			}
+		}
+		assert.Positive(t, renewed)
+		assert.True(t, loggedInLate, "renewals did not outlast the first lease")
+
+		_, err = p.Renew(ctx, mustParse(t, "vault://secret/x"), driftless.Value{Data: []byte("{}"), Version: "3"})
+		require.ErrorIs(t, err, vault.ErrNotRenewable, "a KV value has no lease")
 	})
 	t.Run("VersionIsInvalid", func(t *testing.T) {
 		_, err := p.Fetch(ctx, mustParse(t, "vault://database/creds/app?version=2"))

@@ -155,9 +155,9 @@ func (p *Provider) Client() *api.Client { return p.client }
 //
 // On any other engine (database/creds/<role>, aws/creds/<role>, pki, ...)
 // Fetch does a plain read: Value.Data is the response's data as a JSON object,
-// Value.Version the lease ID (empty without a lease) and Value.Expires the end
-// of the lease, so that a refresh reads new credentials before the old ones
-// expire.
+// Value.Version the lease ID (empty without a lease), Value.Created when the
+// lease began and Value.Expires when it ends, so that a refresh reads new
+// credentials before the old ones expire (or extends them with Renew).
 //
 // Errors wrap driftless.ErrNotFound (missing path or version),
 // driftless.ErrPermission (403), driftless.ErrUnavailable (sealed, standby
@@ -350,6 +350,7 @@ func (p *Provider) readOther(ctx context.Context, m mount, name string) (driftle
 	v := driftless.Value{Data: data, Version: s.LeaseID}
 	if s.LeaseID != "" && s.LeaseDuration > 0 {
 		// Measured from before the request, so the lease never outlives it.
+		v.Created = start
 		v.Expires = start.Add(time.Duration(s.LeaseDuration) * time.Second)
 	}
 	return v, nil
