@@ -12,6 +12,7 @@ import (
 )
 
 // mount is what the Provider knows of the secrets engine a path lives on.
+// The zero mount is an unknown one, read with a plain read.
 type mount struct {
 	path string // "secret/", with its trailing slash
 	typ  string // "kv", "database", ...
@@ -77,6 +78,13 @@ func (p *Provider) mountOf(ctx context.Context, name string) (mount, error) {
 		// Vault before 0.10.2 has no such endpoint, and knows only KV v1,
 		// as the CLI assumes. Nothing is cached: the mount is unknown.
 		return mount{typ: "kv", kv: 1}, nil
+	}
+	if status == 403 {
+		// Vault answers 403 both for a path on no mount and for a mount
+		// the token has no access to at all, so that mounts cannot be
+		// listed this way. A plain read tells the two apart (404 or 403).
+		// Nothing is cached.
+		return mount{}, nil
 	}
 	what := fmt.Sprintf("%q: finding its mount", name)
 	if err != nil {
