@@ -57,7 +57,7 @@ type options struct {
 type Option func(*options)
 
 // WithConcurrency sets how many requests one FetchBatch sends at once.
-// The default is 16; values below 1 mean 1.
+// The default is 20; values below 1 mean 1.
 func WithConcurrency(n int) Option {
 	return func(o *options) { o.concurrency = max(n, 1) }
 }
@@ -73,7 +73,7 @@ func WithBatch(enabled bool) Option {
 // New returns a Provider that uses client, usually a *secretsmanager.Client
 // the caller configured.
 func New(client API, opts ...Option) *Provider {
-	o := options{concurrency: 16, batch: true}
+	o := options{concurrency: 20, batch: true}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -227,4 +227,3 @@ func value(str *string, bin []byte, versionID *string, created *time.Time) drift
 	}
 	return v
 }
-

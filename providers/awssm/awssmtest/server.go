@@ -633,4 +633,3 @@ func (s *Server) updateSecretVersionStage(region string, in *request) (any, *api
 	sec.changed = s.st.now()
 	return map[string]any{"ARN": sec.arn, "Name": sec.name}, nil
 }
-

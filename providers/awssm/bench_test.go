@@ -1,0 +1,56 @@
+package awssm_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/providers/awssm"
+)
+
+// BenchmarkColdStart fetches 20 distinct secrets, each named by two
+// references (40 fields reading two keys of 20 JSON secrets), through the
+// real SDK client against awssmtest with 20 ms of latency per request, with
+// a new Provider each time (a cold start). It reports the requests sent
+// per cold start; ns/op is the wall time.
+func BenchmarkColdStart(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		deny bool
+		opts []awssm.Option
+	}{
+		{"batch", false, nil},
+		{"batch-denied-fallback", true, nil},
+		{"get-secret-value", false, []awssm.Option{awssm.WithBatch(false)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv := fake(b)
+			var refs []driftless.Ref
+			for i := range 20 {
+				name := fmt.Sprintf("prod/svc/secret-%02d", i)
+				if err := srv.Put(b.Context(), name, []byte(`{"user":"u","password":"p"}`)); err != nil {
+					b.Fatal(err)
+				}
+				refs = append(refs, ref(name), ref(name))
+			}
+			srv.SetLatency(20 * time.Millisecond)
+			srv.DenyBatch(bc.deny)
+			client := srv.Client()
+			srv.ResetCounts()
+			b.ResetTimer()
+			for b.Loop() {
+				res, err := awssm.New(client, bc.opts...).FetchBatch(b.Context(), refs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range res {
+					if r.Err != nil {
+						b.Fatal(r.Err)
+					}
+				}
+			}
+			b.ReportMetric(float64(srv.Total())/float64(b.N), "requests/op")
+		})
+	}
+}
