@@ -1,0 +1,43 @@
+package gcpsm
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/driftless/driftless"
+)
+
+// FuzzResolve checks that resolving any name either fails with a
+// RefError or yields a version name that resolves to itself.
+func FuzzResolve(f *testing.F) {
+	for _, s := range []string{
+		"projects/p/secrets/s", "projects/p/secrets/s/versions/3", "projects/p/locations/l/secrets/s/versions/latest",
+		"p/s", "p/s/2", "s", "", "/", "projects//secrets/s", "projects/p/locations/l", "a/b/c/d", "p/s.t",
+	} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, name string, regional bool) {
+		p := New(nil, WithProject("dp"))
+		if regional {
+			p = New(nil, WithProject("dp"), WithRegion("l"))
+		}
+		r, err := p.resolve(name)
+		if err != nil {
+			var re *driftless.RefError
+			if !errors.As(err, &re) || !errors.Is(err, driftless.ErrInvalidRef) {
+				t.Fatalf("resolve error is not a RefError: %v", err)
+			}
+			return
+		}
+		full := r.name()
+		if !strings.HasPrefix(full, "projects/") || !validID(r.secret) || r.version == "" {
+			t.Fatalf("resolve gave %q", full)
+		}
+		again, err := p.resolve(full)
+		if err != nil || again != r {
+			t.Fatalf("full name %q does not resolve to itself: %+v, %v", full, again, err)
+		}
+	})
+}
