@@ -585,7 +585,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, vault, base strin
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.retryAfter+time.Second-1)/time.Second)))
 			writeError(w, f.status, "Throttled", "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached")
 		case http.StatusForbidden:
-			writeError(w, f.status, "Forbidden", "The user, group or application does not have secrets get permission on key vault. (injected by azkvtest)")
+			writeJSON(w, f.status, kvError{Error: kvErrorBody{
+				Code:       "Forbidden",
+				Message:    "The user, group or application 'appid=azkvtest' does not have secrets get permission on key vault. (injected by azkvtest)",
+				InnerError: &kvErrorBody{Code: "AccessDenied"},
+			}})
 		case http.StatusNotFound:
 			writeError(w, f.status, "SecretNotFound", "A secret was not found in this key vault. (injected by azkvtest)")
 		default:
