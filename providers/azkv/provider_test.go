@@ -521,3 +521,13 @@ func TestConcurrencyIsBounded(t *testing.T) {
 		}
 	})
 }
+
+func TestUnreachableVaultIsUnavailable(t *testing.T) {
+	srv, p := newProvider(t)
+	srv.Set("a", "v")
+	srv.Close()
+	_, err := p.Fetch(t.Context(), ref("a"))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, driftless.ErrUnavailable)
+	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+}
