@@ -712,20 +712,39 @@ func (p *parser) resolve(name string) (string, bool) {
 			return v, true
 		}
 	}
-	if p.vars == nil {
-		p.vars = make(map[string]string, len(p.entries)+8)
-	}
-	for ; p.nvars < len(p.entries); p.nvars++ {
-		e := &p.entries[p.nvars]
-		p.vars[e.Key] = e.Value
-	}
-	if v, ok := p.vars[name]; ok {
+	if v, ok := p.earlier(name); ok {
 		return v, true
 	}
 	if lookup != nil && !p.opts.lookupFirst {
 		return lookup(name)
 	}
 	return "", false
+}
+
+// linearScan is the number of entries up to which earlier keys are
+// searched by a backward scan rather than through a map; it covers the .env
+// files of most services without building a map.
+const linearScan = 64
+
+// earlier returns the value of the last entry so far with key name.
+func (p *parser) earlier(name string) (string, bool) {
+	if p.vars == nil && len(p.entries) <= linearScan {
+		for i := len(p.entries) - 1; i >= 0; i-- {
+			if p.entries[i].Key == name {
+				return p.entries[i].Value, true
+			}
+		}
+		return "", false
+	}
+	if p.vars == nil {
+		p.vars = make(map[string]string, cap(p.entries))
+	}
+	for ; p.nvars < len(p.entries); p.nvars++ {
+		e := &p.entries[p.nvars]
+		p.vars[e.Key] = e.Value
+	}
+	v, ok := p.vars[name]
+	return v, ok
 }
 
 // hasMarker reports whether comment starts with a list of markers that
