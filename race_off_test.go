@@ -1,0 +1,5 @@
+//go:build !race
+
+package driftless_test
+
+const raceEnabled = false
