@@ -180,6 +180,7 @@ func ParseFile(path string, opts ...Option) (*File, error) {
 // together with the error: a *ParseError, or for several lines an
 // errors.Join of them (at most MaxErrors). Parse stops at an unterminated
 // quote, since the rest of the input cannot be told apart from the value.
+// An error reading r is returned as is, with a nil File.
 func Parse(r io.Reader, name string, opts ...Option) (*File, error) {
 	var sb strings.Builder
 	if l, ok := r.(interface{ Len() int }); ok {
