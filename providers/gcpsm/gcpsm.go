@@ -270,7 +270,7 @@ func (p *Provider) access(ctx context.Context, name string) (driftless.Value, er
 	}
 	data := resp.GetPayload().GetData()
 	if sum := resp.GetPayload().DataCrc32C; sum != nil && int64(crc32.Checksum(data, castagnoli)) != *sum {
-		return driftless.Value{}, fmt.Errorf("%w: %w: the %d bytes received do not match data_crc32c", driftless.ErrUnavailable, ErrChecksum, len(data))
+		return driftless.Value{}, fmt.Errorf("%w: %w: the payload received does not match its data_crc32c", driftless.ErrUnavailable, ErrChecksum)
 	}
 	return driftless.Value{Data: bytes.Clone(data), Version: versionOf(resp.GetName())}, nil
 }
