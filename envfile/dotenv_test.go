@@ -32,7 +32,8 @@ func mapLookup(m map[string]string) func(string) (string, bool) {
 }
 
 // pythonDotenv prints, for each path, the JSON of
-// dotenv.dotenv_values(path, interpolate=True) under a process environment
+// dotenv.dotenv_values(path, interpolate=True), and of the values
+// load_dotenv(override=False) would resolve, under a process environment
 // replaced by the JSON object in argv[1].
 const pythonDotenv = `
 import json, os, sys, logging
@@ -44,7 +45,12 @@ os.environ.update(env)
 out = {}
 for p in sys.argv[2:]:
     try:
-        out[p] = {"values": dotenv.dotenv_values(p, interpolate=True)}
+        out[p] = {
+            "values": dotenv.dotenv_values(p, interpolate=True),
+            # what load_dotenv(override=False) would set: the environment
+            # wins over the file, also inside ${...}
+            "env_first": dotenv.main.DotEnv(p, interpolate=True, override=False, encoding="utf-8").dict(),
+        }
     except Exception as e:
         out[p] = {"exception": type(e).__name__}
 json.dump(out, sys.stdout)
@@ -66,10 +72,7 @@ func corpus(t testing.TB) []string {
 	return paths
 }
 
-func runPythonDotenv(t *testing.T, paths []string) map[string]struct {
-	Values    map[string]*string `json:"values"`
-	Exception string             `json:"exception"`
-} {
+func runPythonDotenv(t *testing.T, paths []string) map[string]pyResult {
 	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -85,12 +88,15 @@ func runPythonDotenv(t *testing.T, paths []string) map[string]struct {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	require.NoError(t, err, "python-dotenv run failed: %s", stderr.String())
-	var res map[string]struct {
-		Values    map[string]*string `json:"values"`
-		Exception string             `json:"exception"`
-	}
+	var res map[string]pyResult
 	require.NoError(t, json.Unmarshal(out, &res))
 	return res
+}
+
+type pyResult struct {
+	Values    map[string]*string `json:"values"`
+	EnvFirst  map[string]*string `json:"env_first"`
+	Exception string             `json:"exception"`
 }
 
 func ptrMap(m map[string]string) map[string]*string {
@@ -138,6 +144,12 @@ func TestPythonDotenvAgreement(t *testing.T) {
 				require.NoError(t, perr)
 				require.Empty(t, pyRes.Exception)
 				assert.Equal(t, plain(pyRes.Values), plain(got))
+
+				// WithLookupFirst matches load_dotenv(override=False).
+				f, err := envfile.Parse(strings.NewReader(string(data)), name,
+					envfile.WithLookup(mapLookup(corpusEnv)), envfile.WithLookupFirst())
+				require.NoError(t, err)
+				assert.Equal(t, plain(pyRes.EnvFirst), plain(ptrMap(f.Map())), "WithLookupFirst")
 				return
 			}
 			require.NoError(t, err)

@@ -156,8 +156,8 @@ func WithLookup(fn func(key string) (string, bool)) Option {
 // WithLookupFirst makes expansion consult the lookup function before the
 // earlier keys of the file, so that ${VAR} sees the same value the Loader
 // uses when the process environment has VAR (the process environment wins
-// over a .env file). By default earlier keys come first, as in
-// python-dotenv's dotenv_values.
+// over a .env file), as python-dotenv's load_dotenv(override=False) does.
+// By default earlier keys come first, as in python-dotenv's dotenv_values.
 func WithLookupFirst() Option {
 	return func(o *options) { o.lookupFirst = true }
 }
