@@ -3,12 +3,15 @@ package awssm_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/awssm/awssmtest"
@@ -424,23 +427,41 @@ func TestBinaryAndJSON(t *testing.T) {
 	assert.Equal(t, "p", string(pw))
 }
 
+// NewFromConfig reads the environment by design. The test runs it in a
+// child process with the environment set there, so that this process's
+// environment is never changed.
 func TestNewFromConfig(t *testing.T) {
-	// NewFromConfig reads the environment by design; t.Setenv keeps the
-	// change to this test (which therefore does not run in parallel).
+	if os.Getenv("AWSSM_NEWFROMCONFIG_CHILD") == "1" {
+		p, err := awssm.NewFromConfig(t.Context())
+		require.NoError(t, err)
+		v, err := p.Fetch(t.Context(), ref("from-config"))
+		require.NoError(t, err)
+		require.Equal(t, "ok", string(v.Data))
+		return
+	}
+	t.Parallel()
 	srv := fake(t)
 	require.NoError(t, srv.Put(t.Context(), "from-config", []byte("ok")))
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
-	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", srv.URL)
-	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	p, err := awssm.NewFromConfig(t.Context())
-	require.NoError(t, err)
-	v, err := p.Fetch(t.Context(), ref("from-config"))
-	require.NoError(t, err)
-	assert.Equal(t, "ok", string(v.Data))
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestNewFromConfig$", "-test.count=1")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	none := t.TempDir() + "/none"
+	cmd.Env = append(cmd.Env,
+		"AWSSM_NEWFROMCONFIG_CHILD=1",
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDENV",
+		"AWS_SECRET_ACCESS_KEY=env-secret",
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER="+srv.URL,
+		"AWS_CONFIG_FILE="+none,
+		"AWS_SHARED_CREDENTIALS_FILE="+none,
+		"AWS_EC2_METADATA_DISABLED=true",
+	)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "child: %s", out)
+	assert.Equal(t, 1, srv.Count("GetSecretValue"), "the child read through AWS_ENDPOINT_URL_SECRETS_MANAGER")
 }
 
 func TestKeySources(t *testing.T) {
@@ -498,4 +519,31 @@ func TestKeySourceFetch(t *testing.T) {
 	r, _ = ks.RefFor("ANTHROPIC_API_KEY")
 	_, err = p.Fetch(t.Context(), r.Secret())
 	assert.ErrorIs(t, err, driftless.ErrNotFound)
+}
+
+// noBatch is a client whose endpoint does not know BatchGetSecretValue, as
+// some emulators and proxies do not.
+type noBatch struct {
+	*secretsmanager.Client
+	batchCalls int
+}
+
+func (c *noBatch) BatchGetSecretValue(context.Context, *secretsmanager.BatchGetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error) {
+	c.batchCalls++
+	return nil, &smithy.GenericAPIError{Code: "UnknownOperationException", Message: "not implemented"}
+}
+
+func TestFetchBatchFallsBackWhenUnsupported(t *testing.T) {
+	t.Parallel()
+	srv := fake(t)
+	refs := putN(t, srv, 3)
+	client := &noBatch{Client: srv.Client()}
+	p := awssm.New(client, awssm.WithConcurrency(1))
+	for range 2 {
+		res, err := p.FetchBatch(t.Context(), refs)
+		require.NoError(t, err)
+		checkResults(t, refs, res)
+	}
+	assert.Equal(t, 1, client.batchCalls, "tried once, then remembered")
+	assert.Equal(t, 6, srv.Count("GetSecretValue"))
 }
