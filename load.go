@@ -357,6 +357,7 @@ func (l *loader) load(ctx context.Context) result {
 		fr.Source = st.origin.String()
 		fr.FromFile = st.origin.path != ""
 		if !st.found {
+			fr.Source = ""
 			if f.required {
 				fail(fmt.Errorf("%w: set %s (or %s_FILE)", ErrRequired, f.key, f.key))
 			}
