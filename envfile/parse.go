@@ -2,6 +2,7 @@ package envfile
 
 import (
 	"errors"
+	"hash/maphash"
 	"io"
 	"os"
 	"strconv"
@@ -223,10 +224,14 @@ type parser struct {
 	line      int // line of offset i
 	lineStart int // offset of the first byte of that line
 	entries   []Entry
-	vars      map[string]string // resolved earlier keys, built on first expansion
-	nvars     int               // entries already copied into vars
-	buf       []byte            // scratch for values that need rewriting
-	errs      []error
+	// index is an open-addressing hash table of entry index+1 by key (0 is
+	// empty), built on the first expansion in a file of more than
+	// linearScan entries; it holds the last occurrence of each key.
+	index []int32
+	seed  maphash.Seed
+	nvars int    // entries already in index
+	buf   []byte // scratch for values that need rewriting
+	errs  []error
 
 	// anchor of the value being parsed, for positions inside multi-line values
 	anchorLine, anchorStart int
@@ -723,13 +728,13 @@ func (p *parser) resolve(name string) (string, bool) {
 }
 
 // linearScan is the number of entries up to which earlier keys are
-// searched by a backward scan rather than through a map; it covers the .env
+// searched by a backward scan rather than through a hash index; it covers the .env
 // files of most services without building a map.
 const linearScan = 64
 
 // earlier returns the value of the last entry so far with key name.
 func (p *parser) earlier(name string) (string, bool) {
-	if p.vars == nil && len(p.entries) <= linearScan {
+	if p.index == nil && len(p.entries) <= linearScan {
 		for i := len(p.entries) - 1; i >= 0; i-- {
 			if p.entries[i].Key == name {
 				return p.entries[i].Value, true
@@ -737,15 +742,33 @@ func (p *parser) earlier(name string) (string, bool) {
 		}
 		return "", false
 	}
-	if p.vars == nil {
-		p.vars = make(map[string]string, cap(p.entries))
+	if p.index == nil {
+		n := 64
+		for n < 2*cap(p.entries) {
+			n <<= 1
+		}
+		p.index = make([]int32, n)
+		p.seed = maphash.MakeSeed()
 	}
+	mask := uint64(len(p.index) - 1)
 	for ; p.nvars < len(p.entries); p.nvars++ {
-		e := &p.entries[p.nvars]
-		p.vars[e.Key] = e.Value
+		key := p.entries[p.nvars].Key
+		for h := maphash.String(p.seed, key) & mask; ; h = (h + 1) & mask {
+			if s := p.index[h]; s == 0 || p.entries[s-1].Key == key {
+				p.index[h] = int32(p.nvars + 1)
+				break
+			}
+		}
 	}
-	v, ok := p.vars[name]
-	return v, ok
+	for h := maphash.String(p.seed, name) & mask; ; h = (h + 1) & mask {
+		s := p.index[h]
+		if s == 0 {
+			return "", false
+		}
+		if e := &p.entries[s-1]; e.Key == name {
+			return e.Value, true
+		}
+	}
 }
 
 // hasMarker reports whether comment starts with a list of markers that

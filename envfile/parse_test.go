@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -219,4 +220,34 @@ func TestParseErrorWithoutFile(t *testing.T) {
 	_, err := envfile.Parse(strings.NewReader("1=2"), "")
 	require.Error(t, err)
 	assert.Equal(t, "1:1: key must start with a letter or underscore", err.Error())
+}
+
+// TestParseLargeFileExpansion covers files with more entries than the
+// backward scan handles, where earlier keys are found through a hash index.
+func TestParseLargeFileExpansion(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	want := map[string]string{}
+	for i := range 500 {
+		k, v := "K"+strconv.Itoa(i), "v"+strconv.Itoa(i)
+		b.WriteString(k + "=" + v + "\n")
+		want[k] = v
+		if i%10 == 0 {
+			b.WriteString("A=${" + k + "}\n")
+			want["A"] = v
+		}
+		if i%7 == 0 {
+			b.WriteString("B=\"${B:-start}+" + strconv.Itoa(i) + "\"\n")
+			if _, ok := want["B"]; !ok {
+				want["B"] = "start"
+			}
+			want["B"] += "+" + strconv.Itoa(i)
+		}
+	}
+	b.WriteString("LAST=$A-${K5}-${NOPE}-$HOME\n")
+	want["LAST"] = "v490-v5--/h"
+	f, err := envfile.Parse(strings.NewReader(b.String()), "big.env",
+		envfile.WithLookup(mapLookup(map[string]string{"HOME": "/h", "K5": "env"})))
+	require.NoError(t, err)
+	assert.Equal(t, want, f.Map())
 }
