@@ -742,13 +742,18 @@ func (p *parser) earlier(name string) (string, bool) {
 		}
 		return "", false
 	}
-	if p.index == nil {
+	if len(p.index) < 2*len(p.entries) {
+		// First use, or the entries outgrew the estimate made from the
+		// input (lone-CR line ends): (re)build at most half full.
 		n := 64
 		for n < 2*cap(p.entries) {
 			n <<= 1
 		}
+		if p.index == nil {
+			p.seed = maphash.MakeSeed()
+		}
 		p.index = make([]int32, n)
-		p.seed = maphash.MakeSeed()
+		p.nvars = 0
 	}
 	mask := uint64(len(p.index) - 1)
 	for ; p.nvars < len(p.entries); p.nvars++ {

@@ -251,3 +251,22 @@ func TestParseLargeFileExpansion(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, f.Map())
 }
+
+// TestParseLargeFileLoneCR has more entries than the input-based estimate
+// (lone CR line ends are not counted), so the hash index must grow.
+func TestParseLargeFileLoneCR(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 1000 {
+		b.WriteString("K" + strconv.Itoa(i) + "=${K" + strconv.Itoa(max(i-1, 0)) + ":-x}" + strconv.Itoa(i%10) + "\r")
+	}
+	f, err := envfile.Parse(strings.NewReader(b.String()), "cr.env")
+	require.NoError(t, err)
+	require.Len(t, f.Entries, 1000)
+	want := "x"
+	for i := range 1000 {
+		want += strconv.Itoa(i % 10)
+	}
+	assert.Equal(t, want, f.Map()["K999"])
+	assert.Equal(t, 1000, f.Entries[999].Line)
+}
