@@ -87,8 +87,8 @@ func WithNameFunc(fn func(key string) (name string, ok bool)) DirOption {
 
 // RefFor returns the file:// reference of the file that holds key. It
 // returns false when the mapping has no file for key, or maps it to a name
-// that is not a path below the directory: empty, absolute, escaping with
-// "..", or one of the kubelet's own "..data" and "..<timestamp>" entries.
+// that is not a path below the directory: empty, ".", absolute, escaping
+// with "..", or one of the kubelet's own "..data" and "..<timestamp>" entries.
 func (s *Source) RefFor(key string) (driftless.Ref, bool) {
 	if key == "" {
 		return driftless.Ref{}, false
@@ -98,7 +98,7 @@ func (s *Source) RefFor(key string) (driftless.Ref, bool) {
 		return driftless.Ref{}, false
 	}
 	name = filepath.Clean(name)
-	if strings.HasPrefix(name, "..") {
+	if name == "." || strings.HasPrefix(name, "..") {
 		return driftless.Ref{}, false
 	}
 	return driftless.Ref{Scheme: Scheme, Name: filepath.Join(s.dir, name)}, true

@@ -7,6 +7,10 @@ replace github.com/driftless/driftless => ../..
 require (
 	github.com/driftless/driftless v0.0.0-00010101000000-000000000000
 	github.com/fsnotify/fsnotify v1.10.1
+	github.com/stretchr/testify v1.12.1
 )
 
-require golang.org/x/sys v0.13.0 // indirect
+require (
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sys v0.13.0 // indirect
+)

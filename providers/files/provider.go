@@ -1,6 +1,7 @@
 package files
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -40,6 +41,7 @@ type options struct {
 	poll     time.Duration
 	debounce time.Duration
 	maxSize  int64
+	trim     bool
 }
 
 // WithPollInterval sets how often a watch reads every watched file again
@@ -74,6 +76,15 @@ func WithMaxSize(n int64) Option {
 			o.maxSize = n
 		}
 	}
+}
+
+// WithTrimNewline makes Fetch drop one trailing "\n" (or "\r\n") from
+// every file, as the core does for NAME_FILE files: a secret written with
+// echo, or a Kubernetes Secret created --from-file from such a file, then
+// has no stray newline. The default is to return the bytes exactly as
+// stored.
+func WithTrimNewline() Option {
+	return func(o *options) { o.trim = true }
 }
 
 // Provider reads mounted secret files for file:// references and watches
@@ -161,7 +172,7 @@ func (p *Provider) String() string { return "files.Provider" }
 func (p *Provider) read(ref driftless.Ref) (driftless.Value, string, error) {
 	path := ref.Name
 	if ref.Scheme != "" && ref.Scheme != Scheme {
-		return driftless.Value{}, "", fmt.Errorf("%w: files: scheme %q is not %q", driftless.ErrInvalidRef, ref.Scheme, Scheme)
+		return driftless.Value{}, "", fmt.Errorf("%w: files: %s: scheme %q is not %q", driftless.ErrInvalidRef, path, ref.Scheme, Scheme)
 	}
 	if ref.Query != "" {
 		return driftless.Value{}, "", fmt.Errorf("%w: files: %s: file references take no query parameters", driftless.ErrInvalidRef, path)
@@ -169,19 +180,12 @@ func (p *Provider) read(ref driftless.Ref) (driftless.Value, string, error) {
 	if !filepath.IsAbs(path) {
 		return driftless.Value{}, "", fmt.Errorf("%w: files: %q is not an absolute path (want file:///path)", driftless.ErrInvalidRef, path)
 	}
-	fi, err := os.Stat(path) // follows symlinks; before Open so a FIFO is never opened
+	f, err := openRegular(path)
 	if err != nil {
-		return driftless.Value{}, failState(err), pathErr(path, err)
-	}
-	if err := checkMode(path, fi); err != nil {
-		return driftless.Value{}, "!not a regular file", err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return driftless.Value{}, failState(err), pathErr(path, err)
+		return driftless.Value{}, failState(err), err
 	}
 	defer f.Close()
-	fi, err = f.Stat()
+	fi, err := f.Stat()
 	if err != nil {
 		return driftless.Value{}, failState(err), pathErr(path, err)
 	}
@@ -198,8 +202,42 @@ func (p *Provider) read(ref driftless.Ref) (driftless.Value, string, error) {
 	if int64(len(data)) > p.o.maxSize {
 		return driftless.Value{}, "!too large", tooLarge(path, p.o.maxSize)
 	}
+	if p.o.trim {
+		data = bytes.TrimSuffix(data, []byte("\n"))
+		data = bytes.TrimSuffix(data, []byte("\r"))
+	}
 	version := versionOf(data)
 	return driftless.Value{Data: data, Version: version, Created: fi.ModTime()}, version, nil
+}
+
+// openRegular opens path, following symlinks, if it is a regular file.
+// It stats before opening so that a FIFO is never opened (which would
+// block). A symlink that dangles for a moment is opened again: on a
+// Kubernetes volume, key -> ..data/key resolves into the previous
+// timestamped directory while the kubelet removes it, just after the swap.
+func openRegular(path string) (*os.File, error) {
+	var err error
+	for try := 0; try < 3; try++ {
+		var fi fs.FileInfo
+		fi, err = os.Stat(path)
+		if err == nil {
+			if err := checkMode(path, fi); err != nil {
+				return nil, err
+			}
+			var f *os.File
+			f, err = os.Open(path)
+			if err == nil {
+				return f, nil
+			}
+		}
+		if !isNotFound(err) {
+			break
+		}
+		if _, lerr := os.Lstat(path); lerr != nil {
+			break // the name itself is gone: really not found
+		}
+	}
+	return nil, pathErr(path, err)
 }
 
 func checkMode(path string, fi fs.FileInfo) error {
