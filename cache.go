@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"sync"
 	"time"
 )
@@ -28,6 +29,7 @@ type entry struct {
 	due       time.Time // when it must be fetched again
 	failures  int       // consecutive failed fetches, for backoff
 	period    time.Duration
+	first     bool // fetched for the first time in the current round
 }
 
 // cache holds fetched values per (provider, name, version selector).
@@ -36,11 +38,21 @@ type cache struct {
 	mu      sync.Mutex
 	entries map[cacheKey]*entry
 	phase   float64 // this loader's random phase, spreads refreshes of a fleet
-	seq     int
+}
+
+// provider returns the provider for scheme (see loader.provider).
+func (c *cache) provider(scheme string) Provider {
+	if p, ok := c.o.providers[scheme]; ok {
+		return p
+	}
+	if scheme == "file" {
+		return fileReader{read: c.o.readFile}
+	}
+	return nil
 }
 
 func newCache(o *options) *cache {
-	return &cache{o: o, entries: map[cacheKey]*entry{}, phase: rand.Float64()}
+	return &cache{o: o, entries: map[cacheKey]*entry{}, phase: phaseRand()}
 }
 
 func (c *cache) ttl(scheme string) time.Duration {
@@ -50,14 +62,38 @@ func (c *cache) ttl(scheme string) time.Duration {
 	return c.o.defaultTTL
 }
 
-// nextPhase returns the fraction of a period at which the next new entry is
-// first refreshed: a golden-ratio sequence from a random start, so that the
-// entries of one loader, and the loaders of a fleet started together, spread
-// their refreshes evenly over the interval instead of firing at once.
-func (c *cache) nextPhase() float64 {
-	c.seq++
-	_, f := math.Modf(c.phase + float64(c.seq)*0.6180339887498949)
-	return f
+// phaseRand draws a loader's phase; tests replace it to be deterministic.
+var phaseRand = rand.Float64
+
+// spread sets the first refresh of newly fetched entries: entry k of n is
+// due at (0.5 + frac(phase + k/n)) periods after its fetch, so the entries
+// of one loader are evenly spaced over the interval and the loaders of a
+// fleet started together (each with a random phase) spread their calls
+// evenly from the first interval on. Called with c.mu held.
+func (c *cache) spread(keys []cacheKey, es []*entry) {
+	if len(es) == 0 {
+		return
+	}
+	idx := make([]int, len(es))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool {
+		ka, kb := keys[idx[a]], keys[idx[b]]
+		if sa, sb := ka.ref.String(), kb.ref.String(); sa != sb {
+			return sa < sb
+		}
+		return !ka.previous && kb.previous
+	})
+	n := float64(len(es))
+	for k, i := range idx {
+		e := es[i]
+		_, f := math.Modf(c.phase + float64(k)/n)
+		due := e.fetchedAt.Add(time.Duration((0.5 + f) * float64(e.period)))
+		if e.val.Expires.IsZero() || due.Before(e.due) {
+			e.due = due // a lease's earlier renewal point wins
+		}
+	}
 }
 
 // schedule sets e.due after a successful fetch at now. Called with c.mu held.
@@ -65,9 +101,7 @@ func (c *cache) schedule(e *entry, scheme string, now time.Time, first bool) {
 	period := c.ttl(scheme)
 	e.period = period
 	if first {
-		// First refresh between half and one and a half periods away, at this
-		// entry's phase: uniform across a fleet from the first interval on.
-		e.due = now.Add(time.Duration((0.5 + c.nextPhase()) * float64(period)))
+		e.due = now.Add(period) // spread moves it once the whole round is in
 	} else if !e.due.IsZero() && now.Sub(e.due) < period {
 		e.due = e.due.Add(period) // keep the phase
 		if e.due.Before(now) {
@@ -180,6 +214,19 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 		}()
 	}
 	wg.Wait()
+	var fk []cacheKey
+	var fe []*entry
+	c.mu.Lock()
+	for _, ks := range toFetch {
+		for _, k := range ks {
+			if e := out[k]; e.first {
+				e.first = false
+				fk, fe = append(fk, k), append(fe, e)
+			}
+		}
+	}
+	c.spread(fk, fe)
+	c.mu.Unlock()
 	for _, k := range wait {
 		select {
 		case <-out[k].done:
@@ -193,12 +240,13 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey, out map[cacheKey]*entry) {
-	p := c.o.providers[scheme]
+	p := c.provider(scheme)
 	finish := func(k cacheKey, v Value, err error) {
 		e := out[k]
 		now := time.Now()
 		c.mu.Lock()
 		first := e.due.IsZero()
+		e.first = first && err == nil
 		e.val, e.err, e.fetchedAt = v, err, now
 		if err == nil {
 			e.failures = 0

@@ -74,71 +74,89 @@ type decoder struct {
 	custom map[reflect.Type]decodeFunc
 }
 
-// decode converts s into a value of type t. Errors never contain s.
+// decode converts s into a new value of type t. Errors never contain s.
 func (d *decoder) decode(s string, t reflect.Type, f *field) (reflect.Value, error) {
+	v := reflect.New(t).Elem()
+	if err := d.decodeInto(v, s, f); err != nil {
+		return reflect.Value{}, err
+	}
+	return v, nil
+}
+
+// decodeInto decodes s into dst, which must be settable. Errors never
+// contain s. It sets scalars in place, without allocating.
+func (d *decoder) decodeInto(dst reflect.Value, s string, f *field) error {
+	t := dst.Type()
 	if fn, ok := d.custom[t]; ok {
 		v, err := fn(s)
 		if err != nil {
-			return reflect.Value{}, &decodeError{typ: t, reason: "custom decoder failed", err: scrub(err, s)}
+			return &decodeError{typ: t, reason: "custom decoder failed", err: scrub(err, s)}
 		}
-		return v, nil
+		dst.Set(v)
+		return nil
 	}
 	switch t {
 	case secretType:
-		return reflect.ValueOf(NewSecret(s)), nil
+		dst.Set(reflect.ValueOf(NewSecret(s)))
+		return nil
 	case durationType:
 		dur, err := time.ParseDuration(strings.TrimSpace(s))
 		if err != nil {
 			if n, err2 := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err2 == nil && n == 0 {
-				return reflect.ValueOf(time.Duration(0)), nil
+				dst.SetInt(0)
+				return nil
 			}
-			return reflect.Value{}, &decodeError{typ: t, reason: `want a duration such as "30s" or "1h30m"`}
+			return &decodeError{typ: t, reason: `want a duration such as "30s" or "1h30m"`}
 		}
-		return reflect.ValueOf(dur), nil
+		dst.SetInt(int64(dur))
+		return nil
 	case timeType:
 		tm, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
 		if err != nil {
-			return reflect.Value{}, &decodeError{typ: t, reason: `want an RFC 3339 time such as "2026-01-02T15:04:05Z"`}
+			return &decodeError{typ: t, reason: `want an RFC 3339 time such as "2026-01-02T15:04:05Z"`}
 		}
-		return reflect.ValueOf(tm), nil
+		dst.Set(reflect.ValueOf(tm))
+		return nil
 	case urlType:
 		u, err := url.Parse(strings.TrimSpace(s))
 		if err != nil {
-			return reflect.Value{}, &decodeError{typ: t, reason: "malformed URL"}
+			return &decodeError{typ: t, reason: "malformed URL"}
 		}
-		return reflect.ValueOf(*u), nil
+		dst.Set(reflect.ValueOf(*u))
+		return nil
 	case ipType:
 		ip := net.ParseIP(strings.TrimSpace(s))
 		if ip == nil {
-			return reflect.Value{}, &decodeError{typ: t, reason: "want an IPv4 or IPv6 address"}
+			return &decodeError{typ: t, reason: "want an IPv4 or IPv6 address"}
 		}
-		return reflect.ValueOf(ip), nil
+		dst.Set(reflect.ValueOf(ip))
+		return nil
 	case bytesType:
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 			if b, err := enc.DecodeString(strings.TrimSpace(s)); err == nil {
-				return reflect.ValueOf(b), nil
+				dst.SetBytes(b)
+				return nil
 			}
 		}
-		return reflect.Value{}, &decodeError{typ: t, reason: "want base64"}
+		return &decodeError{typ: t, reason: "want base64"}
 	}
-	if reflect.PointerTo(t).Implements(textUnmarshal) && t.Kind() != reflect.Pointer {
-		v := reflect.New(t)
-		if err := v.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-			return reflect.Value{}, &decodeError{typ: t, reason: "UnmarshalText failed", err: scrub(err, s)}
+	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshal) {
+		if err := dst.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			return &decodeError{typ: t, reason: "UnmarshalText failed", err: scrub(err, s)}
 		}
-		return v.Elem(), nil
+		return nil
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		v, err := d.decode(s, t.Elem(), f)
-		if err != nil {
-			return reflect.Value{}, err
-		}
 		p := reflect.New(t.Elem())
-		p.Elem().Set(v)
-		return p, nil
+		if err := d.decodeInto(p.Elem(), s, f); err != nil {
+			return err
+		}
+		dst.Set(p)
+		return nil
 	case reflect.String:
-		return reflect.ValueOf(s).Convert(t), nil
+		dst.SetString(s)
+		return nil
 	case reflect.Bool:
 		b, err := strconv.ParseBool(strings.TrimSpace(s))
 		if err != nil {
@@ -150,87 +168,91 @@ func (d *decoder) decode(s string, t reflect.Type, f *field) (reflect.Value, err
 			}
 		}
 		if err != nil {
-			return reflect.Value{}, &decodeError{typ: t, reason: "want true/false, 1/0, yes/no or on/off"}
+			return &decodeError{typ: t, reason: "want true/false, 1/0, yes/no or on/off"}
 		}
-		return reflect.ValueOf(b).Convert(t), nil
+		dst.SetBool(b)
+		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 0, t.Bits())
 		if err != nil {
-			return reflect.Value{}, numError(t, err)
+			return numError(t, err)
 		}
-		return reflect.ValueOf(n).Convert(t), nil
+		dst.SetInt(n)
+		return nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		n, err := strconv.ParseUint(strings.TrimSpace(s), 0, t.Bits())
 		if err != nil {
-			return reflect.Value{}, numError(t, err)
+			return numError(t, err)
 		}
-		return reflect.ValueOf(n).Convert(t), nil
+		dst.SetUint(n)
+		return nil
 	case reflect.Float32, reflect.Float64:
 		n, err := strconv.ParseFloat(strings.TrimSpace(s), t.Bits())
 		if err != nil {
-			return reflect.Value{}, numError(t, err)
+			return numError(t, err)
 		}
-		return reflect.ValueOf(n).Convert(t), nil
+		dst.SetFloat(n)
+		return nil
 	case reflect.Complex64, reflect.Complex128:
 		n, err := strconv.ParseComplex(strings.TrimSpace(s), t.Bits())
 		if err != nil {
-			return reflect.Value{}, numError(t, err)
+			return numError(t, err)
 		}
-		return reflect.ValueOf(n).Convert(t), nil
+		dst.SetComplex(n)
+		return nil
 	case reflect.Slice:
 		if s == "" {
-			return reflect.MakeSlice(t, 0, 0), nil
+			dst.Set(reflect.MakeSlice(t, 0, 0))
+			return nil
 		}
-		parts := strings.Split(s, f.sep)
-		out := reflect.MakeSlice(t, len(parts), len(parts))
-		for i, p := range parts {
-			v, err := d.decode(strings.TrimSpace(p), t.Elem(), f)
-			if err != nil {
-				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("element %d", i), err: err}
+		n := strings.Count(s, f.sep) + 1
+		out := reflect.MakeSlice(t, n, n)
+		for i := 0; i < n; i++ {
+			p, rest, _ := strings.Cut(s, f.sep)
+			s = rest
+			if err := d.decodeInto(out.Index(i), strings.TrimSpace(p), f); err != nil {
+				return &decodeError{typ: t, reason: fmt.Sprintf("element %d", i), err: err}
 			}
-			out.Index(i).Set(v)
 		}
-		return out, nil
+		dst.Set(out)
+		return nil
 	case reflect.Array:
 		var parts []string
 		if s != "" {
 			parts = strings.Split(s, f.sep)
 		}
 		if len(parts) != t.Len() {
-			return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("want %d elements, got %d", t.Len(), len(parts))}
+			return &decodeError{typ: t, reason: fmt.Sprintf("want %d elements, got %d", t.Len(), len(parts))}
 		}
-		out := reflect.New(t).Elem()
 		for i, p := range parts {
-			v, err := d.decode(strings.TrimSpace(p), t.Elem(), f)
-			if err != nil {
-				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("element %d", i), err: err}
+			if err := d.decodeInto(dst.Index(i), strings.TrimSpace(p), f); err != nil {
+				return &decodeError{typ: t, reason: fmt.Sprintf("element %d", i), err: err}
 			}
-			out.Index(i).Set(v)
 		}
-		return out, nil
+		return nil
 	case reflect.Map:
 		out := reflect.MakeMap(t)
-		if s == "" {
-			return out, nil
+		if s != "" {
+			for i, p := range strings.Split(s, f.sep) {
+				k, v, ok := strings.Cut(p, f.kvSep)
+				if !ok {
+					return &decodeError{typ: t, reason: fmt.Sprintf("entry %d has no %q between key and value", i, f.kvSep)}
+				}
+				kv, err := d.decode(strings.TrimSpace(k), t.Key(), f)
+				if err != nil {
+					return &decodeError{typ: t, reason: fmt.Sprintf("key of entry %d", i), err: err}
+				}
+				vv, err := d.decode(strings.TrimSpace(v), t.Elem(), f)
+				if err != nil {
+					return &decodeError{typ: t, reason: fmt.Sprintf("value of entry %d", i), err: err}
+				}
+				out.SetMapIndex(kv, vv)
+			}
 		}
-		for i, p := range strings.Split(s, f.sep) {
-			k, v, ok := strings.Cut(p, f.kvSep)
-			if !ok {
-				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("entry %d has no %q between key and value", i, f.kvSep)}
-			}
-			kv, err := d.decode(strings.TrimSpace(k), t.Key(), f)
-			if err != nil {
-				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("key of entry %d", i), err: err}
-			}
-			vv, err := d.decode(strings.TrimSpace(v), t.Elem(), f)
-			if err != nil {
-				return reflect.Value{}, &decodeError{typ: t, reason: fmt.Sprintf("value of entry %d", i), err: err}
-			}
-			out.SetMapIndex(kv, vv)
-		}
-		return out, nil
+		dst.Set(out)
+		return nil
 	}
-	return reflect.Value{}, &decodeError{typ: t, reason: "unsupported type"}
+	return &decodeError{typ: t, reason: "unsupported type"}
 }
 
 func numError(t reflect.Type, err error) error {

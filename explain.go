@@ -58,7 +58,7 @@ func Explain(ctx context.Context, dst any, opts ...Option) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := l.load(ctx)
+	res := l.load(ctx, true)
 	if res.err == nil {
 		rv.Elem().Set(res.cfg.Elem())
 	}

@@ -80,7 +80,7 @@ func NewHandle[T any](ctx context.Context, opts ...Option) (*Handle[T], error) {
 		return nil, err
 	}
 	h := &Handle[T]{l: l, wake: make(chan struct{}, 1), hooks: map[int]func(Change[T]){}, errHooks: map[int]func(error){}}
-	res := l.load(ctx)
+	res := l.load(ctx, true)
 	if res.err != nil {
 		return nil, res.err
 	}
@@ -246,7 +246,7 @@ func (h *Handle[T]) pass(ctx context.Context, force bool) error {
 	if force {
 		h.l.cache.invalidate(nil, start)
 	}
-	res := h.l.load(ctx)
+	res := h.l.load(ctx, true)
 	h.l.cache.evict(res.used)
 	o := h.l.o
 	if res.err != nil {

@@ -238,6 +238,7 @@ func TestFleetRefreshIsSpread(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulation")
 	}
+	defer driftless.SeedPhases(1)()
 	synctest.Test(t, func(t *testing.T) {
 		const replicas, secrets = 1000, 20
 		const interval = 5 * time.Minute

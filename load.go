@@ -33,7 +33,7 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	if err != nil {
 		return err
 	}
-	res := l.load(ctx)
+	res := l.load(ctx, false)
 	if res.err != nil {
 		return res.err
 	}
@@ -67,9 +67,6 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 	p, err := planFor(t, o.decoders)
 	if err != nil {
 		return nil, err
-	}
-	if _, ok := o.providers["file"]; !ok {
-		o.providers["file"] = fileReader{read: o.readFile}
 	}
 	return &loader{typ: t, o: o, plan: p, dec: &decoder{custom: o.decoders}, cache: newCache(o)}, nil
 }
@@ -221,218 +218,237 @@ func (l *loader) isRef(raw string) bool {
 	return ok
 }
 
-// load runs one pass over every source and returns a new *T, or every error.
-func (l *loader) load(ctx context.Context) result {
-	if l.o.bootTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, l.o.bootTimeout)
-		defer cancel()
+// provider returns the provider for scheme: the registered one, or the
+// built-in file reader for "file".
+func (l *loader) provider(scheme string) Provider {
+	if p, ok := l.o.providers[scheme]; ok {
+		return p
 	}
-	rep := &Report{Type: l.typ.String()}
+	if scheme == "file" {
+		return fileReader{read: l.o.readFile}
+	}
+	return nil
+}
+
+// load runs one pass over every source and returns a new *T, or every
+// error. The explain report is built only when withReport is set.
+func (l *loader) load(ctx context.Context, withReport bool) result {
+	var rep *Report
 	var errs []error
 	files, status, ferrs := l.envFiles()
-	rep.Files = status
 	errs = append(errs, ferrs...)
+	if withReport {
+		rep = &Report{Type: l.typ.String(), Files: status, Fields: make([]FieldReport, 0, len(l.plan.fields))}
+	}
 
 	fields := l.plan.fields
 	states := make([]fieldState, len(fields))
 	var keys []cacheKey
-	need := func(r Ref, previous bool) { keys = append(keys, cacheKey{ref: r.Secret(), previous: previous}) }
-	parse := func(i int, raw string) {
-		st := &states[i]
-		r, err := ParseRef(raw)
-		if err != nil {
-			st.err = err
-			return
-		}
-		st.ref, st.isRef = r, true
-		need(r, false)
-		if fields[i].kind == leafRotating {
-			need(r, true)
+	need := func(r Ref, rotating bool) {
+		keys = append(keys, cacheKey{ref: r.Secret()})
+		if rotating {
+			keys = append(keys, cacheKey{ref: r.Secret(), previous: true})
 		}
 	}
 	for i := range fields {
 		f := &fields[i]
 		st := &states[i]
-		raw, o, found, err := l.lookup(f.key, files)
-		st.raw, st.origin, st.found, st.err = raw, o, found, err
-		if err != nil {
+		st.raw, st.origin, st.found, st.err = l.lookup(f.key, files)
+		if st.err != nil {
 			continue
 		}
-		if !found {
-			for si, s := range l.o.sources {
-				if r, ok := s.RefFor(f.key); ok {
-					st.srcRefs = append(st.srcRefs, r)
-					need(r, false)
-					if f.kind == leafRotating {
-						need(r, true)
-					}
-					_ = si
+		if st.found {
+			if l.isRef(st.raw) {
+				if r, err := ParseRef(st.raw); err != nil {
+					st.err = err
 				} else {
-					st.srcRefs = append(st.srcRefs, Ref{})
-				}
-			}
-			if f.hasDef {
-				// Fetched in the same round as the sources' values, so a
-				// cold start stays one round trip per provider.
-				if l.isRef(f.def) {
-					if r, err := ParseRef(f.def); err == nil {
-						need(r, false)
-						if f.kind == leafRotating {
-							need(r, true)
-						}
-					}
+					st.ref, st.isRef = r, true
+					need(r, f.kind == leafRotating)
 				}
 			}
 			continue
 		}
-		if l.isRef(raw) {
-			parse(i, raw)
+		for _, s := range l.o.sources {
+			r, ok := s.RefFor(f.key)
+			if !ok {
+				r = Ref{}
+			} else {
+				need(r, f.kind == leafRotating)
+			}
+			st.srcRefs = append(st.srcRefs, r)
+		}
+		// A default that is a reference is fetched in the same round as the
+		// sources' values, so a cold start stays one round trip per provider.
+		if f.hasDef && l.isRef(f.def) {
+			if r, err := ParseRef(f.def); err == nil {
+				need(r, f.kind == leafRotating)
+			}
 		}
 	}
-	fetched := l.cache.get(ctx, keys)
-	used := make(map[cacheKey]bool, len(fetched))
-	for k := range fetched {
-		used[k] = true
+	var fetched map[cacheKey]*entry
+	if len(keys) > 0 {
+		fctx := ctx
+		if l.o.bootTimeout > 0 {
+			var cancel context.CancelFunc
+			fctx, cancel = context.WithTimeout(ctx, l.o.bootTimeout)
+			defer cancel()
+		}
+		fetched = l.cache.get(fctx, keys)
 	}
 
 	// A pointer to a nested struct is allocated only when a field inside it
 	// is set by a source; defaults alone leave it nil.
-	active := map[string]bool{}
-	for i := range fields {
-		if st := &states[i]; st.found || len(st.srcRefs) > 0 && l.anySourceFound(st.srcRefs, fetched) {
-			for _, p := range fields[i].ptrs {
-				active[p] = true
+	var active map[string]bool
+	if l.plan.hasPtrs {
+		active = map[string]bool{}
+		for i := range fields {
+			if st := &states[i]; st.found || len(st.srcRefs) > 0 && l.anySourceFound(st.srcRefs, fetched) {
+				for _, p := range fields[i].ptrs {
+					active[p] = true
+				}
 			}
 		}
 	}
 	cfg := reflect.New(l.typ)
+	root := cfg.Elem()
 	for i := range fields {
 		f := &fields[i]
-		st := &states[i]
-		fr := FieldReport{Path: f.path, Key: f.key, Secret: f.secret, Desc: f.desc}
-		fail := func(err error) {
-			errs = append(errs, &FieldError{Field: f.path, Key: f.key, Source: fr.Source, Err: err})
-			fr.Error = err.Error()
+		var fr *FieldReport
+		if rep != nil {
+			rep.Fields = append(rep.Fields, FieldReport{Path: f.path, Key: f.key, Secret: f.secret, Desc: f.desc})
+			fr = &rep.Fields[len(rep.Fields)-1]
 		}
-		if !allActive(f.ptrs, active) {
-			fr.Source = "unset"
-			fr.Display = "(nil " + f.ptrs[len(f.ptrs)-1] + ")"
-			rep.Fields = append(rep.Fields, fr)
-			continue
-		}
-		if st.err != nil {
-			fr.Source = st.origin.String()
-			fail(st.err)
-			rep.Fields = append(rep.Fields, fr)
-			continue
-		}
-		// Key-value sources, in order; not found falls through.
-		if !st.found {
-			for si, r := range st.srcRefs {
-				if r.Scheme == "" {
-					continue
-				}
-				e := fetched[cacheKey{ref: r.Secret()}]
-				if e == nil || errors.Is(e.err, ErrNotFound) {
-					continue
-				}
-				st.found, st.origin, st.ref, st.isRef, st.raw = true, origin{kind: fromSource, src: si, key: f.key}, r, true, r.String()
-				break
+		if err := l.fill(root, f, &states[i], fetched, active, fr); err != nil {
+			src := states[i].origin.String()
+			if !states[i].found {
+				src = ""
+			}
+			errs = append(errs, &FieldError{Field: f.path, Key: f.key, Source: src, Err: err})
+			if fr != nil {
+				fr.Error = err.Error()
 			}
 		}
-		if !st.found && f.hasDef {
-			st.found, st.origin, st.raw = true, origin{kind: fromDefault}, f.def
-			if l.isRef(f.def) {
-				r, err := ParseRef(f.def)
-				if err != nil {
-					fr.Source = "default"
-					fail(err)
-					rep.Fields = append(rep.Fields, fr)
-					continue
-				}
-				st.ref, st.isRef = r, true
-			}
-		}
-		fr.Source = st.origin.String()
-		fr.FromFile = st.origin.path != ""
-		if !st.found {
-			fr.Source = ""
-			if f.required {
-				fail(fmt.Errorf("%w: set %s (or %s_FILE)", ErrRequired, f.key, f.key))
-			}
-			fr.Source = "unset"
-			rep.Fields = append(rep.Fields, fr)
-			continue
-		}
-		raw := st.raw
-		var prev *string
-		if st.isRef {
-			fr.Ref = st.ref.String()
-			fr.Provider = st.ref.Scheme
-			if _, ok := l.o.providers[st.ref.Scheme]; !ok {
-				fail(fmt.Errorf("%w %q: reference %s (register one with WithProvider)", ErrNoProvider, st.ref.Scheme, st.ref.Secret()))
-				rep.Fields = append(rep.Fields, fr)
-				continue
-			}
-			e := fetched[cacheKey{ref: st.ref.Secret()}]
-			if e == nil {
-				fail(fmt.Errorf("driftless: %s was not fetched", st.ref.Secret()))
-				rep.Fields = append(rep.Fields, fr)
-				continue
-			}
-			if e.err != nil {
-				fail(fmt.Errorf("fetching %s: %w", st.ref.Secret(), e.err))
-				rep.Fields = append(rep.Fields, fr)
-				continue
-			}
-			fr.Version = e.val.Version
-			fr.Expires = e.val.Expires
-			if f.kind == leafJSON && st.ref.Key == "" {
-				raw = string(e.val.Data)
-			} else {
-				b, err := Select(e.val.Data, st.ref.Key)
-				if err != nil {
-					fail(fmt.Errorf("reading %s: %w", st.ref, err))
-					rep.Fields = append(rep.Fields, fr)
-					continue
-				}
-				raw = string(b)
-			}
-			if f.kind == leafRotating {
-				if pe := fetched[cacheKey{ref: st.ref.Secret(), previous: true}]; pe != nil && pe.err == nil {
-					if b, err := Select(pe.val.Data, st.ref.Key); err == nil {
-						s := string(b)
-						prev = &s
-					}
-				} else if pe != nil && !errors.Is(pe.err, ErrNotFound) {
-					fail(fmt.Errorf("fetching the previous version of %s: %w", st.ref.Secret(), pe.err))
-					rep.Fields = append(rep.Fields, fr)
-					continue
-				}
-			}
-		}
-		secret := f.secret || st.isRef || fr.FromFile
-		fr.Secret = secret
-		fr.Display = display(raw, secret)
-		if raw == "" && (f.required || f.notEmpty) {
-			fail(fmt.Errorf("%w: %s is set but empty", ErrRequired, f.key))
-			rep.Fields = append(rep.Fields, fr)
-			continue
-		}
-		if err := l.set(cfg.Elem(), f, raw, prev); err != nil {
-			fail(err)
-		}
-		rep.Fields = append(rep.Fields, fr)
 	}
 	if len(errs) == 0 {
 		errs = append(errs, l.validate(cfg)...)
 	}
-	res := result{cfg: cfg, report: rep, used: used}
+	res := result{cfg: cfg, report: rep}
+	if withReport {
+		res.used = make(map[cacheKey]bool, len(fetched))
+		for k := range fetched {
+			res.used[k] = true
+		}
+	}
 	if len(errs) > 0 {
 		res.err = &LoadError{Type: l.typ.String(), Errors: errs}
 	}
 	return res
+}
+
+// fill resolves one field's final value and sets it. fr, when not nil, is
+// filled for the explain report.
+func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[cacheKey]*entry, active map[string]bool, fr *FieldReport) error {
+	if len(f.ptrs) > 0 && !allActive(f.ptrs, active) {
+		if fr != nil {
+			fr.Source = "unset"
+			fr.Display = "(nil " + f.ptrs[len(f.ptrs)-1] + ")"
+		}
+		return nil
+	}
+	if st.err != nil {
+		if fr != nil {
+			fr.Source = st.origin.String()
+		}
+		return st.err
+	}
+	// Key-value sources, in order; only not found falls through.
+	if !st.found {
+		for si, r := range st.srcRefs {
+			if r.Scheme == "" {
+				continue
+			}
+			if e := fetched[cacheKey{ref: r.Secret()}]; e == nil || errors.Is(e.err, ErrNotFound) {
+				continue
+			}
+			st.found, st.origin, st.ref, st.isRef, st.raw = true, origin{kind: fromSource, src: si, key: f.key}, r, true, r.String()
+			break
+		}
+	}
+	if !st.found && f.hasDef {
+		st.found, st.origin, st.raw = true, origin{kind: fromDefault}, f.def
+		if l.isRef(f.def) {
+			r, err := ParseRef(f.def)
+			if err != nil {
+				if fr != nil {
+					fr.Source = "default"
+				}
+				return err
+			}
+			st.ref, st.isRef = r, true
+		}
+	}
+	if fr != nil {
+		fr.Source = st.origin.String()
+		fr.FromFile = st.origin.path != ""
+	}
+	if !st.found {
+		if fr != nil {
+			fr.Source = "unset"
+		}
+		if f.required {
+			return fmt.Errorf("%w: set %s (or %s_FILE)", ErrRequired, f.key, f.key)
+		}
+		return nil
+	}
+	raw := st.raw
+	var prev *string
+	if st.isRef {
+		if fr != nil {
+			fr.Ref, fr.Provider = st.ref.String(), st.ref.Scheme
+		}
+		if l.provider(st.ref.Scheme) == nil {
+			return fmt.Errorf("%w %q: reference %s (register one with WithProvider)", ErrNoProvider, st.ref.Scheme, st.ref.Secret())
+		}
+		e := fetched[cacheKey{ref: st.ref.Secret()}]
+		if e == nil {
+			return fmt.Errorf("driftless: %s was not fetched", st.ref.Secret())
+		}
+		if e.err != nil {
+			return fmt.Errorf("fetching %s: %w", st.ref.Secret(), e.err)
+		}
+		if fr != nil {
+			fr.Version, fr.Expires = e.val.Version, e.val.Expires
+		}
+		if f.kind == leafJSON && st.ref.Key == "" {
+			raw = string(e.val.Data)
+		} else {
+			b, err := Select(e.val.Data, st.ref.Key)
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", st.ref, err)
+			}
+			raw = string(b)
+		}
+		if f.kind == leafRotating {
+			pe := fetched[cacheKey{ref: st.ref.Secret(), previous: true}]
+			switch {
+			case pe != nil && pe.err == nil:
+				if b, err := Select(pe.val.Data, st.ref.Key); err == nil {
+					s := string(b)
+					prev = &s
+				}
+			case pe != nil && !errors.Is(pe.err, ErrNotFound):
+				return fmt.Errorf("fetching the previous version of %s: %w", st.ref.Secret(), pe.err)
+			}
+		}
+	}
+	if fr != nil {
+		fr.Secret = f.secret || st.isRef || fr.FromFile
+		fr.Display = display(raw, fr.Secret)
+	}
+	if raw == "" && (f.required || f.notEmpty) {
+		return fmt.Errorf("%w: %s is set but empty", ErrRequired, f.key)
+	}
+	return l.set(root, f, raw, prev)
 }
 
 // validate runs the config's Validate method and the WithValidator hooks.
@@ -512,12 +528,7 @@ func (l *loader) set(root reflect.Value, f *field, raw string, prev *string) err
 	if raw == "" && emptyIsError(f.typ) {
 		return &decodeError{typ: f.typ, reason: "empty value (unset the variable to use the default)"}
 	}
-	dv, err := l.dec.decode(raw, f.typ, f)
-	if err != nil {
-		return err
-	}
-	v.Set(dv)
-	return nil
+	return l.dec.decodeInto(v, raw, f)
 }
 
 // jsonErr describes a JSON error without quoting the input.

@@ -61,9 +61,10 @@ const (
 
 // plan is the parsed form of a config struct type.
 type plan struct {
-	typ    reflect.Type
-	fields []field
-	byKey  map[string]int
+	hasPtrs bool // some field is inside a pointer to a nested struct
+	typ     reflect.Type
+	fields  []field
+	byKey   map[string]int
 }
 
 var planCache sync.Map // reflect.Type -> *plan or error
@@ -270,6 +271,7 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 			bad("env key %q is also used by %s", f.key, p.fields[j].path)
 			continue
 		}
+		p.hasPtrs = p.hasPtrs || len(f.ptrs) > 0
 		p.byKey[f.key] = len(p.fields)
 		p.fields = append(p.fields, f)
 	}
