@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
+	"github.com/driftless/driftless/cmd/driftless/internal/mask"
+	"github.com/driftless/driftless/cmd/driftless/internal/resolve"
+	"github.com/driftless/driftless/cmd/driftless/internal/supervise"
+)
+
+const execText = `Runs CMD with the environment of driftless, the env files merged under it
+(the process environment wins; among files the first listed wins), and
+every value that is a reference (awssm://, gcpsm://, azkv://, vault://,
+file://) replaced by the secret it names. Each secret is fetched once,
+providers concurrently. If any reference fails, every failure is listed
+(key, source, reference, cause; never a value) and nothing runs.
+
+Without --env-file, ./.env is used when it exists.
+Without --mask and --watch, driftless replaces itself with CMD (exec(2)):
+signals and the exit code are the command's own. Otherwise driftless stays
+as the parent, forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+and SIGWINCH, and exits with the command's exit code (128+N if signal N
+killed it).
+
+--mask replaces every resolved secret value (of 4 bytes or more, and each
+such line of a multi-line value) with [MASKED] in the command's stdout and
+stderr, even when a value is split across writes.
+--watch re-resolves the references at that interval; when a value changed
+it stops the command gracefully (SIGTERM, then SIGKILL after --grace) and
+starts it again with the new values. A failed re-resolution keeps the
+running command and is reported on stderr.
+
+Exit codes: the command's own; 2 usage error or a reference that failed
+(nothing ran); 126 the command could not be run; 127 it was not found.
+`
+
+func runExec(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("exec", "[--env-file FILE]... [--mask] [--watch DURATION] [--grace DURATION] -- CMD [ARG...]", execText, stdout, stderr)
+	var envFiles stringList
+	fs.Var(&envFiles, "env-file", "a .env file to merge under the environment (repeatable; first listed wins)")
+	maskOut := fs.Bool("mask", false, "mask resolved secret values in the command's stdout and stderr")
+	watch := fs.Duration("watch", 0, "re-resolve references at this interval and restart the command when a value changed (0: never)")
+	grace := fs.Duration("grace", 10*time.Second, "with --watch: how long the command may take to exit after SIGTERM before SIGKILL")
+	timeout := fs.Duration("timeout", defaultTimeout, "bound on resolving the references")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	argv := fs.Args()
+	if len(argv) > 0 && argv[0] == "--" {
+		argv = argv[1:]
+	}
+	if len(argv) == 0 {
+		fmt.Fprintln(stderr, "driftless exec: no command given (driftless exec [flags] -- CMD [ARG...])")
+		return exitError
+	}
+	if *watch < 0 || *grace < 0 {
+		fmt.Fprintln(stderr, "driftless exec: --watch and --grace must not be negative")
+		return exitError
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "driftless exec: "+format+"\n", a...) }
+
+	paths, optional := []string(envFiles), false
+	if len(paths) == 0 {
+		paths, optional = []string{".env"}, true
+	}
+	files, err := envchain.ParseFiles(paths, os.LookupEnv, optional)
+	if err != nil {
+		logf("%v", err)
+		return exitError
+	}
+	set := envchain.Merge(os.Environ(), files, false, nil)
+	vars := parseRefs(set.Vars)
+	res := newResolver()
+	defer res.Close()
+
+	env, secrets, errs := resolveEnv(res, vars, *timeout)
+	if len(errs) > 0 {
+		for _, err := range errs {
+			logf("%v", err)
+		}
+		logf("%d reference(s) failed; %s was not run", len(errs), argv[0])
+		return exitError
+	}
+
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		logf("%v", err)
+		if errors.Is(err, exec.ErrNotFound) {
+			return 127
+		}
+		return 126
+	}
+
+	if !*maskOut && *watch == 0 {
+		err := syscall.Exec(path, argv, env)
+		logf("running %s: %v", argv[0], err)
+		return 126
+	}
+
+	cfg := supervise.Config{Path: path, Args: argv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Grace: *grace, Log: logf}
+	var outMask, errMask *mask.Writer
+	if *maskOut {
+		outMask = mask.NewWriter(stdout, secrets)
+		errMask = mask.NewWriter(stderr, secrets)
+		cfg.Stdout, cfg.Stderr = outMask, errMask
+		defer outMask.Close()
+		defer errMask.Close()
+	}
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
+	defer signal.Stop(sigs)
+	cfg.Signals = sigs
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if *watch > 0 {
+		restarts := make(chan []string)
+		cfg.Restarts = restarts
+		go watchRefs(ctx, res, vars, *watch, *timeout, restarts, logf, func(vals []string) {
+			if outMask != nil {
+				outMask.SetValues(vals)
+				errMask.SetValues(vals)
+			}
+		})
+	}
+	code, err := supervise.Run(cfg, env)
+	if err != nil {
+		logf("running %s: %v", argv[0], err)
+		return 126
+	}
+	return code
+}
+
+// resolveEnv resolves the references among vars and returns the child's
+// environment, the resolved secret values (for masking) and the failures.
+func resolveEnv(res *resolve.Resolver, vars []resolved, timeout time.Duration) (env, secrets []string, errs []error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	errs = resolveAll(ctx, res, vars)
+	if len(errs) > 0 {
+		return nil, nil, errs
+	}
+	env = make([]string, 0, len(vars))
+	for _, v := range vars {
+		env = append(env, v.Key+"="+v.Value)
+		if v.IsRef {
+			secrets = append(secrets, v.Value)
+		}
+	}
+	return env, secrets, nil
+}
+
+// watchRefs re-resolves vars every interval; when a value changed it
+// updates the masks (old values stay masked) and sends the new environment
+// on restarts.
+func watchRefs(ctx context.Context, res *resolve.Resolver, vars []resolved, every, timeout time.Duration,
+	restarts chan<- []string, logf func(string, ...any), setMasks func([]string)) {
+	cur := append([]resolved(nil), vars...)
+	var masked []string
+	for _, v := range cur {
+		if v.IsRef {
+			masked = append(masked, v.Value)
+		}
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		next := make([]resolved, len(cur))
+		copy(next, cur)
+		for i := range next {
+			if next[i].IsRef {
+				next[i].Value, next[i].Version = "", ""
+			}
+		}
+		env, secrets, errs := resolveEnv(res, next, timeout)
+		if len(errs) > 0 {
+			for _, err := range errs {
+				logf("watch: %v", err)
+			}
+			logf("watch: %d reference(s) failed; the command keeps its current values", len(errs))
+			continue
+		}
+		changed := 0
+		for i := range next {
+			if next[i].IsRef && next[i].Value != cur[i].Value {
+				changed++
+				logf("watch: %s (%s) changed: version %q -> %q", next[i].Key, next[i].Ref, cur[i].Version, next[i].Version)
+			}
+		}
+		if changed == 0 {
+			continue
+		}
+		masked = append(masked, secrets...)
+		setMasks(masked)
+		select {
+		case restarts <- env:
+			cur = next
+		case <-ctx.Done():
+			return
+		}
+	}
+}

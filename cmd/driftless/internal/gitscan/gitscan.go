@@ -1,0 +1,191 @@
+package gitscan
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// ErrNotRepo is returned by Open for a directory outside any git work tree.
+var ErrNotRepo = errors.New("not a git work tree")
+
+// ErrNoGit is returned by Open when the git command is not on PATH.
+var ErrNoGit = errors.New("git is not installed")
+
+// exampleNames are .env-like names that hold a schema, not values.
+var exampleNames = map[string]bool{
+	".env.example": true, ".env.sample": true, ".env.template": true, ".env.dist": true,
+}
+
+// IsEnvFile reports whether the base name of p is a .env file that may hold
+// values: ".env" or ".env.<anything>", except the schema files
+// .env.example, .env.sample, .env.template and .env.dist.
+func IsEnvFile(p string) bool {
+	b := path.Base(filepath.ToSlash(p))
+	return (b == ".env" || strings.HasPrefix(b, ".env.")) && !exampleNames[b]
+}
+
+// Repo is a git work tree.
+type Repo struct {
+	// Dir is the directory the repository was opened at; the paths the
+	// methods take and return are relative to it.
+	Dir string
+}
+
+// Open returns the repository whose work tree holds dir.
+func Open(dir string) (*Repo, error) {
+	if _, err := exec.LookPath("git"); err != nil {
+		return nil, ErrNoGit
+	}
+	r := &Repo{Dir: dir}
+	out, err := r.git(nil, "rev-parse", "--is-inside-work-tree")
+	if err != nil || strings.TrimSpace(string(out)) != "true" {
+		return nil, ErrNotRepo
+	}
+	return r, nil
+}
+
+func (r *Repo) git(stdin []byte, args ...string) ([]byte, error) {
+	cmd := exec.Command("git", append([]string{"-c", "core.quotepath=off"}, args...)...)
+	cmd.Dir = r.Dir
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("git %s: %w: %s", args[0], err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+// Tracked returns the .env files (see IsEnvFile) in git's index under Dir.
+func (r *Repo) Tracked() ([]string, error) {
+	out, err := r.git(nil, "ls-files", "-z", "--cached", "--", ".")
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, p := range bytes.Split(out, []byte{0}) {
+		if len(p) > 0 && IsEnvFile(string(p)) {
+			files = append(files, string(p))
+		}
+	}
+	return files, nil
+}
+
+// Commit names a commit that added a .env file.
+type Commit struct {
+	Path string // the file, relative to the repository's top
+	Hash string // abbreviated hash of the oldest commit that added it
+	// Count is the number of commits that added the file (it was removed
+	// and added again).
+	Count int
+}
+
+// History returns every .env file that any commit reachable from any ref
+// (git log --all) added, with the oldest such commit.
+func (r *Repo) History() ([]Commit, error) {
+	out, err := r.git(nil, "log", "--all", "--no-renames", "--diff-filter=A",
+		"--name-only", "--format=%x01%h")
+	if err != nil {
+		return nil, err
+	}
+	byPath := map[string]*Commit{}
+	var order []string
+	hash := ""
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "\x01"):
+			hash = line[1:]
+		case line == "" || !IsEnvFile(line):
+		default:
+			c, ok := byPath[line]
+			if !ok {
+				c = &Commit{Path: line}
+				byPath[line] = c
+				order = append(order, line)
+			}
+			c.Hash = hash // git log lists newest first: the last one seen is the oldest
+			c.Count++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(order)
+	commits := make([]Commit, 0, len(order))
+	for _, p := range order {
+		commits = append(commits, *byPath[p])
+	}
+	return commits, nil
+}
+
+// NotIgnored returns the paths of paths (relative to Dir) that no
+// .gitignore rule, .git/info/exclude or core.excludesFile ignores.
+func (r *Repo) NotIgnored(paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	var in bytes.Buffer
+	for _, p := range paths {
+		in.WriteString(p)
+		in.WriteByte(0)
+	}
+	out, err := r.git(in.Bytes(), "check-ignore", "--stdin", "-z", "--no-index")
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) { // 1: none ignored
+		return nil, err
+	}
+	ignored := map[string]bool{}
+	for _, p := range bytes.Split(out, []byte{0}) {
+		ignored[string(p)] = true
+	}
+	var not []string
+	for _, p := range paths {
+		if !ignored[p] {
+			not = append(not, p)
+		}
+	}
+	return not, nil
+}
+
+// skipDirs are not searched for .env files.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".venv": true}
+
+// Find returns the .env files (see IsEnvFile) under dir, relative to dir,
+// skipping .git, node_modules, vendor and .venv directories.
+func Find(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && skipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if IsEnvFile(d.Name()) {
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				return err
+			}
+			files = append(files, rel)
+		}
+		return nil
+	})
+	return files, err
+}

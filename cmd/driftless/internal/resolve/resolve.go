@@ -1,0 +1,193 @@
+package resolve
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/driftless/driftless"
+)
+
+// Factory creates the provider for one scheme. It is called at most once
+// per Resolver, the first time a reference with that scheme is resolved.
+type Factory func(ctx context.Context) (driftless.Provider, error)
+
+// Resolver resolves references with providers made by its factories.
+type Resolver struct {
+	factories   map[string]Factory
+	concurrency int
+
+	mu        sync.Mutex
+	providers map[string]*lazy
+}
+
+type lazy struct {
+	once sync.Once
+	p    driftless.Provider
+	err  error
+}
+
+// New returns a Resolver that makes providers with factories, keyed by
+// scheme. concurrency bounds the fetches in flight per provider (values
+// below 1 mean 16).
+func New(factories map[string]Factory, concurrency int) *Resolver {
+	if concurrency < 1 {
+		concurrency = 16
+	}
+	return &Resolver{factories: factories, concurrency: concurrency, providers: map[string]*lazy{}}
+}
+
+// Result is the outcome of resolving one reference.
+type Result struct {
+	// Value is the selected value (the #key part applied).
+	Value []byte
+	// Version is the version the provider served.
+	Version string
+	// Err is the failure, nil on success.
+	Err error
+}
+
+func (r *Resolver) provider(ctx context.Context, scheme string) (driftless.Provider, error) {
+	r.mu.Lock()
+	l, ok := r.providers[scheme]
+	if !ok {
+		l = &lazy{}
+		r.providers[scheme] = l
+	}
+	r.mu.Unlock()
+	l.once.Do(func() {
+		f, ok := r.factories[scheme]
+		if !ok {
+			l.err = fmt.Errorf("%w %q", driftless.ErrNoProvider, scheme)
+			return
+		}
+		l.p, l.err = f(ctx)
+		if l.err != nil {
+			l.err = fmt.Errorf("configuring the %s provider: %w", scheme, l.err)
+		}
+	})
+	return l.p, l.err
+}
+
+// Resolve fetches every reference of refs and returns one Result per
+// distinct reference. Each secret is fetched once, whatever the number of
+// references (keys) that read it.
+func (r *Resolver) Resolve(ctx context.Context, refs []driftless.Ref) map[driftless.Ref]Result {
+	bySecret := map[string][]driftless.Ref{} // scheme -> distinct secrets
+	seen := map[driftless.Ref]bool{}
+	for _, ref := range refs {
+		s := ref.Secret()
+		if !seen[s] {
+			seen[s] = true
+			bySecret[s.Scheme] = append(bySecret[s.Scheme], s)
+		}
+	}
+	var mu sync.Mutex
+	fetched := map[driftless.Ref]Result{}
+	var wg sync.WaitGroup
+	for scheme, secrets := range bySecret {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := r.fetchScheme(ctx, scheme, secrets)
+			mu.Lock()
+			defer mu.Unlock()
+			for i, s := range secrets {
+				fetched[s] = res[i]
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(map[driftless.Ref]Result, len(refs))
+	for _, ref := range refs {
+		res := fetched[ref.Secret()]
+		if res.Err == nil && ref.Key != "" {
+			v, err := driftless.Select(res.Value, ref.Key)
+			if err != nil {
+				res = Result{Version: res.Version, Err: err}
+			} else {
+				res.Value = v
+			}
+		}
+		out[ref] = res
+	}
+	return out
+}
+
+func (r *Resolver) fetchScheme(ctx context.Context, scheme string, secrets []driftless.Ref) []Result {
+	out := make([]Result, len(secrets))
+	p, err := r.provider(ctx, scheme)
+	if err != nil {
+		for i := range out {
+			out[i].Err = err
+		}
+		return out
+	}
+	if b, ok := p.(driftless.BatchFetcher); ok && len(secrets) > 1 {
+		res, err := b.FetchBatch(ctx, secrets)
+		if err == nil && len(res) == len(secrets) {
+			for i, x := range res {
+				out[i] = Result{Value: x.Value.Data, Version: x.Value.Version, Err: x.Err}
+			}
+			return out
+		}
+		// The whole batch failed: fall back to one fetch per secret, so
+		// that each reference gets its own error.
+	}
+	sem := make(chan struct{}, r.concurrency)
+	var wg sync.WaitGroup
+	for i, s := range secrets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			v, err := p.Fetch(ctx, s)
+			out[i] = Result{Value: v.Data, Version: v.Version, Err: err}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// Close closes the providers that were created and hold resources.
+func (r *Resolver) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var errs []error
+	for _, l := range r.providers {
+		if c, ok := l.p.(driftless.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// FileProvider serves file:// references by reading the file on each
+// fetch; the version is a digest of the content. It is the CLI's provider
+// for file:// (a one-shot read needs no watching).
+type FileProvider struct{}
+
+// Fetch reads the file ref names.
+func (FileProvider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+	if err := ctx.Err(); err != nil {
+		return driftless.Value{}, fmt.Errorf("reading file %s: %w", ref.Name, err)
+	}
+	b, err := os.ReadFile(ref.Name)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return driftless.Value{}, fmt.Errorf("%w: file %s", driftless.ErrNotFound, ref.Name)
+		}
+		return driftless.Value{}, fmt.Errorf("reading file %s: %w", ref.Name, err)
+	}
+	sum := sha256.Sum256(b)
+	return driftless.Value{Data: b, Version: "sha256:" + hex.EncodeToString(sum[:6])}, nil
+}

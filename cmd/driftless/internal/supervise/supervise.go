@@ -1,0 +1,145 @@
+package supervise
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// Config describes the child to run.
+type Config struct {
+	// Path is the executable, Args its arguments (Args[0] is its name).
+	Path string
+	Args []string
+	// Stdin, Stdout and Stderr are the child's standard streams.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Grace is how long a child may take to exit after SIGTERM before it
+	// is killed with SIGKILL.
+	Grace time.Duration
+	// Signals delivers the signals driftless receives; each is forwarded
+	// to the child. A terminating signal (SIGINT, SIGTERM, SIGHUP,
+	// SIGQUIT) also stops restarts: driftless exits with the child.
+	Signals <-chan os.Signal
+	// Restarts delivers new environments; on each, the running child is
+	// stopped gracefully and a new one started with that environment.
+	Restarts <-chan []string
+	// Log reports restarts (never values); nil for none.
+	Log func(format string, args ...any)
+}
+
+// ExitCode returns the status a shell would report for a child that ended
+// with state: its exit code, or 128 plus the signal that killed it.
+func ExitCode(state *os.ProcessState) int {
+	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return state.ExitCode()
+}
+
+type child struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+}
+
+func (c Config) start(env []string) (*child, error) {
+	cmd := &exec.Cmd{Path: c.Path, Args: c.Args, Env: env, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr,
+		// A grandchild that keeps the output pipe open must not keep
+		// driftless waiting once the child itself has exited.
+		WaitDelay: 2 * time.Second}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	ch := &child{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		ch.err = cmd.Wait()
+		close(ch.done)
+	}()
+	return ch, nil
+}
+
+func (c Config) logf(format string, args ...any) {
+	if c.Log != nil {
+		c.Log(format, args...)
+	}
+}
+
+// Run starts the child with env and supervises it until it exits without
+// a restart pending. It returns the child's exit code (see ExitCode), or
+// an error when a child could not be started.
+func Run(c Config, env []string) (int, error) {
+	ch, err := c.start(env)
+	if err != nil {
+		return 0, err
+	}
+	stopping := false
+	for {
+		select {
+		case <-ch.done:
+			return exitCode(ch)
+		case sig := <-c.Signals:
+			_ = ch.cmd.Process.Signal(sig)
+			if terminating(sig) {
+				stopping = true
+			}
+		case newEnv := <-c.Restarts:
+			if stopping {
+				continue
+			}
+			c.logf("restarting the command: sending SIGTERM (grace period %s)", c.Grace)
+			if c.stop(ch) {
+				return exitCode(ch)
+			}
+			if ch, err = c.start(newEnv); err != nil {
+				return 0, fmt.Errorf("restarting: %w", err)
+			}
+			c.logf("restarted the command (pid %d)", ch.cmd.Process.Pid)
+		}
+	}
+}
+
+// stop ends ch gracefully: SIGTERM, then SIGKILL after the grace period.
+// Signals that arrive meanwhile are forwarded; it returns true when one of
+// them asked driftless to stop too.
+func (c Config) stop(ch *child) (stopping bool) {
+	_ = ch.cmd.Process.Signal(syscall.SIGTERM)
+	t := time.NewTimer(c.Grace)
+	defer t.Stop()
+	for {
+		select {
+		case <-ch.done:
+			return stopping
+		case sig := <-c.Signals:
+			_ = ch.cmd.Process.Signal(sig)
+			stopping = stopping || terminating(sig)
+		case <-t.C:
+			c.logf("the command did not exit within %s of SIGTERM: sending SIGKILL", c.Grace)
+			_ = ch.cmd.Process.Kill()
+		}
+	}
+}
+
+func terminating(sig os.Signal) bool {
+	switch sig {
+	case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT:
+		return true
+	}
+	return false
+}
+
+func exitCode(ch *child) (int, error) {
+	var ee *exec.ExitError
+	if ch.err == nil || errors.As(ch.err, &ee) {
+		return ExitCode(ch.cmd.ProcessState), nil
+	}
+	// An I/O error copying the child's output; the child still exited.
+	if ch.cmd.ProcessState != nil {
+		return ExitCode(ch.cmd.ProcessState), nil
+	}
+	return 0, ch.err
+}
