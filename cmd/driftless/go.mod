@@ -18,6 +18,7 @@ require (
 	github.com/driftless/driftless/providers/azkv v0.0.0-00010101000000-000000000000
 	github.com/driftless/driftless/providers/gcpsm v0.0.0-00010101000000-000000000000
 	github.com/driftless/driftless/providers/vault v0.0.0-00010101000000-000000000000
+	github.com/stretchr/testify v1.12.1
 )
 
 require (
@@ -78,6 +79,7 @@ require (
 	go.opentelemetry.io/otel v1.44.0 // indirect
 	go.opentelemetry.io/otel/metric v1.44.0 // indirect
 	go.opentelemetry.io/otel/trace v1.44.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.55.0 // indirect
 	golang.org/x/net v0.58.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
