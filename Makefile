@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MODULES = $(shell find . -name go.mod -not -path './.git/*' -not -path '*/testdata/*' -exec dirname {} \; | sort)
 GOFLAGS_TEST ?= -race -count=1
 
-.PHONY: demo test vet fmt bench fuzz modules
+.PHONY: demo test fmt bench fuzz modules
 
 ## demo: run the quickstart example on built-in defaults (no cloud account, no network)
 demo:
@@ -25,3 +25,18 @@ fmt:
 ## modules: list the modules the other targets visit
 modules:
 	@printf '%s\n' $(MODULES)
+
+## bench: side-by-side benchmarks against other libraries; writes BENCHMARKS.md
+bench:
+	cd bench && ./run.sh
+
+## fuzz: run every fuzz target of every module for FUZZTIME each (default 20s)
+FUZZTIME ?= 20s
+fuzz:
+	@set -e; for m in $(MODULES); do \
+		for pkg in $$(cd $$m && go list ./... 2>/dev/null); do \
+			for fz in $$(cd $$m && go test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+				echo "== $$pkg $$fz"; (cd $$m && go test -run '^$$' -fuzz "^$$fz\$$" -fuzztime $(FUZZTIME) $$pkg); \
+			done; \
+		done; \
+	done

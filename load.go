@@ -138,7 +138,7 @@ func (l *loader) envFiles() ([]*envfile.File, []FileStatus, []error) {
 	var status []FileStatus
 	var errs []error
 	for _, path := range l.o.envFiles {
-		f, err := envfile.ParseFile(path, envfile.WithLookup(l.o.lookup))
+		f, err := envfile.ParseFile(path, envfile.WithLookup(l.o.lookup), envfile.WithLookupFirst())
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			status = append(status, FileStatus{Path: path, Missing: true})
@@ -153,46 +153,48 @@ func (l *loader) envFiles() ([]*envfile.File, []FileStatus, []error) {
 	return files, status, errs
 }
 
-// lookup finds key in the process environment then in the .env files, with
-// the NAME_FILE convention in each. found is false when no source has it.
-func (l *loader) lookup(key string, files []*envfile.File) (raw string, o origin, found bool, err error) {
-	readKeyFile := func(o origin, path string) (string, origin, bool, error) {
-		o.key, o.path = key+"_FILE", path
-		b, err := l.o.readFile(path)
-		if err != nil {
-			return "", o, true, fmt.Errorf("reading %s named by %s: %w", path, key+"_FILE", scrubPathErr(err))
-		}
-		s := string(b)
-		s = strings.TrimSuffix(s, "\n")
-		s = strings.TrimSuffix(s, "\r")
-		return s, o, true, nil
-	}
+// lookup finds the field's key in the process environment then in the
+// .env files, with the NAME_FILE convention in each. found is false when no
+// source has it.
+func (l *loader) lookup(f *field, files []*envfile.File) (raw string, o origin, found bool, err error) {
+	key, keyFile := f.key, f.keyFile
 	v, ok := l.o.lookup(key)
-	p, okFile := l.o.lookup(key + "_FILE")
+	p, okFile := l.o.lookup(keyFile)
 	if ok && okFile {
-		return "", origin{kind: fromEnv, key: key}, true, fmt.Errorf("both %s and %s are set in the environment; set only one", key, key+"_FILE")
+		return "", origin{kind: fromEnv, key: key}, true, fmt.Errorf("both %s and %s are set in the environment; set only one", key, keyFile)
 	}
 	if ok {
 		return v, origin{kind: fromEnv, key: key}, true, nil
 	}
 	if okFile {
-		return readKeyFile(origin{kind: fromEnv}, p)
+		return l.readKeyFile(origin{kind: fromEnv, key: keyFile, path: p})
 	}
 	for _, f := range files {
 		e, ok := f.Lookup(key)
-		ef, okFile := f.Lookup(key + "_FILE")
+		ef, okFile := f.Lookup(keyFile)
 		if ok && okFile {
 			return "", origin{kind: fromEnvFile, file: f.Name, line: ef.Line, key: key}, true,
-				fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, key+"_FILE", ef.Line, f.Name)
+				fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, keyFile, ef.Line, f.Name)
 		}
 		if ok {
 			return e.Value, origin{kind: fromEnvFile, file: f.Name, line: e.Line, key: key}, true, nil
 		}
 		if okFile {
-			return readKeyFile(origin{kind: fromEnvFile, file: f.Name, line: ef.Line}, ef.Value)
+			return l.readKeyFile(origin{kind: fromEnvFile, file: f.Name, line: ef.Line, key: keyFile, path: ef.Value})
 		}
 	}
 	return "", origin{}, false, nil
+}
+
+// readKeyFile reads the file a NAME_FILE variable names; one trailing
+// newline is trimmed, as files written by editors and echo end with one.
+func (l *loader) readKeyFile(o origin) (string, origin, bool, error) {
+	b, err := l.o.readFile(o.path)
+	if err != nil {
+		return "", o, true, fmt.Errorf("reading %s named by %s: %w", o.path, o.key, scrubPathErr(err))
+	}
+	s := strings.TrimSuffix(string(b), "\n")
+	return strings.TrimSuffix(s, "\r"), o, true, nil
 }
 
 // scrubPathErr keeps the os error's kind and drops nothing secret (a path
@@ -253,7 +255,7 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 	for i := range fields {
 		f := &fields[i]
 		st := &states[i]
-		st.raw, st.origin, st.found, st.err = l.lookup(f.key, files)
+		st.raw, st.origin, st.found, st.err = l.lookup(f, files)
 		if st.err != nil {
 			continue
 		}

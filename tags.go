@@ -37,6 +37,7 @@ type field struct {
 	index    []int  // reflect index path from the root struct
 	path     string // "DB.Password"
 	key      string // "DB_PASSWORD" (prefix applied); "" when the field has no env tag
+	keyFile  string // key + "_FILE"
 	def      string
 	hasDef   bool
 	required bool
@@ -197,6 +198,7 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 			continue
 		}
 		f.key = keyPrefix + name
+		f.keyFile = f.key + "_FILE"
 		if opts != "" {
 			for _, o := range strings.Split(opts, ",") {
 				switch o {
