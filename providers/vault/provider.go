@@ -164,7 +164,28 @@ func (p *Provider) Client() *api.Client { return p.client }
 // without forwarding, unreachable, 5xx, 429) or driftless.ErrInvalidRef, and
 // name the mount and path but never a value.
 func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
-	v, _, err := p.fetch(ctx, ref)
+	version, err := p.check(ctx, ref)
+	if err != nil {
+		return driftless.Value{}, err
+	}
+	var v driftless.Value
+	err = p.withLogin(ctx, func() error {
+		m, err := p.mountOf(ctx, ref.Name)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.kv == 2:
+			v, _, err = p.readKV2(ctx, m, ref.Name, version)
+		case version > 0:
+			err = fmt.Errorf("vault: read %q: %w: ?version needs a KV v2 mount, and %s is not one", ref.Name, driftless.ErrInvalidRef, m)
+		case m.kv == 1:
+			v, err = p.readKV1(ctx, m, ref.Name)
+		default:
+			v, err = p.readOther(ctx, m, ref.Name)
+		}
+		return err
+	})
 	return v, err
 }
 
@@ -175,27 +196,42 @@ func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Valu
 // driftless.ErrNotFound. Only the data path is read, so a policy granting read
 // on <mount>/data/<path> is enough.
 func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
-	cur, m, err := p.fetch(ctx, ref)
+	version, err := p.check(ctx, ref)
 	if err != nil {
 		return driftless.Value{}, err
 	}
-	if m.kv != 2 {
-		return driftless.Value{}, fmt.Errorf("vault: previous version of %q: %w: %s keeps no versions", ref.Name, driftless.ErrNotFound, m)
-	}
-	n, _ := strconv.Atoi(cur.Version)
-	for k := n - 1; k >= 1; k-- {
-		v, deleted, err := p.readKV2(ctx, m, ref.Name, k)
-		if err == nil {
-			return v, nil
+	var prev driftless.Value
+	err = p.withLogin(ctx, func() error {
+		m, err := p.mountOf(ctx, ref.Name)
+		if err != nil {
+			return err
 		}
-		if !deleted {
-			if isNotFound(err) {
-				break // older versions were purged (max_versions)
+		if m.kv != 2 {
+			// Checked before any read: a read of another engine would
+			// create a lease for nothing.
+			return fmt.Errorf("vault: previous version of %q: %w: %s keeps no versions", ref.Name, driftless.ErrNotFound, m)
+		}
+		cur, _, err := p.readKV2(ctx, m, ref.Name, version)
+		if err != nil {
+			return err
+		}
+		n, _ := strconv.Atoi(cur.Version)
+		for k := n - 1; k >= 1; k-- {
+			v, deleted, err := p.readKV2(ctx, m, ref.Name, k)
+			if err == nil {
+				prev = v
+				return nil
 			}
-			return driftless.Value{}, err
+			if !deleted {
+				if isNotFound(err) {
+					break // older versions were purged (max_versions)
+				}
+				return err
+			}
 		}
-	}
-	return driftless.Value{}, fmt.Errorf("vault: previous version of %q (version %d is current): %w", ref.Name, n, driftless.ErrNotFound)
+		return fmt.Errorf("vault: previous version of %q: %w: no version before %d", ref.Name, driftless.ErrNotFound, n)
+	})
+	return prev, err
 }
 
 // Close stops the token renewal started by WithAuth and waits for it. Reads
@@ -211,38 +247,16 @@ func (p *Provider) Close() error {
 	return nil
 }
 
-// fetch reads ref and also returns the mount it lives on.
-func (p *Provider) fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, mount, error) {
+// check fails fast after Close, on a done ctx and on a bad reference, and
+// returns the reference's ?version (0 for none).
+func (p *Provider) check(ctx context.Context, ref driftless.Ref) (int, error) {
 	if p.closed.Load() {
-		return driftless.Value{}, mount{}, fmt.Errorf("vault: read %q: %w", ref.Name, driftless.ErrClosed)
+		return 0, fmt.Errorf("vault: read %q: %w", ref.Name, driftless.ErrClosed)
 	}
 	if err := ctx.Err(); err != nil {
-		return driftless.Value{}, mount{}, fmt.Errorf("vault: read %q: %w", ref.Name, err)
+		return 0, fmt.Errorf("vault: read %q: %w", ref.Name, err)
 	}
-	version, err := parseRef(ref)
-	if err != nil {
-		return driftless.Value{}, mount{}, err
-	}
-	var v driftless.Value
-	var m mount
-	err = p.withLogin(ctx, func() error {
-		var err error
-		if m, err = p.mountOf(ctx, ref.Name); err != nil {
-			return err
-		}
-		switch {
-		case m.kv == 2:
-			v, _, err = p.readKV2(ctx, m, ref.Name, version)
-		case version > 0:
-			err = fmt.Errorf("vault: read %q: %w: ?version needs a KV v2 mount, and %s is not one", ref.Name, driftless.ErrInvalidRef, m)
-		case m.kv == 1:
-			v, err = p.readKV1(ctx, m, ref.Name)
-		default:
-			v, err = p.readOther(ctx, m, ref.Name)
-		}
-		return err
-	})
-	return v, m, err
+	return parseRef(ref)
 }
 
 // parseRef checks what ParseRef checks for the vault scheme (the Provider may
