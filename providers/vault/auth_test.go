@@ -36,6 +36,7 @@ func appRole(t *testing.T, srv *devServer, ttl, maxTTL string) (roleID, secretID
 }
 
 func TestAppRole(t *testing.T) {
+	t.Parallel()
 	srv := startVault(t)
 	ctx := t.Context()
 	_, err := srv.Root.KVv2("secret").Put(ctx, "app/api", map[string]any{"key": "k-1"})

@@ -12,6 +12,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	srv := startVault(t)
 	for _, tc := range []struct {
 		name  string

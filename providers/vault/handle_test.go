@@ -18,6 +18,7 @@ import (
 // driftless.Handle: the snapshot swaps, the change hook names the field, and
 // the Rotating field holds the version before.
 func TestHandleRotation(t *testing.T) {
+	t.Parallel()
 	srv := startVault(t)
 	ctx := t.Context()
 	kv := srv.Root.KVv2("secret")
@@ -61,6 +62,7 @@ func TestHandleRotation(t *testing.T) {
 // The background refresh reads new credentials before the lease ends, the
 // change hook fires, and the new credentials log in.
 func TestHandleLease(t *testing.T) {
+	t.Parallel()
 	pg := startPostgres(t)
 	srv := startVault(t)
 	ctx := t.Context()

@@ -111,6 +111,7 @@ func (f *fakeKubeAPI) lastReviewed() string {
 // TestKubernetesAuth logs in with a service-account token file, and logs in
 // again with the rotated file after the Vault token is revoked.
 func TestKubernetesAuth(t *testing.T) {
+	t.Parallel()
 	kube := newFakeKubeAPI(t)
 	srv := startVault(t)
 	ctx := t.Context()

@@ -36,6 +36,7 @@ func fetchKey(ctx context.Context, p driftless.Provider, ref driftless.Ref) (dri
 // deletions and the previous version, detection per mount, and key
 // selection from the JSON map.
 func TestKV(t *testing.T) {
+	t.Parallel()
 	srv := startVault(t)
 	ctx := t.Context()
 	kv2 := srv.Root.KVv2("secret")
@@ -157,6 +158,7 @@ func TestKV(t *testing.T) {
 // TestErrors checks each failure's sentinel, and that the error names the
 // path but carries no value.
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	srv := startVault(t)
 	ctx := t.Context()
 	const value = "s3cr3t-value-never-in-errors"

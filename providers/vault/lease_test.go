@@ -67,6 +67,7 @@ func decodeCreds(t *testing.T, v driftless.Value) dbCreds {
 // when its lease ends, a read before then returns new credentials that log
 // in, and the old ones stop working when their lease ends.
 func TestDatabaseLease(t *testing.T) {
+	t.Parallel()
 	pg := startPostgres(t)
 	srv := startVault(t)
 	ctx := t.Context()
