@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -225,4 +226,22 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		require.Equal(t, 2, r.code, "args %q", args)
 		require.NotEmpty(t, r.stderr, "args %q", args)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a child's writer and a test reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

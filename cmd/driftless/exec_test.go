@@ -1,0 +1,191 @@
+package main_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// childEnv returns the variables that make the test binary a child in mode
+// printing keys.
+func childEnv(mode string, keys ...string) []string {
+	return []string{childMode + "=" + mode, "DRIFTLESS_TEST_KEYS=" + strings.Join(keys, ",")}
+}
+
+func TestExecMergesAndResolves(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	secret := canary("file")
+	secretFile := writeFile(t, dir, "secrets/db", secret)
+	jsonFile := writeFile(t, dir, "secrets/app.json", `{"user":"app","nested":{"token":"`+canary("nested")+`"}}`)
+	writeFile(t, dir, ".env", strings.Join([]string{
+		"PLAIN=from-dotenv",
+		"OVERRIDDEN=from-dotenv",
+		"BOTH=from-dotenv",
+		"DB_PASSWORD=file://" + secretFile,
+		"DB_USER=file://" + jsonFile + "#user",
+		"TOKEN=file://" + jsonFile + "#/nested/token",
+		"URL=https://example.com/x", // an ordinary URL is not a reference
+	}, "\n")+"\n")
+	writeFile(t, dir, "local.env", "BOTH=from-local\nLOCAL_ONLY=yes\n")
+	keys := []string{"PLAIN", "OVERRIDDEN", "BOTH", "DB_PASSWORD", "DB_USER", "TOKEN", "URL", "LOCAL_ONLY", "FROM_ENV"}
+	env := baseEnv(t, append(childEnv("env", keys...), "OVERRIDDEN=from-process", "FROM_ENV=file://"+secretFile)...)
+
+	r := runCLI(t, dir, env, "exec", "--env-file", "local.env", "--env-file", ".env", "--", selfPath(t))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, strings.Join([]string{
+		"PLAIN=from-dotenv",
+		"OVERRIDDEN=from-process",
+		"BOTH=from-local",
+		"DB_PASSWORD=" + secret,
+		"DB_USER=app",
+		"TOKEN=" + canary("nested"),
+		"URL=https://example.com/x",
+		"LOCAL_ONLY=yes",
+		"FROM_ENV=" + secret,
+	}, "\n")+"\n", r.stdout)
+
+	// Without --env-file, ./.env is used; the exit code is the child's.
+	r = runCLI(t, dir, append(env, "DRIFTLESS_TEST_EXIT=7"), "exec", selfPath(t))
+	assert.Equal(t, 7, r.code)
+	assert.Contains(t, r.stdout, "DB_PASSWORD="+secret)
+	assert.NotContains(t, r.stdout, "LOCAL_ONLY=yes")
+
+	// The same through the supervising path (--mask): exit code and values.
+	r = runCLI(t, dir, append(env, "DRIFTLESS_TEST_EXIT=5"), "exec", "--mask", "--", selfPath(t))
+	assert.Equal(t, 5, r.code)
+	assert.Contains(t, r.stdout, "PLAIN=from-dotenv")
+	assert.NotContains(t, r.output(), secret)
+}
+
+func TestExecFailsBeforeRunning(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	secret := canary("ok")
+	writeFile(t, dir, "ok", secret)
+	writeFile(t, dir, ".env", strings.Join([]string{
+		"GOOD=file://" + filepath.Join(dir, "ok"),
+		"MISSING=file://" + filepath.Join(dir, "absent"),
+		"BADKEY=file://" + filepath.Join(dir, "ok") + "#member",
+		"MALFORMED=vault://only-a-mount",
+		"NOPROVIDER_AZ=azkv://not a vault/x",
+	}, "\n")+"\n")
+	r := runCLI(t, dir, baseEnv(t), "exec", "--", "sh", "-c", "touch "+marker)
+	assert.Equal(t, 2, r.code)
+	assert.NoFileExists(t, marker, "the command must not run when a reference fails")
+	for _, want := range []string{
+		"MISSING (.env:2): file://" + filepath.Join(dir, "absent") + ": driftless: not found",
+		"BADKEY (.env:3)",
+		"MALFORMED (.env:4): driftless: invalid vault:// reference",
+		"NOPROVIDER_AZ (.env:5)",
+		"4 reference(s) failed",
+	} {
+		assert.Contains(t, r.stderr, want)
+	}
+	assert.NotContains(t, r.stderr, "GOOD")
+	assert.NotContains(t, r.output(), secret)
+
+	// Command not found, and usage errors.
+	writeFile(t, dir, ".env", "A=1\n")
+	assert.Equal(t, 127, runCLI(t, dir, baseEnv(t), "exec", "--", "no-such-command-xyz").code)
+	assert.Equal(t, 2, runCLI(t, dir, baseEnv(t), "exec", "--env-file", "absent.env", "--", "true").code)
+	assert.Equal(t, 2, runCLI(t, dir, baseEnv(t), "exec", "--watch", "-1s", "--", "true").code)
+}
+
+func TestExecMask(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	secret := canary("mask")
+	writeFile(t, dir, "s", secret)
+	writeFile(t, dir, ".env", "SECRET=file://"+filepath.Join(dir, "s")+"\nSHORT=file://"+filepath.Join(dir, "short")+"\n")
+	writeFile(t, dir, "short", "on")
+	env := baseEnv(t, childEnv("split", "SECRET")...)
+
+	r := runCLI(t, dir, env, "exec", "--mask", "--", selfPath(t))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "before [MASKED] after\n", r.stdout)
+	assert.Equal(t, "before [MASKED] after\n", r.stderr)
+
+	// Without --mask the child's output is its own.
+	r = runCLI(t, dir, env, "exec", "--", selfPath(t))
+	assert.Equal(t, "before "+secret+" after\n", r.stdout)
+
+	// A shell pipeline printing the value in pieces.
+	r = runCLI(t, dir, baseEnv(t), "exec", "--mask", "--", "sh", "-c",
+		`printf '%s' "${SECRET%????????}"; printf '%s\n' "${SECRET#${SECRET%????????}}"; echo "$SECRET" >&2; echo "short=$SHORT"`)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "[MASKED]\nshort=on\n", r.stdout)
+	assert.Equal(t, "[MASKED]\n", r.stderr)
+}
+
+func TestExecWatchRestarts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		ignoreTerm  bool
+		wantInStder string
+	}{
+		{"graceful", false, "restarted the command"},
+		{"killed after grace", true, "sending SIGKILL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			secretPath := writeFile(t, dir, "s", canary("v1"))
+			writeFile(t, dir, ".env", "SECRET=file://"+secretPath+"\nPLAIN=x\n")
+			env := baseEnv(t, childEnv("serve", "SECRET", "PLAIN")...)
+			grace := "30s"
+			if tc.ignoreTerm {
+				env = append(env, "DRIFTLESS_TEST_IGNORE_TERM=1")
+				grace = "200ms"
+			}
+			cmd := exec.Command(bin, "exec", "--mask", "--watch", "50ms", "--grace", grace, "--", selfPath(t))
+			cmd.Dir, cmd.Env = dir, env
+			stdout, err := cmd.StdoutPipe()
+			require.NoError(t, err)
+			var stderr syncBuffer
+			cmd.Stderr = &stderr
+			require.NoError(t, cmd.Start())
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			out := lines(stdout)
+
+			first := waitLine(t, out, "the first child", func(l string) bool { return strings.HasPrefix(l, "pid=") })
+			waitLine(t, out, "the first value (masked)", func(l string) bool { return l == "SECRET=[MASKED]" })
+
+			require.NoError(t, os.WriteFile(secretPath, []byte(canary("v2")), 0o600))
+			if !tc.ignoreTerm {
+				waitLine(t, out, "the first child's SIGTERM", func(l string) bool { return l == "term" })
+			}
+			second := waitLine(t, out, "the second child", func(l string) bool { return strings.HasPrefix(l, "pid=") })
+			assert.NotEqual(t, first, second)
+			waitLine(t, out, "the new value (masked)", func(l string) bool { return l == "SECRET=[MASKED]" })
+
+			// SIGTERM to driftless reaches the child, and driftless exits with it.
+			require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+			if tc.ignoreTerm {
+				// The child ignores it; a second signal kind ends it.
+				require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+			}
+			err = cmd.Wait()
+			if tc.ignoreTerm {
+				var ee *exec.ExitError
+				require.ErrorAs(t, err, &ee)
+				assert.Equal(t, 128+int(syscall.SIGINT), ee.ExitCode())
+			} else {
+				waitLine(t, out, "the second child's SIGTERM", func(l string) bool { return l == "term" })
+				require.NoError(t, err, stderr.String())
+			}
+			assert.Contains(t, stderr.String(), tc.wantInStder)
+			assert.Contains(t, stderr.String(), "SECRET (file://"+secretPath+") changed")
+			assert.NotContains(t, stderr.String(), canary("v1"))
+			assert.NotContains(t, stderr.String(), canary("v2"))
+		})
+	}
+}
