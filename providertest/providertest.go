@@ -9,7 +9,8 @@
 //
 //	func TestConformance(t *testing.T) {
 //		providertest.Run(t, func(t *testing.T) providertest.Backend {
-//			srv := awssmtest.NewServer(t)
+//			srv := awssmtest.NewServer()
+//			t.Cleanup(srv.Close)
 //			return providertest.Backend{Provider: awssm.New(srv.Client()), Put: srv.Put, Ref: ...}
 //		})
 //	}
