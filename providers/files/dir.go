@@ -19,6 +19,8 @@ type Source struct {
 	name func(key string) (string, bool)
 }
 
+var _ driftless.KeySource = (*Source)(nil)
+
 // DirOption configures a Source. The mapping options (WithDashedNames,
 // WithLowerNames, WithNames, WithNameFunc) replace one another: the last
 // one given wins.

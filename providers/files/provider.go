@@ -34,6 +34,12 @@ const (
 	DefaultMaxSize = 4 << 20
 )
 
+// The optional abilities a Handle looks for.
+var (
+	_ driftless.Watcher = (*Provider)(nil)
+	_ driftless.Closer  = (*Provider)(nil)
+)
+
 // Option configures a Provider.
 type Option func(*options)
 
