@@ -137,8 +137,12 @@ func (w *watch) layout() {
 		// inside the volume's own ..timestamp directories are covered by
 		// the ..data events of the parent.
 		if real, err := filepath.EvalSymlinks(path); err == nil && real != path {
+			dir := filepath.Dir(path)
+			if d, err := filepath.EvalSymlinks(dir); err == nil {
+				dir = d // the volume's own path, if it is reached through a link
+			}
 			realDir := filepath.Dir(real)
-			if !strings.HasPrefix(real, filepath.Dir(path)+string(filepath.Separator)+"..") && realDir != filepath.Dir(path) {
+			if realDir != dir && !strings.HasPrefix(real, dir+string(filepath.Separator)+"..") {
 				add(realDir, filepath.Base(real), t)
 			}
 		}
