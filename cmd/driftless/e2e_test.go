@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -244,4 +245,35 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// running is a driftless process started in the background.
+type running struct {
+	cmd    *exec.Cmd
+	stdout io.Reader
+	stderr *syncBuffer
+}
+
+// execCommand starts the binary with args and kills it at the end of the
+// test if it is still running.
+func execCommand(t *testing.T, dir string, env []string, args ...string) *running {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = dir, env
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	r := &running{cmd: cmd, stdout: stdout, stderr: &syncBuffer{}}
+	cmd.Stderr = r.stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return r
+}
+
+// stop sends SIGTERM and requires a clean exit (the child exits 0 on it).
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, r.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, r.cmd.Wait(), r.stderr.String())
 }
