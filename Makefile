@@ -5,9 +5,9 @@ GOFLAGS_TEST ?= -race -count=1
 
 .PHONY: demo test fmt bench fuzz modules
 
-## demo: run the quickstart example on built-in defaults (no cloud account, no network)
+## demo: run the examples on built-in defaults (no cloud account, no network)
 demo:
-	cd examples && go run ./quickstart
+	cd examples && go run ./quickstart && echo && go run ./inference-service
 
 ## test: go vet and go test -race in every module of the repository
 test: fmt
