@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -318,4 +319,20 @@ type twentyFields struct {
 	F17 string `env:"F17"`
 	F18 string `env:"F18"`
 	F19 string `env:"F19"`
+}
+
+func TestNameFileIsRefreshed(t *testing.T) {
+	dir := t.TempDir()
+	p := dir + "/api_key"
+	require.NoError(t, os.WriteFile(p, []byte("v1\n"), 0o600))
+	type C struct {
+		Key driftless.Secret `env:"API_KEY" required:"true"`
+	}
+	h, err := driftless.NewHandle[C](t.Context(), driftless.WithEnv(map[string]string{"API_KEY_FILE": p}), driftless.WithForceRefreshLimit(0))
+	require.NoError(t, err)
+	defer h.Close()
+	assert.Equal(t, "v1", h.Current().Key.Value())
+	require.NoError(t, os.WriteFile(p, []byte("v2\n"), 0o600))
+	require.NoError(t, h.ForceRefresh(t.Context()))
+	assert.Equal(t, "v2", h.Current().Key.Value(), "a NAME_FILE file is a secret like any other: refreshed, and watched with providers/files")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -186,15 +187,24 @@ func (l *loader) lookup(f *field, files []*envfile.File) (raw string, o origin, 
 	return "", origin{}, false, nil
 }
 
-// readKeyFile reads the file a NAME_FILE variable names; one trailing
-// newline is trimmed, as files written by editors and echo end with one.
+// readKeyFile turns the file a NAME_FILE variable names into a file://
+// reference, so that the file is read by the "file" provider (the built-in
+// reader, or providers/files, which watches it) and refreshed like any
+// other secret: a rotated Kubernetes Secret volume reaches a running
+// Handle. One trailing newline is trimmed from the content.
 func (l *loader) readKeyFile(o origin) (string, origin, bool, error) {
-	b, err := l.o.readFile(o.path)
-	if err != nil {
-		return "", o, true, fmt.Errorf("reading %s named by %s: %w", o.path, o.key, scrubPathErr(err))
+	if o.path == "" {
+		return "", o, true, fmt.Errorf("%s is empty", o.key)
 	}
-	s := strings.TrimSuffix(string(b), "\n")
-	return strings.TrimSuffix(s, "\r"), o, true, nil
+	p := o.path
+	if !filepath.IsAbs(p) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", o, true, fmt.Errorf("resolving %s named by %s: %w", o.path, o.key, err)
+		}
+		p = abs
+	}
+	return "file://" + filepath.ToSlash(p), o, true, nil
 }
 
 // scrubPathErr keeps the os error's kind and drops nothing secret (a path
@@ -260,6 +270,11 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 			continue
 		}
 		if st.found {
+			if st.origin.path != "" { // NAME_FILE: always a file reference
+				st.ref, st.isRef = Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")}, true
+				need(st.ref, f.kind == leafRotating)
+				continue
+			}
 			if l.isRef(st.raw) {
 				if r, err := ParseRef(st.raw); err != nil {
 					st.err = err
@@ -406,7 +421,10 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 	var prev *string
 	if st.isRef {
 		if fr != nil {
-			fr.Ref, fr.Provider = st.ref.String(), st.ref.Scheme
+			fr.Provider = st.ref.Scheme
+			if st.origin.path == "" {
+				fr.Ref = st.ref.String()
+			}
 		}
 		if l.provider(st.ref.Scheme) == nil {
 			return fmt.Errorf("%w %q: reference %s (register one with WithProvider)", ErrNoProvider, st.ref.Scheme, st.ref.Secret())
@@ -416,6 +434,9 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 			return fmt.Errorf("driftless: %s was not fetched", st.ref.Secret())
 		}
 		if e.err != nil {
+			if st.origin.path != "" {
+				return fmt.Errorf("reading %s named by %s: %w", st.origin.path, st.origin.key, e.err)
+			}
 			return fmt.Errorf("fetching %s: %w", st.ref.Secret(), e.err)
 		}
 		if fr != nil {
@@ -429,6 +450,9 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 				return fmt.Errorf("reading %s: %w", st.ref, err)
 			}
 			raw = string(b)
+		}
+		if st.origin.path != "" {
+			raw = strings.TrimSuffix(strings.TrimSuffix(raw, "\n"), "\r")
 		}
 		if f.kind == leafRotating {
 			pe := fetched[cacheKey{ref: st.ref.Secret(), previous: true}]
