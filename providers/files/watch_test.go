@@ -284,8 +284,10 @@ func TestReadsDuringSwapsAreNeverTorn(t *testing.T) {
 	t.Parallel()
 	values := map[string]bool{}
 	var order []string
-	for i := range 8 {
-		v := strings.Repeat(fmt.Sprintf("%c", 'a'+i), 64<<10) + fmt.Sprintf("-end-%d\n", i)
+	// Large values would show a torn read; small ones make reads fast
+	// enough to hit the moment the kubelet removes the old directory.
+	for i, size := range []int{16, 16, 16, 16, 1 << 10, 1 << 10, 64 << 10, 64 << 10} {
+		v := strings.Repeat(fmt.Sprintf("%c", 'a'+i), size) + fmt.Sprintf("-end-%d\n", i)
 		values[v] = true
 		order = append(order, v)
 	}
@@ -321,7 +323,7 @@ func TestReadsDuringSwapsAreNeverTorn(t *testing.T) {
 			}
 		}()
 	}
-	const swaps = 300
+	const swaps = 1000
 	for i := 1; i <= swaps; i++ {
 		vol.set("cert.pem", []byte(order[i%len(order)]))
 	}
