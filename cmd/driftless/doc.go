@@ -1,0 +1,52 @@
+// Command driftless keeps configuration and secrets out of git and out of
+// drift, for services in any language.
+//
+//	driftless check   [--dir DIR] [--example FILE] [--json] [ENVFILE...]
+//	driftless exec    [--env-file FILE]... [--mask] [--watch DURATION] [--grace DURATION] -- CMD [ARG...]
+//	driftless explain [--env-file FILE]... [--resolve] [--json]
+//	driftless diff    [--resolve] [--key-file FILE] [--json] A B
+//
+// check is the Level 1 guard: it finds .env files tracked by git, added by
+// any commit of the history, or not ignored; keys missing from or unknown
+// to the .env.example; empty required keys; duplicates; group- or
+// world-readable .env files; and malformed lines (file:line:col). Use it
+// as a pre-commit hook and as a CI step.
+//
+// exec gives any program Level 2 secrets without code: it merges .env
+// files under the process environment, resolves every value that is a
+// reference (awssm://, gcpsm://, azkv://, vault://, file://), each secret
+// fetched once and providers concurrently, and runs the command with plain
+// values. Nothing runs when a reference fails. --mask hides the resolved
+// values in the command's output; --watch restarts the command gracefully
+// when a value rotates.
+//
+// explain says where every key comes from (the environment, or file:line)
+// and, with --resolve, which provider and version served it, with a keyed
+// fingerprint. diff shows how two environments' files drift apart,
+// comparing values by keyed fingerprint.
+//
+// No command ever prints a value: errors name keys, files, lines and
+// references.
+//
+// # Exit codes
+//
+//	0  clean (check), same (diff), success (explain), the command's own code (exec)
+//	1  findings (check), differences (diff), a reference that did not resolve (explain)
+//	2  usage, I/O or configuration error; exec: a reference failed and nothing ran
+//	126, 127  exec: the command could not be run, or was not found
+//
+// # Providers
+//
+// Providers are configured from driftless's own environment, the way each
+// ecosystem expects, and created only for the schemes actually used:
+//
+//	awssm://  AWS default chain, including AWS_ENDPOINT_URL_SECRETS_MANAGER
+//	vault://  VAULT_ADDR, VAULT_TOKEN (or ~/.vault-token), VAULT_NAMESPACE, ...
+//	gcpsm://  Application Default Credentials, or DRIFTLESS_GCPSM_ENDPOINT
+//	          (host:port, plaintext gRPC, no credentials)
+//	azkv://   DefaultAzureCredential, or DRIFTLESS_AZKV_ENDPOINT (https base
+//	          URL) with DRIFTLESS_AZKV_CA_FILE and no cloud credential
+//	file://   read on each resolution
+//
+// See README.md for the full reference, pre-commit and CI snippets.
+package main
