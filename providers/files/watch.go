@@ -18,18 +18,21 @@ import (
 // since Watch started). It blocks until ctx is done and then returns
 // ctx.Err(); after Close it returns an error wrapping driftless.ErrClosed.
 //
-// Watch watches directories, not files, because the file behind a path is
-// replaced rather than rewritten by everything that updates secrets
-// safely: the kubelet swaps a Secret volume's ..data symlink to a new
-// timestamped directory, Docker and editors rename a new file over the old
-// one. For each ref it watches the file's directory, every directory that
-// holds a symlink on the way to the file, and the directory of the file a
-// symlink finally points to outside its own volume. Events are debounced
-// (WithDebounce) and the affected files are read again; changed is called
-// only for a ref whose content hash (or existence) really differs, so
-// metadata-only events and the several events of one swap are reported at
-// most once. A deleted file is reported as a change too (the refresh then
-// fails and keeps the last good config), and again when it comes back.
+// Watch watches directories, not only files, because the file behind a
+// path is replaced rather than rewritten by everything that updates
+// secrets safely: the kubelet swaps a Secret volume's ..data symlink to a
+// new timestamped directory, Docker and editors rename a new file over the
+// old one. For each ref it watches the file's directory, every directory
+// that holds a symlink on the way to the file, the directory of the file a
+// symlink finally points to outside its own volume, and the file itself
+// when it is a regular file (a file bind-mounted into a container is
+// written through another path, which no directory watch sees). Events
+// are debounced (WithDebounce) and the affected files are read again;
+// changed is called only for a ref whose content hash (or existence)
+// really differs, so metadata-only events and the several events of one
+// swap are reported at most once. A deleted file is reported as a change
+// too (the refresh then fails and keeps the last good config), and again
+// when it comes back.
 //
 // Every WithPollInterval, all files are read again and the directory
 // watches are renewed whatever the events said, so a dropped event, a
@@ -49,7 +52,7 @@ func (p *Provider) Watch(ctx context.Context, refs []driftless.Ref, changed func
 	p.mu.Unlock()
 	defer p.wg.Done()
 
-	w := &watch{p: p, changed: changed, dirs: map[string]*watchedDir{}}
+	w := &watch{p: p, changed: changed, dirs: map[string]*watchedDir{}, files: map[string]*target{}}
 	w.init(refs)
 	fw, err := fsnotify.NewWatcher()
 	if err == nil {
@@ -77,6 +80,7 @@ type watch struct {
 	changed func(driftless.Ref)
 	targets []*target
 	dirs    map[string]*watchedDir
+	files   map[string]*target // regular files watched themselves
 }
 
 // init records the targets and their baselines: the state Fetch last
@@ -105,6 +109,7 @@ func (w *watch) init(refs []driftless.Ref) {
 // is on disk now; it runs again at each poll, since symlinks move.
 func (w *watch) layout() {
 	clear(w.dirs)
+	clear(w.files)
 	add := func(dir, name string, t *target) {
 		d := w.dirs[dir]
 		if d == nil {
@@ -119,6 +124,12 @@ func (w *watch) layout() {
 	for _, t := range w.targets {
 		path := filepath.Clean(t.ref.Name)
 		add(filepath.Dir(path), filepath.Base(path), t)
+		// A regular file is watched itself too: a file bind-mounted into a
+		// container (Compose secrets, a hostPath) is written through
+		// another path, and only a watch on its inode sees that.
+		if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+			w.files[path] = t
+		}
 		// Every ancestor that is a symlink (a Kubernetes item path
 		// "sub/key" is reached through sub -> ..data/sub): its swap is an
 		// event in the directory that holds it.
@@ -155,19 +166,34 @@ func (w *watch) addWatches() {
 	if w.fw == nil {
 		return
 	}
-	for _, dir := range w.fw.WatchList() {
-		if w.dirs[dir] == nil {
-			_ = w.fw.Remove(dir) // no longer on the way to any target
+	for _, path := range w.fw.WatchList() {
+		if w.dirs[path] == nil && w.files[path] == nil {
+			_ = w.fw.Remove(path) // no longer on the way to any target
 		}
 	}
 	for dir := range w.dirs {
 		_ = w.fw.Add(dir) // a missing directory is caught by the next poll
 	}
+	for path := range w.files {
+		_ = w.fw.Add(path) // re-added after a rename over it
+	}
 }
 
-// relevant reports whether an event on name concerns a target: a target's
-// own name, or one of the kubelet's "..data", "..data_tmp" and
-// "..<timestamp>" entries.
+// dirty returns the targets an event concerns: those in the event's
+// directory when the name is a target's own name or one of the kubelet's
+// "..data", "..data_tmp" and "..<timestamp>" entries, or the target whose
+// file the event is on.
+func (w *watch) dirty(ev fsnotify.Event) []*target {
+	var ts []*target
+	if dir, ok := w.relevant(ev); ok {
+		ts = append(ts, w.dirs[dir].targets...)
+	}
+	if t := w.files[ev.Name]; t != nil {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
 func (w *watch) relevant(ev fsnotify.Event) (dir string, ok bool) {
 	dir, base := filepath.Dir(ev.Name), filepath.Base(ev.Name)
 	if d := w.dirs[ev.Name]; d != nil && ev.Op&(fsnotify.Remove|fsnotify.Rename) != 0 {
@@ -221,8 +247,8 @@ func (w *watch) run(ctx context.Context) error {
 				events = nil // the watcher failed: poll only
 				continue
 			}
-			if dir, ok := w.relevant(ev); ok {
-				for _, t := range w.dirs[dir].targets {
+			if ts := w.dirty(ev); len(ts) > 0 {
+				for _, t := range ts {
 					dirty[t] = true
 				}
 				arm()

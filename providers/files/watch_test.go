@@ -158,6 +158,27 @@ func TestWatchPlainRewrite(t *testing.T) {
 	}
 }
 
+// TestWatchBindMountedFile: a file written in place through another path
+// (a Compose secret or hostPath bind-mounted into the container; here a
+// hard link, which shares the inode the same way) is reported without
+// waiting for the poll: no event reaches the watch on its directory, only
+// the watch on the file itself sees it.
+func TestWatchBindMountedFile(t *testing.T) {
+	t.Parallel()
+	host := filepath.Join(t.TempDir(), "db_password")
+	require.NoError(t, os.WriteFile(host, []byte("v1"), 0o600))
+	container := filepath.Join(t.TempDir(), "db_password")
+	require.NoError(t, os.Link(host, container))
+	p := files.New(files.WithPollInterval(time.Hour))
+	t.Cleanup(func() { _ = p.Close() })
+	ref := fileRef(container)
+	fetchString(t, p, ref)
+	ch := startWatch(t, p, ref)
+	require.NoError(t, os.WriteFile(host, []byte("v2"), 0o600))
+	require.Equal(t, ref, next(t, ch))
+	assert.Equal(t, "v2", fetchString(t, p, ref))
+}
+
 // TestWatchDeleteRecreate: a deleted file is reported (the fetch is then
 // not found), and reported again when it comes back.
 func TestWatchDeleteRecreate(t *testing.T) {
