@@ -174,9 +174,13 @@ func TestWatchBindMountedFile(t *testing.T) {
 	ref := fileRef(container)
 	fetchString(t, p, ref)
 	ch := startWatch(t, p, ref)
-	require.NoError(t, os.WriteFile(host, []byte("v2"), 0o600))
+	// A write through the container's own path first: once reported, the
+	// watch is surely running.
+	require.NoError(t, os.WriteFile(container, []byte("v2"), 0o600))
 	require.Equal(t, ref, next(t, ch))
-	assert.Equal(t, "v2", fetchString(t, p, ref))
+	require.NoError(t, os.WriteFile(host, []byte("v3"), 0o600))
+	require.Equal(t, ref, next(t, ch))
+	assert.Equal(t, "v3", fetchString(t, p, ref))
 }
 
 // TestWatchDeleteRecreate: a deleted file is reported (the fetch is then
