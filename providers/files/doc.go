@@ -55,9 +55,13 @@
 //     points a new symlink ..data_tmp at it, renames ..data_tmp over
 //     ..data (the atomic step) and removes the old directory. A reader
 //     never sees a half-written file, and Watch sees the rename of ..data.
-//   - Docker, Compose, editors and most agents write a new file and rename
-//     it over the old one; others truncate and rewrite in place. Both are
-//     events on the file's name in its directory.
+//   - Editors and most agents write a new file and rename it over the old
+//     one; others truncate and rewrite in place. Both are events on the
+//     file's name in its directory.
+//   - A file bind-mounted into a container (a Compose secret, a hostPath)
+//     is written through the host's path, which sends no event to the
+//     container's directory: a regular file is therefore watched itself
+//     too.
 //
 // A burst of events is debounced (WithDebounce), the files it touched are
 // read again, and only a file whose content hash changed (or that
