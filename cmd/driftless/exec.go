@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
 	"github.com/driftless/driftless/cmd/driftless/internal/mask"
 	"github.com/driftless/driftless/cmd/driftless/internal/resolve"
@@ -175,6 +176,22 @@ func watchRefs(ctx context.Context, res *resolve.Resolver, vars []resolved, ever
 			masked = append(masked, v.Value)
 		}
 	}
+	// Providers that watch (mounted files) trigger a re-resolution at once.
+	trigger := make(chan struct{}, 1)
+	var refs []driftless.Ref
+	for _, v := range cur {
+		if v.IsRef {
+			refs = append(refs, v.Ref)
+		}
+	}
+	go res.Watch(ctx, refs, func() {
+		select {
+		case trigger <- struct{}{}:
+		default:
+		}
+	}, func(scheme string, err error) {
+		logf("watch: watching %s:// references: %v (polling continues)", scheme, err)
+	})
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -182,6 +199,7 @@ func watchRefs(ctx context.Context, res *resolve.Resolver, vars []resolved, ever
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-trigger:
 		}
 		next := make([]resolved, len(cur))
 		copy(next, cur)

@@ -129,11 +129,14 @@ func TestExecWatchRestarts(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name        string
+		interval    string
 		ignoreTerm  bool
 		wantInStder string
 	}{
-		{"graceful", false, "restarted the command"},
-		{"killed after grace", true, "sending SIGKILL"},
+		{"graceful", "50ms", false, "restarted the command"},
+		{"killed after grace", "50ms", true, "sending SIGKILL"},
+		// The files provider watches the file: no need to wait for the interval.
+		{"file watched, long interval", "1h", false, "restarted the command"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -146,7 +149,7 @@ func TestExecWatchRestarts(t *testing.T) {
 				env = append(env, "DRIFTLESS_TEST_IGNORE_TERM=1")
 				grace = "200ms"
 			}
-			cmd := exec.Command(bin, "exec", "--mask", "--watch", "50ms", "--grace", grace, "--", selfPath(t))
+			cmd := exec.Command(bin, "exec", "--mask", "--watch", tc.interval, "--grace", grace, "--", selfPath(t))
 			cmd.Dir, cmd.Env = dir, env
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)

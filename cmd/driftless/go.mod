@@ -6,6 +6,7 @@ replace (
 	github.com/driftless/driftless => ../..
 	github.com/driftless/driftless/providers/awssm => ../../providers/awssm
 	github.com/driftless/driftless/providers/azkv => ../../providers/azkv
+	github.com/driftless/driftless/providers/files => ../../providers/files
 	github.com/driftless/driftless/providers/gcpsm => ../../providers/gcpsm
 	github.com/driftless/driftless/providers/vault => ../../providers/vault
 )
@@ -16,6 +17,7 @@ require (
 	github.com/driftless/driftless v0.0.0
 	github.com/driftless/driftless/providers/awssm v0.0.0-00010101000000-000000000000
 	github.com/driftless/driftless/providers/azkv v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless/providers/files v0.0.0-00010101000000-000000000000
 	github.com/driftless/driftless/providers/gcpsm v0.0.0-00010101000000-000000000000
 	github.com/driftless/driftless/providers/vault v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
@@ -49,6 +51,7 @@ require (
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/felixge/httpsnoop v1.0.4 // indirect
+	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect

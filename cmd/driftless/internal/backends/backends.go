@@ -17,6 +17,7 @@ import (
 	"github.com/driftless/driftless/cmd/driftless/internal/resolve"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/azkv"
+	"github.com/driftless/driftless/providers/files"
 	"github.com/driftless/driftless/providers/gcpsm"
 	"github.com/driftless/driftless/providers/vault"
 )
@@ -55,7 +56,7 @@ func Factories(getenv func(string) string) map[string]resolve.Factory {
 			return azure(getenv)
 		},
 		"file": func(context.Context) (driftless.Provider, error) {
-			return resolve.FileProvider{}, nil
+			return files.New(), nil
 		},
 	}
 }

@@ -13,7 +13,8 @@
 //	          base URL used for every vault) with DRIFTLESS_AZKV_CA_FILE (a
 //	          PEM to trust) and no cloud credential (DRIFTLESS_AZKV_TOKEN,
 //	          if set, is sent as the bearer token)
-//	file://   the file is read on each resolution
+//	file://   the files provider: the file is read on each resolution, and
+//	          watched (Kubernetes ..data swaps included) under exec --watch
 //
 // Each provider is created only when a reference with its scheme is
 // resolved.

@@ -2,12 +2,8 @@ package resolve
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sync"
 
 	"github.com/driftless/driftless"
@@ -154,6 +150,44 @@ func (r *Resolver) fetchScheme(ctx context.Context, scheme string, secrets []dri
 	return out
 }
 
+// Watch reports, by calling changed, that a secret among refs may have
+// changed, for the providers that learn of changes without polling
+// (driftless.Watcher, such as the files provider). Only providers already
+// created (by Resolve) are watched. It blocks until ctx is done; a watch
+// that fails is reported to failed and not retried. changed may be called
+// from several goroutines at once.
+func (r *Resolver) Watch(ctx context.Context, refs []driftless.Ref, changed func(), failed func(scheme string, err error)) {
+	byScheme := map[string][]driftless.Ref{}
+	seen := map[driftless.Ref]bool{}
+	for _, ref := range refs {
+		if s := ref.Secret(); !seen[s] {
+			seen[s] = true
+			byScheme[s.Scheme] = append(byScheme[s.Scheme], s)
+		}
+	}
+	var wg sync.WaitGroup
+	for scheme, refs := range byScheme {
+		r.mu.Lock()
+		l := r.providers[scheme]
+		r.mu.Unlock()
+		if l == nil {
+			continue
+		}
+		w, ok := l.p.(driftless.Watcher)
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Watch(ctx, refs, func(driftless.Ref) { changed() }); err != nil && ctx.Err() == nil {
+				failed(scheme, err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // Close closes the providers that were created and hold resources.
 func (r *Resolver) Close() error {
 	r.mu.Lock()
@@ -165,29 +199,4 @@ func (r *Resolver) Close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// FileProvider serves file:// references by reading the file on each
-// fetch; the version is a digest of the content. It is the CLI's provider
-// for file:// (a one-shot read needs no watching).
-type FileProvider struct{}
-
-// Fetch reads the file ref names.
-func (FileProvider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
-	if err := ctx.Err(); err != nil {
-		return driftless.Value{}, fmt.Errorf("reading file %s: %w", ref.Name, err)
-	}
-	b, err := os.ReadFile(ref.Name)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return driftless.Value{}, fmt.Errorf("%w: file %s", driftless.ErrNotFound, ref.Name)
-		}
-		return driftless.Value{}, fmt.Errorf("reading file %s: %w", ref.Name, err)
-	}
-	sum := sha256.Sum256(b)
-	return driftless.Value{Data: b, Version: "sha256:" + hex.EncodeToString(sum[:6])}, nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -126,20 +124,4 @@ func TestFactoryError(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(1), calls.Load(), "the factory runs once")
-}
-
-func TestFileProvider(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	p := filepath.Join(dir, "s")
-	require.NoError(t, os.WriteFile(p, []byte("one"), 0o600))
-	v1, err := resolve.FileProvider{}.Fetch(t.Context(), driftless.Ref{Scheme: "file", Name: p})
-	require.NoError(t, err)
-	assert.Equal(t, "one", string(v1.Data))
-	require.NoError(t, os.WriteFile(p, []byte("two"), 0o600))
-	v2, err := resolve.FileProvider{}.Fetch(t.Context(), driftless.Ref{Scheme: "file", Name: p})
-	require.NoError(t, err)
-	assert.NotEqual(t, v1.Version, v2.Version)
-	_, err = resolve.FileProvider{}.Fetch(t.Context(), driftless.Ref{Scheme: "file", Name: filepath.Join(dir, "absent")})
-	assert.ErrorIs(t, err, driftless.ErrNotFound)
 }
