@@ -32,10 +32,10 @@ func TestRefreshRejectedWhole(t *testing.T) {
 	t.Parallel()
 	errTooMany := errors.New("workers must be at most 64")
 	tests := []struct {
-		name      string
-		breakIt   func(p *drifttest.Provider)
+		name       string
+		breakIt    func(p *drifttest.Provider)
 		wantFields []string // nil for a whole-config (validation) error
-		wantIs    error
+		wantIs     error
 	}{
 		{name: "malformed JSON secret read with #key", breakIt: func(p *drifttest.Provider) { p.Set("db", `{"user":"app","password":`) }, wantFields: []string{"Password", "User"}},
 		{name: "malformed JSON secret filling a struct", breakIt: func(p *drifttest.Provider) { p.Set("settings", `{"host":"db.internal","port":`) }, wantFields: []string{"Settings"}},
