@@ -87,6 +87,7 @@ func Run(t *testing.T, h Harness) {
 		{"ReturnedDataIsOwnedByCaller", testOwnership},
 		{"BatchMatchesFetch", testBatch},
 		{"PreviousVersion", testPrevious},
+		{"WatchReportsChange", testWatch},
 		{"CloseIsIdempotentAndFetchFails", testClose},
 	}
 	for _, c := range cases {
@@ -443,5 +444,59 @@ func testClose(t *testing.T, b Backend) {
 	}
 	if _, err := b.Provider.Fetch(ctx(t), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrClosed) {
 		t.Errorf("Fetch after Close: want ErrClosed, got %v", err)
+	}
+}
+
+// Sentence (Watcher): Watch reports, by calling changed, each ref whose value
+// may have changed; it blocks until ctx is done and then returns ctx.Err().
+func testWatch(t *testing.T, b Backend) {
+	w, ok := b.Provider.(driftless.Watcher)
+	if !ok {
+		t.Skip("provider is not a Watcher")
+	}
+	name := uniqueName("watch")
+	put(t, b, name, []byte("before"))
+	ref := b.Ref(name).Secret()
+	if _, err := b.Provider.Fetch(ctx(t), ref); err != nil {
+		t.Fatal(err)
+	}
+	c, cancel := context.WithCancel(t.Context())
+	got := make(chan driftless.Ref, 16)
+	done := make(chan error, 1)
+	go func() {
+		done <- w.Watch(c, []driftless.Ref{ref}, func(r driftless.Ref) {
+			select {
+			case got <- r:
+			default:
+			}
+		})
+	}()
+	// The watch may need a moment to be established; put again until seen.
+	deadline := time.After(20 * time.Second)
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	put(t, b, name, []byte("after-0"))
+	for i := 1; ; i++ {
+		select {
+		case r := <-got:
+			if r != ref {
+				t.Errorf("changed reported %v, want %v", r, ref)
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("Watch returned %v after its context was cancelled, want context.Canceled", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("Watch did not return after its context was cancelled")
+			}
+			return
+		case <-tick.C:
+			put(t, b, name, []byte(fmt.Sprintf("after-%d", i)))
+		case <-deadline:
+			cancel()
+			t.Fatal("Watch did not report a change within 20s")
+		}
 	}
 }
