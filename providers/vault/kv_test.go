@@ -83,7 +83,10 @@ func TestKV(t *testing.T) {
 			v, got, err := fetchKey(ctx, p, mustParse(t, tc.ref))
 			if tc.err != nil {
 				require.ErrorIs(t, err, tc.err)
-				assert.Contains(t, err.Error(), strings.SplitN(strings.TrimPrefix(tc.ref, "vault://"), "/", 2)[0])
+				var keyErr *driftless.KeyError
+				if !errors.As(err, &keyErr) { // a KeyError comes from Select, after the provider
+					assert.Contains(t, err.Error(), mustParse(t, tc.ref).Name, "the error names the path")
+				}
 				return
 			}
 			require.NoError(t, err)
