@@ -14,6 +14,7 @@ require (
 	github.com/driftless/driftless v0.0.0
 	github.com/driftless/driftless/providers/awssm v0.0.0-00010101000000-000000000000
 	github.com/driftless/driftless/providers/azkv v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless/providers/files v0.0.0-00010101000000-000000000000
 	github.com/driftless/driftless/providers/gcpsm v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
 )
@@ -47,6 +48,7 @@ require (
 	github.com/aws/smithy-go v1.28.9 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/felixge/httpsnoop v1.0.4 // indirect
+	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
