@@ -192,3 +192,38 @@ func TestExecWatchRestarts(t *testing.T) {
 		})
 	}
 }
+
+// TestExecEveryProviderFails configures every provider so that it fails
+// (on loopback or before any request): each key is listed with its own
+// cause, and driftless exits 2 without running the command.
+func TestExecEveryProviderFails(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	writeFile(t, dir, ".env", strings.Join([]string{
+		"A=awssm://prod/x#k",
+		"B=gcpsm://p/s",
+		"C=azkv://myvault/sec",
+		"D=vault://secret/app#k",
+		"E=file://" + filepath.Join(dir, "absent"),
+	}, "\n")+"\n")
+	env := baseEnv(t,
+		"AWS_REGION=us-east-1", "AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:1",
+		"GOOGLE_APPLICATION_CREDENTIALS="+filepath.Join(dir, "no-adc.json"),
+		"DRIFTLESS_AZKV_ENDPOINT=https://127.0.0.1:1",
+		"VAULT_ADDR=http://127.0.0.1:1", "VAULT_TOKEN=t", "VAULT_MAX_RETRIES=0")
+	r := runCLI(t, dir, env, "exec", "--", "sh", "-c", "touch "+marker)
+	assert.Equal(t, 2, r.code)
+	assert.NoFileExists(t, marker)
+	for _, want := range []string{
+		"A (.env:1): awssm://prod/x#k: ",
+		"B (.env:2): gcpsm://p/s: configuring the gcpsm provider: ",
+		"C (.env:3): azkv://myvault/sec: ",
+		"D (.env:4): vault://secret/app#k: ",
+		"E (.env:5): file://",
+		"5 reference(s) failed",
+	} {
+		assert.Contains(t, r.stderr, want)
+	}
+	assert.NotContains(t, r.stderr, "panic")
+}

@@ -62,10 +62,14 @@ func (r *Resolver) provider(ctx context.Context, scheme string) (driftless.Provi
 			l.err = fmt.Errorf("%w %q", driftless.ErrNoProvider, scheme)
 			return
 		}
-		l.p, l.err = f(ctx)
-		if l.err != nil {
-			l.err = fmt.Errorf("configuring the %s provider: %w", scheme, l.err)
+		p, err := f(ctx)
+		if err != nil {
+			// A constructor may return a typed nil with its error; keep
+			// no provider at all.
+			l.err = fmt.Errorf("configuring the %s provider: %w", scheme, err)
+			return
 		}
+		l.p = p
 	})
 	return l.p, l.err
 }

@@ -124,4 +124,5 @@ func TestFactoryError(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(1), calls.Load(), "the factory runs once")
+	assert.NoError(t, r.Close(), "a failed factory's typed nil is not closed")
 }
