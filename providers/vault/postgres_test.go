@@ -31,11 +31,15 @@ type pgServer struct {
 // startPostgres starts a PostgreSQL cluster in a temporary directory on a
 // free loopback port with Debian's initdb and pg_ctl, and stops it in
 // t.Cleanup. PostgreSQL refuses to run as root, so as root it runs as the
-// postgres user. It skips the test when PostgreSQL is not installed.
+// postgres user. It skips the test when PostgreSQL is not installed, except
+// in CI (CI set), where the setup script must have installed it.
 func startPostgres(t *testing.T) *pgServer {
 	t.Helper()
 	initdbs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	if len(initdbs) == 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("PostgreSQL is not installed, and CI is set: .ci/setup.d/21-postgres.sh should have installed it")
+		}
 		t.Skip("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run .ci/setup.d/21-postgres.sh")
 	}
 	sort.Slice(initdbs, func(i, j int) bool { return pgMajor(initdbs[i]) < pgMajor(initdbs[j]) })
