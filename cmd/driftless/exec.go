@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
@@ -31,7 +32,8 @@ Without --mask and --watch, driftless replaces itself with CMD (exec(2)):
 signals and the exit code are the command's own. Otherwise driftless stays
 as the parent, forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 and SIGWINCH, and exits with the command's exit code (128+N if signal N
-killed it).
+killed it). In a terminal, Ctrl-C, Ctrl-\ and resizes reach the command
+from the terminal itself and are not sent twice.
 
 --mask replaces every resolved secret value (of 4 bytes or more, and each
 such line of a multi-line value) with [MASKED] in the command's stdout and
@@ -124,6 +126,7 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
 	defer signal.Stop(sigs)
 	cfg.Signals = sigs
+	cfg.Terminal = foregroundTerminal(os.Stdin)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -235,4 +238,19 @@ func watchRefs(ctx context.Context, res *resolve.Resolver, vars []resolved, ever
 			return
 		}
 	}
+}
+
+// foregroundTerminal reports whether f is a terminal whose foreground
+// process group is driftless's own (and so its child's): then the terminal
+// delivers Ctrl-C to the child by itself.
+func foregroundTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	var pgrp int32
+	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), uintptr(syscall.TIOCGPGRP), uintptr(unsafe.Pointer(&pgrp))); errno != 0 {
+		return false
+	}
+	return int(pgrp) == syscall.Getpgrp()
 }

@@ -25,6 +25,12 @@ type Config struct {
 	// to the child. A terminating signal (SIGINT, SIGTERM, SIGHUP,
 	// SIGQUIT) also stops restarts: driftless exits with the child.
 	Signals <-chan os.Signal
+	// Terminal says that driftless runs in the foreground of a terminal,
+	// in the child's process group: the terminal itself delivers SIGINT,
+	// SIGQUIT and SIGWINCH (Ctrl-C, Ctrl-\, a resize) to the child, so
+	// they are not forwarded again (a second SIGINT would force-quit many
+	// programs in the middle of a graceful shutdown).
+	Terminal bool
 	// Restarts delivers new environments; on each, the running child is
 	// stopped gracefully and a new one started with that environment.
 	Restarts <-chan []string
@@ -83,7 +89,7 @@ func Run(c Config, env []string) (int, error) {
 		case <-ch.done:
 			return exitCode(ch)
 		case sig := <-c.Signals:
-			_ = ch.cmd.Process.Signal(sig)
+			c.forward(ch, sig)
 			if terminating(sig) {
 				stopping = true
 			}
@@ -115,13 +121,24 @@ func (c Config) stop(ch *child) (stopping bool) {
 		case <-ch.done:
 			return stopping
 		case sig := <-c.Signals:
-			_ = ch.cmd.Process.Signal(sig)
+			c.forward(ch, sig)
 			stopping = stopping || terminating(sig)
 		case <-t.C:
 			c.logf("the command did not exit within %s of SIGTERM: sending SIGKILL", c.Grace)
 			_ = ch.cmd.Process.Kill()
 		}
 	}
+}
+
+// forward sends sig to the child, unless the terminal already did.
+func (c Config) forward(ch *child, sig os.Signal) {
+	if c.Terminal {
+		switch sig {
+		case syscall.SIGINT, syscall.SIGQUIT, syscall.SIGWINCH:
+			return
+		}
+	}
+	_ = ch.cmd.Process.Signal(sig)
 }
 
 func terminating(sig os.Signal) bool {

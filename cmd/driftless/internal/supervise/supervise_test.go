@@ -93,3 +93,30 @@ func TestRunRestartsAndForwards(t *testing.T) {
 	assert.Equal(t, "usr1", next())
 	assert.Equal(t, 5, <-done)
 }
+
+func TestRunTerminalSignalsNotForwardedTwice(t *testing.T) {
+	t.Parallel()
+	pr, pw := io.Pipe()
+	sigs := make(chan os.Signal, 2)
+	script := `trap 'echo int; exit 6' INT; trap 'echo term; exit 0' TERM; echo ready; while :; do sleep 1 & wait $!; done`
+	done := make(chan int, 1)
+	go func() {
+		code, err := supervise.Run(supervise.Config{
+			Path: sh(t), Args: []string{"sh", "-c", script},
+			Stdout: pw, Stderr: io.Discard, Grace: time.Minute, Signals: sigs, Terminal: true,
+		}, nil)
+		assert.NoError(t, err)
+		_ = pw.Close()
+		done <- code
+	}()
+	sc := bufio.NewScanner(pr)
+	require.True(t, sc.Scan())
+	require.Equal(t, "ready", sc.Text())
+	// The terminal delivered SIGINT to the child already (here: it did
+	// not); driftless must not send it again. SIGTERM is forwarded.
+	sigs <- syscall.SIGINT
+	sigs <- syscall.SIGTERM
+	require.True(t, sc.Scan())
+	assert.Equal(t, "term", sc.Text())
+	assert.Equal(t, 0, <-done)
+}
