@@ -112,7 +112,7 @@ func selfPath(t *testing.T) string {
 // baseEnv is a clean environment for the binary: PATH, a HOME of its own
 // (so no user git or cloud configuration leaks in), and no cloud metadata
 // lookups.
-func baseEnv(t *testing.T, extra ...string) []string {
+func baseEnv(t testing.TB, extra ...string) []string {
 	t.Helper()
 	home := t.TempDir()
 	env := []string{
@@ -158,7 +158,7 @@ func runCLI(t *testing.T, dir string, env []string, args ...string) result {
 }
 
 // writeFile writes content to dir/name with mode 0600.
-func writeFile(t *testing.T, dir, name, content string) string {
+func writeFile(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))

@@ -18,7 +18,7 @@ import (
 // azkvEnv starts a fake Key Vault and returns the variables that point the
 // CLI at it: the endpoint, a PEM of its certificate, and a token the fake
 // accepts (obtained from its credential the way the SDK would).
-func azkvEnv(t *testing.T, dir string) (*azkvtest.Server, []string) {
+func azkvEnv(t testing.TB, dir string) (*azkvtest.Server, []string) {
 	t.Helper()
 	srv := azkvtest.NewServer(t)
 	base := srv.VaultURL(azkvtest.DefaultVault)
@@ -40,7 +40,7 @@ func azkvEnv(t *testing.T, dir string) (*azkvtest.Server, []string) {
 
 // awssmEnv starts a fake Secrets Manager and returns the variables of the
 // AWS default chain that point the SDK at it.
-func awssmEnv(t *testing.T) (*awssmtest.Server, []string) {
+func awssmEnv(t testing.TB) (*awssmtest.Server, []string) {
 	t.Helper()
 	srv := awssmtest.NewServer()
 	t.Cleanup(srv.Close)
