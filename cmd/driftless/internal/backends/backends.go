@@ -24,11 +24,20 @@ import (
 
 // Environment variables read for emulators and private endpoints.
 const (
+	// EnvGCPSMEndpoint is host:port of a Secret Manager emulator, reached
+	// over plaintext gRPC without credentials.
 	EnvGCPSMEndpoint = "DRIFTLESS_GCPSM_ENDPOINT"
-	EnvGCPSMProject  = "DRIFTLESS_GCPSM_PROJECT"
-	EnvAZKVEndpoint  = "DRIFTLESS_AZKV_ENDPOINT"
-	EnvAZKVCAFile    = "DRIFTLESS_AZKV_CA_FILE"
-	EnvAZKVToken     = "DRIFTLESS_AZKV_TOKEN"
+	// EnvGCPSMProject is the project of bare secret ids.
+	EnvGCPSMProject = "DRIFTLESS_GCPSM_PROJECT"
+	// EnvAZKVEndpoint is an https base URL used for every vault in place
+	// of https://<vault>.vault.azure.net; no cloud credential is used.
+	EnvAZKVEndpoint = "DRIFTLESS_AZKV_ENDPOINT"
+	// EnvAZKVCAFile is a PEM file of certificates to trust for
+	// EnvAZKVEndpoint.
+	EnvAZKVCAFile = "DRIFTLESS_AZKV_CA_FILE"
+	// EnvAZKVToken is the bearer token sent to EnvAZKVEndpoint (default
+	// "driftless-emulator", for emulators that accept any token).
+	EnvAZKVToken = "DRIFTLESS_AZKV_TOKEN"
 )
 
 // Factories returns the provider factories for the five schemes, reading
