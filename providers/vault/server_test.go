@@ -169,13 +169,13 @@ func (s *devServer) Client(t *testing.T, token string) *api.Client {
 }
 
 // TokenWithPolicy writes policy under a fresh name and returns a token that
-// has only it.
+// has it and Vault's default policy (lookup-self, renew-self).
 func (s *devServer) TokenWithPolicy(t *testing.T, policy string) string {
 	t.Helper()
 	ctx := t.Context()
 	name := "p-" + randomHex(t, 4)
 	require.NoError(t, s.Root.Sys().PutPolicyWithContext(ctx, name, policy))
-	sec, err := s.Root.Auth().Token().CreateWithContext(ctx, &api.TokenCreateRequest{Policies: []string{name}, NoDefaultPolicy: true, TTL: "1h"})
+	sec, err := s.Root.Auth().Token().CreateWithContext(ctx, &api.TokenCreateRequest{Policies: []string{name}, TTL: "1h"})
 	require.NoError(t, err)
 	return sec.Auth.ClientToken
 }
