@@ -51,8 +51,6 @@ type devServer struct {
 	Addr  string // http://127.0.0.1:<port>
 	Token string // root token
 	Root  *api.Client
-
-	log *syncBuffer
 }
 
 func randomHex(t *testing.T, n int) string {
@@ -141,6 +139,11 @@ func tryStartVault(t *testing.T, bin string) (*devServer, error) {
 		return nil, fmt.Errorf("vault did not start within 90s:\n%s", log.String())
 	}
 	t.Cleanup(stop)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("vault server log:\n%s", log.String())
+		}
+	})
 
 	cfg := api.DefaultConfig()
 	cfg.Address = "http://" + addr
@@ -153,7 +156,7 @@ func tryStartVault(t *testing.T, bin string) (*devServer, error) {
 	require.NoError(t, err)
 	require.True(t, health.Initialized && !health.Sealed, "dev server is not initialized and unsealed")
 	require.NoError(t, root.Sys().MountWithContext(ctx, "kv1", &api.MountInput{Type: "kv", Options: map[string]string{"version": "1"}}))
-	return &devServer{Addr: "http://" + addr, Token: token, Root: root, log: log}, nil
+	return &devServer{Addr: "http://" + addr, Token: token, Root: root}, nil
 }
 
 // Client returns a new client for the server with token (none for "").
