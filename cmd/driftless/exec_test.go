@@ -162,7 +162,9 @@ func TestExecWatchRestarts(t *testing.T) {
 			first := waitLine(t, out, "the first child", func(l string) bool { return strings.HasPrefix(l, "pid=") })
 			waitLine(t, out, "the first value (masked)", func(l string) bool { return l == "SECRET=[MASKED]" })
 
-			require.NoError(t, os.WriteFile(secretPath, []byte(canary("v2")), 0o600))
+			// Replace the file atomically, as Docker, agents and the kubelet do.
+			writeFile(t, dir, "s.new", canary("v2"))
+			require.NoError(t, os.Rename(filepath.Join(dir, "s.new"), secretPath))
 			if !tc.ignoreTerm {
 				waitLine(t, out, "the first child's SIGTERM", func(l string) bool { return l == "term" })
 			}
