@@ -6,12 +6,12 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -879,4 +879,56 @@ type recordingT struct{ buf bytes.Buffer }
 
 func (r *recordingT) Errorf(format string, args ...any) { fmt.Fprintf(&r.buf, format, args...) }
 
-var _ = errors.New
+
+// panicChildEnv makes the test binary (see TestMain) panic, unrecovered,
+// with the value it names instead of running tests.
+const panicChildEnv = "FAULTS_PANIC_CHILD"
+
+// panicChild panics with a value holding the canary, for
+// TestCanaryUnrecoveredPanic to read what the runtime prints.
+func panicChild() {
+	s := driftless.NewSecret(canary)
+	cfg := typedConfig{Token: s, TokenPtr: &s, Rot: driftless.NewRotating(s, s), SecretList: []driftless.Secret{s}}
+	switch os.Getenv(panicChildEnv) {
+	case "secret":
+		panic(s)
+	case "rotating":
+		panic(cfg.Rot)
+	case "config":
+		panic(cfg)
+	case "*config":
+		panic(&cfg)
+	case "holder":
+		panic(holder{cfg: cfg, s: s, sp: &s})
+	case "error":
+		_, err := driftless.LoadAs[struct {
+			N int `env:"N" secret:"true"`
+		}](context.Background(), driftless.WithEnv(map[string]string{"N": canary}))
+		panic(err)
+	case "goroutine":
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			panic(fmt.Sprintf("%v %+v", cfg, cfg))
+		}()
+		<-done
+	}
+}
+
+// TestCanaryUnrecoveredPanic is the row "Canary: unrecovered panics": what
+// the Go runtime prints for a panic whose value holds the canary (the
+// value and the goroutine traces) holds none of it.
+func TestCanaryUnrecoveredPanic(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"secret", "rotating", "config", "*config", "holder", "error", "goroutine"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), panicChildEnv+"="+kind, "GOTRACEBACK=all")
+			out, err := cmd.CombinedOutput()
+			require.Error(t, err, "the child panicked")
+			require.Contains(t, string(out), "panic: ", "the runtime printed the panic")
+			assertNoCanary(t, "unrecovered panic output", out)
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/awssm/awssmtest"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -64,13 +65,8 @@ func assertNoCanary(t *testing.T, path string, out []byte) {
 			t.Errorf("LEAK: %s of the canary appears in %s (%d bytes of output)", name, path, len(out))
 		}
 	}
-	// A JSON or Go escape of a character would hide a leak from the plain
-	// check; the canary has none, so a plain match is enough. Check the
-	// leak detector itself once per call path so a broken detector cannot
-	// pass silently.
-	if !bytes.Contains([]byte("x"+canary+"x"), []byte(canaryForms["canary"])) {
-		t.Fatal("leak detector broken")
-	}
+	// The canary has no character that JSON, %q or a Go escape would
+	// rewrite, so a plain match also covers quoted output.
 }
 
 // assertNoCanaryString is assertNoCanary for a string.
@@ -116,4 +112,41 @@ func newAWS(t *testing.T, secrets map[string]string) (*awssmtest.Server, *awssm.
 	}
 	srv.ResetCounts()
 	return srv, awssm.New(srv.Client())
+}
+
+// TestLeakDetector is the positive control of the canary suite: each form
+// of a leak is caught, and output without the canary passes.
+func TestLeakDetector(t *testing.T) {
+	t.Parallel()
+	detects := func(out string) bool {
+		for _, form := range canaryForms {
+			if strings.Contains(out, form) {
+				return true
+			}
+		}
+		return false
+	}
+	tests := []struct {
+		name string
+		out  string
+		leak bool
+	}{
+		{"the canary", "password=" + canary + ";", true},
+		{"a truncated canary", "value: " + canary[:window] + "...", true},
+		{"the tail of the canary", "…" + canary[len(canary)-window:], true},
+		{"hex", "0x" + hex.EncodeToString([]byte("k="+canary)), true},
+		{"upper hex", strings.ToUpper(hex.EncodeToString([]byte(canary))), true},
+		{"base64 at offset 0", base64.StdEncoding.EncodeToString([]byte(canary)), true},
+		{"base64 at offset 1", base64.StdEncoding.EncodeToString([]byte("x" + canary + "y")), true},
+		{"base64 at offset 2", base64.URLEncoding.EncodeToString([]byte("xy" + canary)), true},
+		{"raw base64 in JSON bytes", `{"b":"` + base64.RawStdEncoding.EncodeToString([]byte("abc"+canary+"abc")) + `"}`, true},
+		{"a redaction", driftless.Redacted + " hmac:0123456789ab", false},
+		{"an unrelated text", "driftless: loading faults_test.cfg: 1 problem\n\tN (N from env): cannot decode as int", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.leak, detects(tc.out))
+		})
+	}
 }

@@ -1,0 +1,184 @@
+package faults_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// cliPath is the driftless CLI built by TestMain, or "" with cliSkip
+// saying why it could not be built.
+var cliPath, cliSkip string
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	if os.Getenv(panicChildEnv) != "" {
+		panicChild()
+		return 0
+	}
+	dir, err := os.MkdirTemp("", "faults-cli-")
+	if err != nil {
+		cliSkip = err.Error()
+		return m.Run()
+	}
+	defer os.RemoveAll(dir)
+	buildCLI(dir)
+	return m.Run()
+}
+
+// buildCLI builds ../../cmd/driftless (its own module) into dir.
+func buildCLI(dir string) {
+	src, err := filepath.Abs(filepath.Join("..", "..", "cmd", "driftless"))
+	if err != nil {
+		cliSkip = err.Error()
+		return
+	}
+	if _, err := os.Stat(filepath.Join(src, "go.mod")); err != nil {
+		cliSkip = "cmd/driftless is not in this checkout"
+		return
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		cliSkip = "no go command to build the CLI"
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out := filepath.Join(dir, "driftless")
+	cmd := exec.CommandContext(ctx, gobin, "build", "-o", out, ".")
+	cmd.Dir = src
+	if b, err := cmd.CombinedOutput(); err != nil {
+		cliSkip = fmt.Sprintf("building cmd/driftless failed: %v\n%s", err, b)
+		return
+	}
+	cliPath = out
+}
+
+// cliResult is one run of the CLI.
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs the CLI with args in dir, with an environment that points
+// the AWS SDK at awsURL and holds nothing of the caller's.
+func runCLI(t *testing.T, dir, awsURL string, args ...string) cliResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cliPath, args...)
+	cmd.Dir = dir
+	home := t.TempDir()
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"AWS_ACCESS_KEY_ID=AKIDFAULTS",
+		"AWS_SECRET_ACCESS_KEY=faults-secret-key",
+		"AWS_REGION=us-east-1",
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + awsURL,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "none"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"),
+		"AWS_MAX_ATTEMPTS=1",
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running the CLI: %v", err)
+	}
+	return cliResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// TestCanaryCLI is the row "Canary: CLI output": explain, diff, exec and
+// check never print the canary, whether it is a plain value of an env
+// file or the value of a resolved reference, on success or on error.
+func TestCanaryCLI(t *testing.T) {
+	t.Parallel()
+	if cliPath == "" {
+		t.Skipf("the CLI could not be built, so its output is not checked: %s", cliSkip)
+	}
+	srv, _ := newAWS(t, map[string]string{
+		"prod/api": canary,
+		"prod/db":  `{"password":"` + canary + `","user":"app"}`,
+	})
+	dir := t.TempDir()
+	writeFile(t, dir, "a.env", "DB_PASSWORD="+canary+"\nAPI_KEY=awssm://prod/api\nJSONKEY=awssm://prod/db#password\n"+
+		"BROKEN=awssm://prod/db#missing\nGONE=awssm://prod/gone\nQUOTED=\""+canary+"\"\n", 0o600)
+	writeFile(t, dir, "b.env", "DB_PASSWORD=different\nAPI_KEY="+canary+"\nJSONKEY=awssm://prod/api\nNEW="+canary+"\n", 0o600)
+	writeFile(t, dir, "ok.env", "API_KEY=awssm://prod/api\nJSONKEY=awssm://prod/db#password\n", 0o600)
+	writeFile(t, dir, "bad.env", "API_KEY=awssm://prod/api\nBROKEN=awssm://prod/db#missing\nLINE=\""+canary+"\n", 0o600)
+	echo := `printf '%s|%s\n' "$API_KEY" "$JSONKEY"; printf 'err %s\n' "$API_KEY" >&2`
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode []int
+	}{
+		{name: "explain", args: []string{"explain", "--env-file", "a.env"}, wantCode: []int{0, 1}},
+		{name: "explain --json", args: []string{"explain", "--json", "--env-file", "a.env"}, wantCode: []int{0, 1}},
+		{name: "explain --resolve", args: []string{"explain", "--resolve", "--env-file", "a.env"}, wantCode: []int{1}},
+		{name: "explain --resolve --json", args: []string{"explain", "--resolve", "--json", "--env-file", "a.env"}, wantCode: []int{1}},
+		{name: "explain of a malformed env file", args: []string{"explain", "--env-file", "bad.env"}, wantCode: []int{1, 2}},
+		{name: "diff", args: []string{"diff", "a.env", "b.env"}, wantCode: []int{1}},
+		{name: "diff --json", args: []string{"diff", "--json", "a.env", "b.env"}, wantCode: []int{1}},
+		{name: "diff --resolve of files with failing references", args: []string{"diff", "--resolve", "a.env", "b.env"}, wantCode: []int{2}},
+		{name: "diff --resolve", args: []string{"diff", "--resolve", "ok.env", "b.env"}, wantCode: []int{1}},
+		{name: "exec --mask of a command printing the values", args: []string{"exec", "--mask", "--env-file", "ok.env", "--", "sh", "-c", echo}, wantCode: []int{0}},
+		{name: "exec with a failing reference", args: []string{"exec", "--env-file", "a.env", "--", "sh", "-c", echo}, wantCode: []int{2}},
+		{name: "exec with a malformed env file", args: []string{"exec", "--env-file", "bad.env", "--", "sh", "-c", echo}, wantCode: []int{2}},
+	}
+	if git, err := exec.LookPath("git"); err == nil {
+		// A git work tree whose .env (with the canary) is tracked,
+		// committed, readable by others and off the schema.
+		repo := filepath.Join(dir, "repo")
+		require.NoError(t, os.Mkdir(repo, 0o755))
+		writeFile(t, repo, ".env", "DB_PASSWORD="+canary+"\nAPI=1\nBAD LINE "+canary+"\n", 0o644)
+		writeFile(t, repo, ".env.example", "API=\nOTHER=\n", 0o644)
+		for _, args := range [][]string{{"init", "-q", "."}, {"add", ".env"}, {"-c", "user.name=faults", "-c", "user.email=faults@example.com", "commit", "-qm", "oops"}} {
+			cmd := exec.CommandContext(t.Context(), git, args...)
+			cmd.Dir = repo
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GIT_CONFIG_NOSYSTEM=1"}
+			out, err := cmd.CombinedOutput()
+			require.NoError(t, err, "git %v: %s", args, out)
+		}
+		tests = append(tests,
+			struct {
+				name     string
+				args     []string
+				wantCode []int
+			}{name: "check of a tracked .env", args: []string{"check", "--dir", "repo"}, wantCode: []int{1, 2}},
+			struct {
+				name     string
+				args     []string
+				wantCode []int
+			}{name: "check --json of a tracked .env", args: []string{"check", "--json", "--dir", "repo"}, wantCode: []int{1, 2}},
+		)
+	} else {
+		t.Log("git not found: the check command is not exercised")
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, dir, srv.URL, tc.args...)
+			require.Contains(t, tc.wantCode, r.code, "exit code (stderr: %d bytes)", len(r.stderr))
+			if tc.name == "exec --mask of a command printing the values" {
+				require.Contains(t, r.stdout, "|", "the command ran")
+			}
+			assertNoCanaryString(t, "stdout", r.stdout)
+			assertNoCanaryString(t, "stderr", r.stderr)
+		})
+	}
+}
