@@ -879,7 +879,6 @@ type recordingT struct{ buf bytes.Buffer }
 
 func (r *recordingT) Errorf(format string, args ...any) { fmt.Fprintf(&r.buf, format, args...) }
 
-
 // panicChildEnv makes the test binary (see TestMain) panic, unrecovered,
 // with the value it names instead of running tests.
 const panicChildEnv = "FAULTS_PANIC_CHILD"
