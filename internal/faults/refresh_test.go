@@ -9,6 +9,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/providers/awssm/awssmtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -146,6 +147,65 @@ func TestRefreshUnreachable(t *testing.T) {
 				perInterval := float64(p.Calls()-before) / 10
 				assert.InDelta(t, 2, perInterval, 1, "two secrets, about one fetch each per interval")
 			})
+		})
+	}
+}
+
+// TestRefreshUnreachableRealServer is the row "Provider unreachable during
+// refresh" against the awssmtest fake through the official SDK: server
+// errors past the SDK's retries keep the last good config and tell
+// OnError; the next refresh after the server recovers swaps.
+func TestRefreshUnreachableRealServer(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		Key  driftless.Secret `env:"KEY" default:"awssm://prod/key"`
+		User string           `env:"USER" default:"awssm://prod/db#user"`
+	}
+	tests := []struct {
+		name    string
+		breakIt func(*awssmtest.Server)
+		mend    func(*awssmtest.Server)
+		is      error
+	}{
+		{name: "HTTP 500 on every request", breakIt: func(s *awssmtest.Server) { s.FailNext(1 << 20) }, mend: func(s *awssmtest.Server) { s.FailNext(0) }, is: driftless.ErrUnavailable},
+		{name: "throttled on every request", breakIt: func(s *awssmtest.Server) { s.Throttle(1 << 20) }, mend: func(s *awssmtest.Server) { s.Throttle(0) }, is: driftless.ErrUnavailable},
+		{name: "access revoked", breakIt: func(s *awssmtest.Server) {
+			s.FailSecret("prod/key", "AccessDeniedException")
+			s.FailSecret("prod/db", "AccessDeniedException")
+		}, mend: func(s *awssmtest.Server) {
+			s.FailSecret("prod/key", "")
+			s.FailSecret("prod/db", "")
+		}, is: driftless.ErrPermission},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, p := newAWS(t, map[string]string{"prod/key": "k1", "prod/db": `{"user":"u1"}`})
+			h, err := driftless.NewHandle[cfg](t.Context(), driftless.WithEnv(nil), driftless.WithProvider("awssm", p), driftless.WithForceRefreshLimit(0))
+			require.NoError(t, err)
+			defer h.Close()
+			var told []error
+			h.OnError(func(err error) { told = append(told, err) })
+			var changes []driftless.Change[cfg]
+			h.OnChange(func(c driftless.Change[cfg]) { changes = append(changes, c) })
+			good := h.Current()
+
+			_, err = srv.Rotate(t.Context(), "prod/key", []byte("k2"))
+			require.NoError(t, err)
+			tc.breakIt(srv)
+			err = h.ForceRefresh(t.Context())
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.is)
+			assert.ElementsMatch(t, []string{"Key", "User"}, fieldPaths(t, err))
+			assert.Same(t, good, h.Current(), "last good config kept")
+			require.Len(t, told, 1)
+			assert.Empty(t, changes)
+
+			tc.mend(srv)
+			require.NoError(t, h.ForceRefresh(t.Context()))
+			require.Len(t, changes, 1)
+			assert.Equal(t, []string{"Key"}, changes[0].Paths)
+			assert.Equal(t, "k2", h.Current().Key.Value())
 		})
 	}
 }
