@@ -164,7 +164,10 @@ func main() {
 func runServe(ctx context.Context, logger *slog.Logger) error {
 	fp := files.New()
 	defer fp.Close()
-	opts := []driftless.Option{driftless.WithProvider("file", fp)}
+	opts := []driftless.Option{
+		driftless.WithEnvFiles(".env"), // Level 1 on a laptop; skipped when absent
+		driftless.WithProvider("file", fp),
+	}
 	if aws, err := awssm.NewFromConfig(ctx); err == nil {
 		opts = append(opts, driftless.WithProvider("awssm", aws))
 	} else {
