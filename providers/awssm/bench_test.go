@@ -2,6 +2,8 @@ package awssm_test
 
 import (
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +50,47 @@ func BenchmarkColdStart(b *testing.B) {
 					if r.Err != nil {
 						b.Fatal(r.Err)
 					}
+				}
+			}
+			b.ReportMetric(float64(srv.Total())/float64(b.N), "requests/op")
+		})
+	}
+}
+
+// BenchmarkLoadColdStart is the runtime issue's cold-start case end to end:
+// driftless.Load of 40 fields over 20 distinct secrets (two JSON keys each),
+// 20 ms per call injected by awssmtest, through the official SDK client.
+// Rerun: go test -run '^$' -bench LoadColdStart -benchmem ./providers/awssm
+func BenchmarkLoadColdStart(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts []awssm.Option
+	}{{"batch", nil}, {"get-secret-value", []awssm.Option{awssm.WithBatch(false)}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv := fake(b)
+			env := map[string]string{}
+			var fields []reflect.StructField
+			for i := range 20 {
+				name := fmt.Sprintf("prod/svc/secret-%02d", i)
+				if err := srv.Put(b.Context(), name, []byte(`{"user":"u","password":"p"}`)); err != nil {
+					b.Fatal(err)
+				}
+				for _, key := range []string{"user", "password"} {
+					k := fmt.Sprintf("F%02d_%s", i, strings.ToUpper(key))
+					env[k] = "awssm://" + name + "#" + key
+					fields = append(fields, reflect.StructField{Name: k, Type: reflect.TypeFor[driftless.Secret](), Tag: reflect.StructTag(`env:"` + k + `"`)})
+				}
+			}
+			typ := reflect.StructOf(fields)
+			opts := []driftless.Option{driftless.WithEnv(env), driftless.WithProvider("awssm", awssm.New(srv.Client(), bc.opts...))}
+			if err := driftless.Load(b.Context(), reflect.New(typ).Interface(), opts...); err != nil { // warm the connection
+				b.Fatal(err)
+			}
+			srv.SetLatency(20 * time.Millisecond)
+			srv.ResetCounts()
+			for b.Loop() {
+				if err := driftless.Load(b.Context(), reflect.New(typ).Interface(), opts...); err != nil {
+					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(srv.Total())/float64(b.N), "requests/op")

@@ -3,6 +3,8 @@ package azkv_test
 import (
 	"fmt"
 	"net/http"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +78,40 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 		report(b, n)
 	})
+}
+
+// BenchmarkLoadColdStart is the runtime issue's cold-start case end to end:
+// driftless.Load of 40 fields over 20 distinct secrets (two JSON keys each),
+// 20 ms per response, through the official client over TLS, provider warm.
+// Rerun: go test -run '^$' -bench LoadColdStart -benchmem ./providers/azkv
+func BenchmarkLoadColdStart(b *testing.B) {
+	srv := azkvtest.NewServer(b)
+	env := map[string]string{}
+	var fields []reflect.StructField
+	for i := 0; i < 20; i++ {
+		name := fmt.Sprintf("secret-%02d", i)
+		srv.Set(name, `{"user":"u","password":"p"}`)
+		for _, key := range []string{"user", "password"} {
+			k := fmt.Sprintf("F%02d_%s", i, strings.ToUpper(key))
+			env[k] = "azkv://" + azkvtest.DefaultVault + "/" + name + "#" + key
+			fields = append(fields, reflect.StructField{Name: k, Type: reflect.TypeFor[driftless.Secret](), Tag: reflect.StructTag(`env:"` + k + `"`)})
+		}
+	}
+	typ := reflect.StructOf(fields)
+	p, err := azkv.NewDefault(azkv.WithVaultURL(srv.VaultURL), azkv.WithCredential(srv.Credential()), azkv.WithClientOptions(srv.ClientOptions()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := []driftless.Option{driftless.WithEnv(env), driftless.WithProvider(azkv.Scheme, p)}
+	if err := driftless.Load(b.Context(), reflect.New(typ).Interface(), opts...); err != nil { // challenge, TLS
+		b.Fatal(err)
+	}
+	srv.SetLatency(20 * time.Millisecond)
+	srv.ResetStats()
+	for b.Loop() {
+		if err := driftless.Load(b.Context(), reflect.New(typ).Interface(), opts...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(srv.Stats().Requests)/float64(b.N), "requests/op")
 }

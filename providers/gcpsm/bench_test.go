@@ -2,6 +2,8 @@ package gcpsm_test
 
 import (
 	"fmt"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -69,4 +71,44 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 		b.ReportMetric(float64(srv.Requests(""))/float64(b.N), "requests/op")
 	})
+}
+
+// BenchmarkLoadColdStart is the runtime issue's cold-start case end to end:
+// driftless.Load of 40 fields over 20 distinct secrets (two JSON keys each),
+// 20 ms per call, through a provider that is already connected. Rerun:
+// go test -run '^$' -bench LoadColdStart -benchmem ./providers/gcpsm
+func BenchmarkLoadColdStart(b *testing.B) {
+	srv := gcpsmtest.NewServer(b)
+	ctx := b.Context()
+	env := map[string]string{}
+	var fields []reflect.StructField
+	for i := 0; i < 20; i++ {
+		name := fmt.Sprintf("secret-%02d", i)
+		if err := srv.Put(ctx, name, []byte(`{"user":"u","password":"p"}`)); err != nil {
+			b.Fatal(err)
+		}
+		for _, key := range []string{"user", "password"} {
+			k := fmt.Sprintf("F%02d_%s", i, strings.ToUpper(key))
+			env[k] = "gcpsm://" + gcpsmtest.DefaultProject + "/" + name + "#" + key
+			fields = append(fields, reflect.StructField{Name: k, Type: reflect.TypeFor[driftless.Secret](), Tag: reflect.StructTag(`env:"` + k + `"`)})
+		}
+	}
+	typ := reflect.StructOf(fields)
+	p, err := gcpsm.NewFromDefault(ctx, gcpsm.WithEndpoint(srv.Addr()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	opts := []driftless.Option{driftless.WithEnv(env), driftless.WithProvider(gcpsm.Scheme, p)}
+	if err := driftless.Load(ctx, reflect.New(typ).Interface(), opts...); err != nil { // connect
+		b.Fatal(err)
+	}
+	srv.SetLatency(20 * time.Millisecond)
+	srv.ResetRequests()
+	for b.Loop() {
+		if err := driftless.Load(ctx, reflect.New(typ).Interface(), opts...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(srv.Requests(""))/float64(b.N), "requests/op")
 }
