@@ -55,7 +55,11 @@ func buildCLI(dir string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	out := filepath.Join(dir, "driftless")
-	cmd := exec.CommandContext(ctx, gobin, "build", "-o", out, ".")
+	args := []string{"build", "-o", out}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.CommandContext(ctx, gobin, append(args, ".")...)
 	cmd.Dir = src
 	if b, err := cmd.CombinedOutput(); err != nil {
 		cliSkip = fmt.Sprintf("building cmd/driftless failed: %v\n%s", err, b)
