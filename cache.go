@@ -30,6 +30,7 @@ type entry struct {
 	failures  int       // consecutive failed fetches, for backoff
 	period    time.Duration
 	first     bool // fetched for the first time in the current round
+	prev      Value // the last good value, for lease renewal
 }
 
 // cache holds fetched values per (provider, name, version selector).
@@ -196,7 +197,10 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 		}
 		ne := &entry{done: make(chan struct{})}
 		if e != nil {
-			ne.due, ne.failures, ne.period = e.due, e.failures, e.period
+			ne.due, ne.failures, ne.period, ne.prev = e.due, e.failures, e.period, e.prev
+			if e.err == nil {
+				ne.prev = e.val
+			}
 		}
 		c.entries[k] = ne
 		out[k] = ne
@@ -265,6 +269,11 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 		}
 		return
 	}
+	// Leases that can be renewed are renewed rather than fetched anew;
+	// those that cannot join the fetches.
+	if r, ok := p.(Renewer); ok {
+		keys = c.renew(ctx, scheme, r, keys, out, finish)
+	}
 	// Current versions go through the batch call when the provider has one.
 	var current, previous []cacheKey
 	for _, k := range keys {
@@ -325,6 +334,46 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 		}
 	}
 	wg.Wait()
+}
+
+// renew renews the leases of keys whose last good value has one that has
+// not expired, concurrently, and returns the keys still to fetch.
+func (c *cache) renew(ctx context.Context, scheme string, r Renewer, keys []cacheKey, out map[cacheKey]*entry, finish func(cacheKey, Value, error)) []cacheKey {
+	now := time.Now()
+	var rest []cacheKey
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		prev := out[k].prev
+		if k.previous || prev.Expires.IsZero() || !prev.Expires.After(now) {
+			rest = append(rest, k)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			v, err := r.Renew(ctx, k.ref, prev)
+			c.event(Event{Kind: EventFetch, Scheme: scheme, Refs: 1, Duration: time.Since(start), Err: err})
+			if err != nil {
+				if c.o.logger != nil {
+					c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: lease not renewed; fetching anew",
+						slog.String("provider", scheme), slog.String("secret", k.ref.String()), slog.String("reason", err.Error()))
+				}
+				mu.Lock()
+				rest = append(rest, k)
+				mu.Unlock()
+				return
+			}
+			if c.o.logger != nil {
+				c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: lease renewed",
+					slog.String("provider", scheme), slog.String("secret", k.ref.String()), slog.Time("expires", v.Expires))
+			}
+			finish(k, v, nil)
+		}()
+	}
+	wg.Wait()
+	return rest
 }
 
 func (c *cache) event(e Event) {

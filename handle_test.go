@@ -336,3 +336,30 @@ func TestNameFileIsRefreshed(t *testing.T) {
 	require.NoError(t, h.ForceRefresh(t.Context()))
 	assert.Equal(t, "v2", h.Current().Key.Value(), "a NAME_FILE file is a secret like any other: refreshed, and watched with providers/files")
 }
+
+func TestLeasesAreRenewedThenReread(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := newMem()
+		mem.SetLease("openai", 30*time.Second)
+		mem.SetMaxLease("openai", 100*time.Second)
+		h, err := driftless.NewHandle[svcConfig](t.Context(), driftless.WithEnv(nil),
+			driftless.WithProvider("mem", mem), driftless.WithRefreshInterval(time.Hour))
+		require.NoError(t, err)
+		defer h.Close()
+		var changes atomic.Int32
+		h.OnChange(func(driftless.Change[svcConfig]) { changes.Add(1) })
+		require.NoError(t, h.Start(t.Context()))
+		mem.Set("openai", `{"key":"new-credentials"}`)
+
+		time.Sleep(50 * time.Second) // two renewal points (at 2/3 of each lease)
+		synctest.Wait()
+		assert.GreaterOrEqual(t, mem.Renewals(), 2, "renewable leases are renewed")
+		assert.Equal(t, "k1", h.Current().Key.Value(), "a renewal keeps the credentials")
+		assert.Zero(t, changes.Load())
+
+		time.Sleep(60 * time.Second) // past the max lease: read anew
+		synctest.Wait()
+		assert.Equal(t, "new-credentials", h.Current().Key.Value(), "near the max TTL the secret is read anew")
+		assert.Equal(t, int32(1), changes.Load())
+	})
+}

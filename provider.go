@@ -133,3 +133,19 @@ type KeySourceFunc func(key string) (Ref, bool)
 
 // RefFor calls f(key).
 func (f KeySourceFunc) RefFor(key string) (Ref, bool) { return f(key) }
+
+// ErrNotRenewable is wrapped by a Renewer's error when a lease cannot be
+// extended (far enough): driftless then fetches the secret anew.
+var ErrNotRenewable = errors.New("driftless: lease not renewable")
+
+// Renewer is implemented by providers whose values carry leases that can be
+// extended without new credentials (Vault's renewable leases).
+type Renewer interface {
+	Provider
+	// Renew extends the lease of v, a value that Fetch returned for ref, and
+	// returns v with its new Expires. When the lease cannot be extended, or
+	// not by enough (near its max TTL), it returns an error wrapping
+	// ErrNotRenewable, and driftless fetches anew. It honours ctx as Fetch
+	// does and never puts a value in an error.
+	Renew(ctx context.Context, ref Ref, v Value) (Value, error)
+}

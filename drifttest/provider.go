@@ -25,6 +25,8 @@ type Provider struct {
 	secrets map[string][][]byte
 	created map[string][]time.Time
 	expires map[string]time.Duration
+	maxTTL  map[string]time.Duration
+	renewed int
 	fail    map[string]error
 	failAll error
 	latency time.Duration
@@ -35,7 +37,7 @@ type Provider struct {
 
 // NewProvider returns an empty Provider.
 func NewProvider() *Provider {
-	return &Provider{secrets: map[string][][]byte{}, created: map[string][]time.Time{}, expires: map[string]time.Duration{}, fail: map[string]error{}}
+	return &Provider{secrets: map[string][][]byte{}, created: map[string][]time.Time{}, expires: map[string]time.Duration{}, maxTTL: map[string]time.Duration{}, fail: map[string]error{}}
 }
 
 // Set stores value as a new version of name and returns its version id.
@@ -70,6 +72,49 @@ func (p *Provider) SetLease(name string, d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.expires[name] = d
+}
+
+// SetMaxLease makes the leases of name renewable (see Renew) up to max
+// after the version was created, like a Vault lease's max TTL.
+func (p *Provider) SetMaxLease(name string, max time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.maxTTL[name] = max
+}
+
+// Renewals returns the number of successful Renew calls.
+func (p *Provider) Renewals() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.renewed
+}
+
+// Renew implements driftless.Renewer for secrets given a lease with
+// SetLease and a max with SetMaxLease: it extends v's lease, keeping its
+// data (as Vault keeps dynamic credentials), until less than half a lease
+// is left before the max, and then fails with driftless.ErrNotRenewable.
+func (p *Provider) Renew(ctx context.Context, ref driftless.Ref, v driftless.Value) (driftless.Value, error) {
+	if err := p.wait(ctx); err != nil {
+		return driftless.Value{}, fmt.Errorf("drifttest: renewing %s: %w", ref.Name, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ttl, max := p.expires[ref.Name], p.maxTTL[ref.Name]
+	if ttl <= 0 || max <= 0 {
+		return driftless.Value{}, fmt.Errorf("drifttest: renewing %s: %w", ref.Name, driftless.ErrNotRenewable)
+	}
+	now := time.Now()
+	end := v.Created.Add(max)
+	exp := now.Add(ttl)
+	if exp.After(end) {
+		if end.Sub(now) < ttl/2 {
+			return driftless.Value{}, fmt.Errorf("drifttest: renewing %s: %w: near its max lease", ref.Name, driftless.ErrNotRenewable)
+		}
+		exp = end
+	}
+	p.renewed++
+	v.Expires = exp
+	return v, nil
 }
 
 // SetLatency makes every call wait d (or until its context is done).

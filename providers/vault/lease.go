@@ -16,8 +16,9 @@ import (
 // ErrNotRenewable is wrapped by the error Renew returns when a lease cannot
 // be usefully extended: it is not renewable, the value has no lease, or the
 // lease nears its max TTL. The caller then reads the reference again for new
-// credentials.
-var ErrNotRenewable = errors.New("vault: lease not renewable")
+// credentials. It is driftless.ErrNotRenewable, so the core's cache, which
+// renews leases through driftless.Renewer, treats it the same way.
+var ErrNotRenewable = driftless.ErrNotRenewable
 
 // Renew extends the lease of v, a value that Fetch returned for ref, and
 // returns v with the lease's new end as Expires (and a copy of its Data), so
