@@ -29,7 +29,7 @@ type entry struct {
 	due       time.Time // when it must be fetched again
 	failures  int       // consecutive failed fetches, for backoff
 	period    time.Duration
-	first     bool // fetched for the first time in the current round
+	first     bool  // fetched for the first time in the current round
 	prev      Value // the last good value, for lease renewal
 }
 
