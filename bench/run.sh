@@ -11,18 +11,18 @@ raw=out/raw.txt
 : >"$raw"
 
 echo "== correctness checks"
-#go test -count=1 ./...
+go test -count=1 ./...
 
 bench() {
 	echo "== go test -run '^\$' -benchmem -count=$COUNT $*"
 	go test -run '^$' -benchmem -count="$COUNT" "$@" . | tee -a "$raw"
 }
-#bench -bench '^BenchmarkDecode50$' -benchtime=0.5s
-#bench -bench '^BenchmarkDotenv$' -benchtime=0.5s
-#bench -bench '^BenchmarkColdStart$' -benchtime=5x
-#bench -bench '^BenchmarkHotRead$' -benchtime=0.3s
-#bench -bench '^BenchmarkReadDuringRefresh$' -benchtime=2x
-#bench -bench '^BenchmarkHeldHeap$' -benchtime=20x
+bench -bench '^BenchmarkDecode50$' -benchtime=0.5s
+bench -bench '^BenchmarkDotenv$' -benchtime=0.5s
+bench -bench '^BenchmarkColdStart$' -benchtime=5x
+bench -bench '^BenchmarkHotRead$' -benchtime=0.3s
+bench -bench '^BenchmarkReadDuringRefresh$' -benchtime=2x
+bench -bench '^BenchmarkHeldHeap$' -benchtime=20x
 
 echo "== fleet simulation (3 runs of one hour of fake time)"
 go test -count=1 -v -run '^TestFleetRefresh$' -fleet=3 . | grep '^RESULT' | tee -a "$raw"
