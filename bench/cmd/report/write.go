@@ -11,12 +11,12 @@ type behind struct{ what, reason string }
 // reasons explains, per comparison, why driftless can be behind there.
 // The report lists a comparison only when this run measured it behind.
 var reasons = map[string]string{
-	"BenchmarkDecode50/map/sethvargo-go-envconfig": "per field driftless makes two lookups (KEY and the " +
+	"BenchmarkDecode50/map/sethvargo-go-envconfig": "Per field driftless makes two lookups (KEY and the " +
 		"KEY_FILE convention, which go-envconfig does not have), checks whether the value is a secret " +
 		"reference, and keeps each field's origin for Explain and error messages; that per-field state is " +
 		"most of its ~12 KB per Load against go-envconfig's ~2 KB. With a map lookup these costs are of the " +
 		"same order as go-envconfig's whole decode.",
-	"BenchmarkDecode50/process/sethvargo-go-envconfig": "see the map case: two environment lookups per field " +
+	"BenchmarkDecode50/process/sethvargo-go-envconfig": "See the map case: two environment lookups per field " +
 		"(KEY and KEY_FILE) and per-field origin tracking.",
 	"BenchmarkDecode50/process/kelseyhightower-envconfig": "kelseyhightower/envconfig makes one os.LookupEnv per " +
 		"field and keeps no per-field state; driftless makes two (KEY and KEY_FILE) and records origins.",
