@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"sort"
 	"reflect"
 	"strconv"
 	"strings"
@@ -123,6 +124,13 @@ type fieldState struct {
 	isRef   bool // raw is a reference
 	srcRefs []Ref
 	err     error
+}
+
+// fieldErr is a field's error with the field's index, to report errors in
+// field order.
+type fieldErr struct {
+	i   int
+	err error
 }
 
 // result is the outcome of one load pass.
@@ -247,14 +255,44 @@ func (l *loader) provider(scheme string) Provider {
 func (l *loader) load(ctx context.Context, withReport bool) result {
 	var rep *Report
 	var errs []error
-	files, status, ferrs := l.envFiles()
-	errs = append(errs, ferrs...)
+	files, status, fileErrs := l.envFiles()
+	errs = append(errs, fileErrs...)
 	if withReport {
 		rep = &Report{Type: l.typ.String(), Files: status, Fields: make([]FieldReport, 0, len(l.plan.fields))}
 	}
 
 	fields := l.plan.fields
-	states := make([]fieldState, len(fields))
+	if rep != nil {
+		rep.Fields = make([]FieldReport, len(fields))
+	}
+	cfg := reflect.New(l.typ)
+	root := cfg.Elem()
+	var ferrs []fieldErr
+	fillOne := func(i int, st *fieldState, fetched map[cacheKey]*entry, active map[string]bool) {
+		f := &fields[i]
+		var fr *FieldReport
+		if rep != nil {
+			fr = &rep.Fields[i]
+			*fr = FieldReport{Path: f.path, Key: f.key, Secret: f.secret, Desc: f.desc}
+		}
+		if err := l.fill(root, f, st, fetched, active, fr); err != nil {
+			src := ""
+			if st.found {
+				src = st.origin.String()
+			}
+			ferrs = append(ferrs, fieldErr{i, &FieldError{Field: f.path, Key: f.key, Source: src, Err: err}})
+			if fr != nil {
+				fr.Error = err.Error()
+			}
+		}
+	}
+
+	// One pass over the fields. A field whose value needs no fetch is set at
+	// once; the others wait until every reference of the struct has been
+	// fetched in one round. (With pointers to nested structs every field
+	// waits, since whether a pointer is allocated depends on all of them.)
+	var pending []int
+	var states []fieldState
 	var keys []cacheKey
 	need := func(r Ref, rotating bool) {
 		keys = append(keys, cacheKey{ref: r.Secret()})
@@ -262,44 +300,66 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 			keys = append(keys, cacheKey{ref: r.Secret(), previous: true})
 		}
 	}
+	deferAll := l.plan.hasPtrs
+	if deferAll {
+		states = make([]fieldState, len(fields))
+	}
 	for i := range fields {
 		f := &fields[i]
-		st := &states[i]
-		st.raw, st.origin, st.found, st.err = l.lookup(f, files)
-		if st.err != nil {
-			continue
+		var local fieldState
+		st := &local
+		if deferAll {
+			st = &states[i]
 		}
-		if st.found {
-			if st.origin.path != "" { // NAME_FILE: always a file reference
-				st.ref, st.isRef = Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")}, true
-				need(st.ref, f.kind == leafRotating)
-				continue
-			}
+		st.raw, st.origin, st.found, st.err = l.lookup(f, files)
+		wait := false
+		switch {
+		case st.err != nil:
+		case st.found && st.origin.path != "": // NAME_FILE: always a file reference
+			st.ref, st.isRef = Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")}, true
+			need(st.ref, f.kind == leafRotating)
+			wait = true
+		case st.found:
 			if l.isRef(st.raw) {
 				if r, err := ParseRef(st.raw); err != nil {
 					st.err = err
 				} else {
 					st.ref, st.isRef = r, true
 					need(r, f.kind == leafRotating)
+					wait = true
 				}
 			}
-			continue
-		}
-		for _, s := range l.o.sources {
-			r, ok := s.RefFor(f.key)
-			if !ok {
-				r = Ref{}
-			} else {
-				need(r, f.kind == leafRotating)
+		default:
+			for _, s := range l.o.sources {
+				r, ok := s.RefFor(f.key)
+				if !ok {
+					r = Ref{}
+				} else {
+					need(r, f.kind == leafRotating)
+					wait = true
+				}
+				st.srcRefs = append(st.srcRefs, r)
 			}
-			st.srcRefs = append(st.srcRefs, r)
-		}
-		// A default that is a reference is fetched in the same round as the
-		// sources' values, so a cold start stays one round trip per provider.
-		if f.hasDef && l.isRef(f.def) {
-			if r, err := ParseRef(f.def); err == nil {
-				need(r, f.kind == leafRotating)
+			// A default that is a reference is fetched in the same round as
+			// the sources' values, so a cold start stays one round trip per
+			// provider.
+			if f.hasDef && l.isRef(f.def) {
+				if r, err := ParseRef(f.def); err == nil {
+					need(r, f.kind == leafRotating)
+				}
+				wait = true
 			}
+		}
+		switch {
+		case deferAll:
+		case wait:
+			if states == nil {
+				states = make([]fieldState, len(fields))
+			}
+			states[i] = local
+			pending = append(pending, i)
+		default:
+			fillOne(i, st, nil, nil)
 		}
 	}
 	var fetched map[cacheKey]*entry
@@ -312,12 +372,10 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 		}
 		fetched = l.cache.get(fctx, keys)
 	}
-
-	// A pointer to a nested struct is allocated only when a field inside it
-	// is set by a source; defaults alone leave it nil.
-	var active map[string]bool
-	if l.plan.hasPtrs {
-		active = map[string]bool{}
+	if deferAll {
+		// A pointer to a nested struct is allocated only when a field inside
+		// it is set by a source; defaults alone leave it nil.
+		active := map[string]bool{}
 		for i := range fields {
 			if st := &states[i]; st.found || len(st.srcRefs) > 0 && l.anySourceFound(st.srcRefs, fetched) {
 				for _, p := range fields[i].ptrs {
@@ -325,25 +383,18 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 				}
 			}
 		}
-	}
-	cfg := reflect.New(l.typ)
-	root := cfg.Elem()
-	for i := range fields {
-		f := &fields[i]
-		var fr *FieldReport
-		if rep != nil {
-			rep.Fields = append(rep.Fields, FieldReport{Path: f.path, Key: f.key, Secret: f.secret, Desc: f.desc})
-			fr = &rep.Fields[len(rep.Fields)-1]
+		for i := range fields {
+			fillOne(i, &states[i], fetched, active)
 		}
-		if err := l.fill(root, f, &states[i], fetched, active, fr); err != nil {
-			src := states[i].origin.String()
-			if !states[i].found {
-				src = ""
-			}
-			errs = append(errs, &FieldError{Field: f.path, Key: f.key, Source: src, Err: err})
-			if fr != nil {
-				fr.Error = err.Error()
-			}
+	} else {
+		for _, i := range pending {
+			fillOne(i, &states[i], fetched, nil)
+		}
+	}
+	if len(ferrs) > 0 {
+		sort.Slice(ferrs, func(a, b int) bool { return ferrs[a].i < ferrs[b].i })
+		for _, fe := range ferrs {
+			errs = append(errs, fe.err)
 		}
 	}
 	if len(errs) == 0 {
