@@ -87,13 +87,15 @@ func (d *decoder) decode(s string, t reflect.Type, f *field) (reflect.Value, err
 // contain s. It sets scalars in place, without allocating.
 func (d *decoder) decodeInto(dst reflect.Value, s string, f *field) error {
 	t := dst.Type()
-	if fn, ok := d.custom[t]; ok {
-		v, err := fn(s)
-		if err != nil {
-			return &decodeError{typ: t, reason: "custom decoder failed", err: scrub(err, s)}
+	if len(d.custom) > 0 {
+		if fn, ok := d.custom[t]; ok {
+			v, err := fn(s)
+			if err != nil {
+				return &decodeError{typ: t, reason: "custom decoder failed", err: scrub(err, s)}
+			}
+			dst.Set(v)
+			return nil
 		}
-		dst.Set(v)
-		return nil
 	}
 	switch t {
 	case secretType:
@@ -146,6 +148,12 @@ func (d *decoder) decodeInto(dst reflect.Value, s string, f *field) error {
 		}
 		return nil
 	}
+	return d.decodeKind(dst, t, s, f)
+}
+
+// decodeKind decodes s by the kind of t, once the special types are ruled
+// out; basic fields (see isBasic) come here directly.
+func (d *decoder) decodeKind(dst reflect.Value, t reflect.Type, s string, f *field) error {
 	switch t.Kind() {
 	case reflect.Pointer:
 		p := reflect.New(t.Elem())

@@ -602,8 +602,11 @@ func (l *loader) set(root reflect.Value, f *field, raw string, prev *string) err
 		}
 		return nil
 	}
-	if raw == "" && emptyIsError(f.typ) {
+	if raw == "" && f.emptyErr {
 		return &decodeError{typ: f.typ, reason: "empty value (unset the variable to use the default)"}
+	}
+	if f.basic {
+		return l.dec.decodeKind(v, f.typ, raw, f)
 	}
 	return l.dec.decodeInto(v, raw, f)
 }

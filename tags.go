@@ -49,6 +49,8 @@ type field struct {
 	typ      reflect.Type // the field's type
 	kind     leafKind
 	ptrs     []string // the nested pointer-to-struct fields above this one (paths)
+	basic    bool     // a plain string, bool or number: decoded without type checks
+	emptyErr bool     // an empty value is an error for this type
 }
 
 // leafKind tells how a leaf is filled.
@@ -269,6 +271,8 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 		if st == secretType {
 			f.secret = true
 		}
+		f.basic = isBasic(ft, custom)
+		f.emptyErr = emptyIsError(ft)
 		if j, dup := p.byKey[f.key]; dup {
 			bad("env key %q is also used by %s", f.key, p.fields[j].path)
 			continue
@@ -402,4 +406,21 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(a)][len(b)]
+}
+
+// isBasic reports whether t is a plain string, bool or number kind that
+// decodes without any special handling (no custom decoder, no
+// TextUnmarshaler, not a Duration).
+func isBasic(t reflect.Type, custom map[reflect.Type]decodeFunc) bool {
+	if _, ok := custom[t]; ok || t == durationType || reflect.PointerTo(t).Implements(textUnmarshal) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
 }
