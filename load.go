@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"sort"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
