@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -769,10 +770,13 @@ func TestCanaryHandle(t *testing.T) {
 		Pass  driftless.Secret `env:"PASS" default:"mem://db#password"`
 		Port  int              `env:"PORT" default:"mem://db#port"`
 	}
-	var events []driftless.Event
+	var (
+		eventsMu sync.Mutex // the metrics hook is called from concurrent fetches
+		events   []driftless.Event
+	)
 	h, err := driftless.NewHandle[cfg](t.Context(), driftless.WithEnv(nil), driftless.WithProvider("mem", p),
 		driftless.WithLogger(logger), driftless.WithForceRefreshLimit(0),
-		driftless.WithMetrics(func(e driftless.Event) { events = append(events, e) }))
+		driftless.WithMetrics(func(e driftless.Event) { eventsMu.Lock(); events = append(events, e); eventsMu.Unlock() }))
 	require.NoError(t, err)
 	defer h.Close()
 	outs := map[string]string{}
@@ -795,7 +799,9 @@ func TestCanaryHandle(t *testing.T) {
 	require.NoError(t, h.ForceRefresh(t.Context()))
 	require.Contains(t, outs, "change json")
 	outs["slog audit"] = logBuf.String()
+	eventsMu.Lock()
 	outs["events"] = fmt.Sprintf("%+v", events)
+	eventsMu.Unlock()
 	require.Contains(t, outs["slog audit"], "config swapped")
 	require.Contains(t, outs["slog audit"], "refresh failed")
 	checkOutputs(t, outs)
