@@ -249,6 +249,12 @@ func (h *Handle[T]) pass(ctx context.Context, force bool) error {
 	res := h.l.load(ctx, true)
 	h.l.cache.evict(res.used)
 	o := h.l.o
+	if res.err != nil && ctx.Err() != nil {
+		// Stopped (Close or the caller's context) mid-pass: not a failure
+		// of the backends, so no backoff and no error hooks.
+		h.passMu.Unlock()
+		return res.err
+	}
 	if res.err != nil {
 		h.failures++
 		d := o.backoffMin << min(h.failures-1, 30)
