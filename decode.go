@@ -43,15 +43,22 @@ func (e *decodeError) Unwrap() []error {
 }
 
 // scrubbed wraps an error from code we do not control (a TextUnmarshaler, a
-// registered decoder) so that its message cannot show the value; Unwrap
-// keeps errors.Is and errors.As working.
+// registered decoder) so that its message cannot show the value. It does
+// not expose the original error through Unwrap (error reporters that walk
+// the Unwrap chain would record its message, value included); errors.Is
+// and errors.As still see it through the Is and As methods.
 type scrubbed struct {
 	msg string
 	err error
 }
 
 func (e *scrubbed) Error() string { return e.msg }
-func (e *scrubbed) Unwrap() error { return e.err }
+
+// Is reports whether the original error matches target.
+func (e *scrubbed) Is(target error) bool { return errors.Is(e.err, target) }
+
+// As finds the first error in the original error's chain that matches target.
+func (e *scrubbed) As(target any) bool { return errors.As(e.err, target) }
 
 func scrub(err error, value string) error {
 	if err == nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 )
 
 // Redacted is what a Secret shows in place of its value, everywhere.
@@ -22,37 +23,88 @@ const Redacted = "[REDACTED]"
 // The zero Secret is unset and empty. A Secret is immutable and safe to copy
 // and to share between goroutines.
 type Secret struct {
-	// The value lives behind a pointer so that printing a struct that holds a
-	// Secret in an unexported field (where fmt cannot call Format) shows an
-	// address, never the value.
-	p *string
+	// The value is kept masked with a random per-process pad, behind a
+	// pointer, so that reflection-based printers (fmt on an unexported
+	// field, spew in test failure diffs, debuggers' struct dumps) show an
+	// address or masked bytes, never the value.
+	p *sealed
+}
+
+// sealed holds a value XORed with pad.
+type sealed struct{ b []byte }
+
+// pad masks sealed values; random per process and never stored.
+var pad = func() (p [64]byte) {
+	_, _ = rand.Read(p[:])
+	return p
+}()
+
+func seal(v string) *sealed {
+	b := make([]byte, len(v))
+	for i := 0; i < len(v); i++ {
+		b[i] = v[i] ^ pad[i%len(pad)]
+	}
+	return &sealed{b: b}
+}
+
+// open appends the clear value to dst.
+func (s *sealed) open(dst []byte) []byte {
+	for i, c := range s.b {
+		dst = append(dst, c^pad[i%len(pad)])
+	}
+	return dst
 }
 
 // NewSecret returns a Secret holding value.
-func NewSecret(value string) Secret { return Secret{p: &value} }
+func NewSecret(value string) Secret { return Secret{p: seal(value)} }
 
 // Value returns the secret value. Call it only where the value is used (an
 // HTTP header, a database DSN), never to log or print it.
 func (s Secret) Value() string {
-	if s.p == nil {
+	if s.p == nil || len(s.p.b) == 0 {
 		return ""
 	}
-	return *s.p
+	var b strings.Builder
+	b.Grow(len(s.p.b))
+	for i, c := range s.p.b {
+		b.WriteByte(c ^ pad[i%len(pad)])
+	}
+	return b.String()
 }
 
 // Bytes returns a copy of the secret value as bytes.
-func (s Secret) Bytes() []byte { return []byte(s.Value()) }
+func (s Secret) Bytes() []byte {
+	if s.p == nil {
+		return []byte{}
+	}
+	return s.p.open(make([]byte, 0, len(s.p.b)))
+}
+
+// Len returns the length of the value in bytes.
+func (s Secret) Len() int {
+	if s.p == nil {
+		return 0
+	}
+	return len(s.p.b)
+}
 
 // IsSet reports whether the Secret was given a value (possibly empty).
 func (s Secret) IsSet() bool { return s.p != nil }
 
 // IsZero reports whether the Secret is unset or empty; encoding/json's
 // omitzero uses it.
-func (s Secret) IsZero() bool { return s.Value() == "" }
+func (s Secret) IsZero() bool { return s.Len() == 0 }
 
-// Equal reports whether s and t hold the same value, in constant time.
+// Equal reports whether s and t hold the same value, in constant time for
+// values of equal length.
 func (s Secret) Equal(t Secret) bool {
-	return subtle.ConstantTimeCompare([]byte(s.Value()), []byte(t.Value())) == 1 && s.IsSet() == t.IsSet()
+	if s.IsSet() != t.IsSet() {
+		return false
+	}
+	if !s.IsSet() {
+		return true
+	}
+	return subtle.ConstantTimeCompare(s.p.b, t.p.b) == 1 || len(s.p.b) == 0 && len(t.p.b) == 0
 }
 
 // String returns Redacted.
@@ -106,7 +158,9 @@ func (s Secret) Fingerprint(key []byte) string {
 	if s.p == nil {
 		return ""
 	}
-	return Fingerprint(key, []byte(*s.p))
+	b := s.Bytes()
+	defer clear(b)
+	return Fingerprint(key, b)
 }
 
 // Fingerprint returns the first 12 hex digits of HMAC-SHA256(key, value),

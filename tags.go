@@ -268,8 +268,8 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 				bad(`"kvsep" on a field that is not a map`)
 			}
 		}
-		if st == secretType {
-			f.secret = true
+		if holdsSecret(ft) {
+			f.secret = true // Secret, *Secret, []Secret, map[string]Secret, ...
 		}
 		f.basic = isBasic(ft, custom)
 		f.emptyErr = emptyIsError(ft)
@@ -423,4 +423,26 @@ func isBasic(t reflect.Type, custom map[reflect.Type]decodeFunc) bool {
 		return true
 	}
 	return false
+}
+
+// holdsSecret reports whether values of t contain a Secret or a Rotating
+// (directly, through pointers, or as elements of slices, arrays and maps).
+func holdsSecret(t reflect.Type) bool {
+	for {
+		switch t {
+		case secretType, rotatingType:
+			return true
+		}
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			t = t.Elem()
+		case reflect.Map:
+			if holdsSecret(t.Key()) {
+				return true
+			}
+			t = t.Elem()
+		default:
+			return false
+		}
+	}
 }
