@@ -339,8 +339,11 @@ func (h *Handle[T]) watch(ctx context.Context, wg *sync.WaitGroup) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := w.Watch(wctx, refs, func(r Ref) {
-				h.l.cache.invalidate(func(k Ref) bool { return k == r.Secret() }, time.Now())
+			err := w.Watch(wctx, refs, func(Ref) {
+				// Re-read every reference of this provider, not only the one
+				// reported, so that files changed together (the keys of one
+				// Kubernetes Secret volume) are published together.
+				h.l.cache.invalidate(func(k Ref) bool { return k.Scheme == scheme }, time.Now())
 				select {
 				case h.wake <- struct{}{}:
 				default:

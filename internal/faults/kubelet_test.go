@@ -216,16 +216,10 @@ func TestKubeletSwapDuringReads(t *testing.T) {
 
 // TestKubeletSwapKeepsFilesOfOneVolumeTogether is the row "Kubelet swap:
 // files of one volume stay together". The kubelet swaps all files of a
-// volume at once (tls.crt with tls.key), but a refresh fetches each file
-// on its own: one that straddles a swap publishes a snapshot mixing files
-// of two swaps until the watch's next refresh fixes it.
+// volume at once (tls.crt with tls.key); a refresh must publish them
+// together: providers/files reads a volume's files in one batch checked
+// against the ..data link, and a watch report re-reads every file.
 func TestKubeletSwapKeepsFilesOfOneVolumeTogether(t *testing.T) {
-	t.Skip("BUG: a Handle publishes snapshots mixing files of two kubelet swaps (e.g. tls.crt of the new Secret with tls.key of the old) " +
-		"for a moment after a swap. Two causes: (1) providers/files reads each file:// ref separately through its key symlink, so a " +
-		"fetch round that straddles the ..data rename sees both swaps; (2) the core's Handle wakes on the first ref a Watcher reports " +
-		"(handle.go watch: invalidate one ref, then wake) and may start a pass before the other refs of the same swap are invalidated. " +
-		"Fix: providers/files FetchBatch resolving ..data once per volume, and the Handle invalidating every ref of a report before " +
-		"the pass (a Watcher callback taking []Ref, or a short settle before the pass).")
 	t.Parallel()
 	st := runKubelet(t, 20, 20)
 	assert.Zero(t, st.mixed, "snapshots mixing files of two swaps")
