@@ -132,7 +132,8 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithMetrics sets a function called for each Event (fetches with their
 // latency and error, cache hits and misses, refreshes, swaps). It is called
-// synchronously and must be fast. The default is none.
+// synchronously, from concurrent fetches at once, so it must be safe for
+// concurrent use and fast. The default is none.
 func WithMetrics(fn func(Event)) Option {
 	return func(o *options) { o.metrics = fn }
 }
