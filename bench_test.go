@@ -1,6 +1,10 @@
 package driftless_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,5 +148,27 @@ func BenchmarkColdStart40Fields20Secrets(b *testing.B) {
 			b.ReportMetric(float64(mem.Calls()-before)/float64(b.N), "calls/op")
 			b.ReportMetric(float64(elapsed)/float64(b.N)/float64(20*time.Millisecond), "roundtrips/op")
 		})
+	}
+}
+
+// BenchmarkLoadEnvFile measures Load of the 50-field struct from a .env
+// file (parsed on every Load, as a refresh would) with an empty process
+// environment. Rerun: go test -run '^$' -bench LoadEnvFile -benchmem .
+func BenchmarkLoadEnvFile(b *testing.B) {
+	var sb strings.Builder
+	for k, v := range fiftyEnv {
+		fmt.Fprintf(&sb, "%s=%q\n", k, v)
+	}
+	path := filepath.Join(b.TempDir(), ".env")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	opts := []driftless.Option{driftless.WithEnv(nil), driftless.WithEnvFiles(path)}
+	b.ReportAllocs()
+	for b.Loop() {
+		var cfg fiftyFields
+		if err := driftless.Load(b.Context(), &cfg, opts...); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -142,8 +142,8 @@ type result struct {
 }
 
 // envFiles parses the configured .env files, highest precedence first.
-func (l *loader) envFiles() ([]*envfile.File, []FileStatus, []error) {
-	var files []*envfile.File
+func (l *loader) envFiles() ([]*envSource, []FileStatus, []error) {
+	var files []*envSource
 	var status []FileStatus
 	var errs []error
 	for _, path := range l.o.envFiles {
@@ -155,17 +155,43 @@ func (l *loader) envFiles() ([]*envfile.File, []FileStatus, []error) {
 			errs = append(errs, err)
 			status = append(status, FileStatus{Path: path})
 		default:
-			files = append(files, f)
-			status = append(status, FileStatus{Path: path, Keys: len(f.Map())})
+			src := newEnvSource(f)
+			files = append(files, src)
+			status = append(status, FileStatus{Path: path, Keys: src.keys})
 		}
 	}
 	return files, status, errs
 }
 
+// envSource is a parsed .env file with an index by key (the last
+// occurrence wins), so that a lookup does not scan the file.
+type envSource struct {
+	*envfile.File
+	index map[string]int
+	keys  int
+}
+
+func newEnvSource(f *envfile.File) *envSource {
+	idx := make(map[string]int, len(f.Entries))
+	for i, e := range f.Entries {
+		idx[e.Key] = i
+	}
+	return &envSource{File: f, index: idx, keys: len(idx)}
+}
+
+// Lookup returns the entry that sets key last.
+func (s *envSource) Lookup(key string) (envfile.Entry, bool) {
+	i, ok := s.index[key]
+	if !ok {
+		return envfile.Entry{}, false
+	}
+	return s.Entries[i], true
+}
+
 // lookup finds the field's key in the process environment then in the
 // .env files, with the NAME_FILE convention in each. found is false when no
 // source has it.
-func (l *loader) lookup(f *field, files []*envfile.File) (raw string, o origin, found bool, err error) {
+func (l *loader) lookup(f *field, files []*envSource) (raw string, o origin, found bool, err error) {
 	key, keyFile := f.key, f.keyFile
 	v, ok := l.o.lookup(key)
 	p, okFile := l.o.lookup(keyFile)
