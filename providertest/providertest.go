@@ -51,6 +51,10 @@ type Backend struct {
 	// NoVersions is set when the backend has no version identifiers, so
 	// Value.Version may be empty and a rotation is seen only in Data.
 	NoVersions bool
+	// NoHistory is set when the backend keeps no earlier versions (Vault KV
+	// v1), although the provider is a PreviousFetcher for backends that do:
+	// FetchPrevious must then answer ErrNotFound, even after a rotation.
+	NoHistory bool
 }
 
 // Harness returns a Backend for one test. It registers its own cleanup with
@@ -410,6 +414,13 @@ func testPrevious(t *testing.T, b Backend) {
 	}
 	name := uniqueName("prev")
 	put(t, b, name, []byte("one"))
+	if b.NoHistory {
+		put(t, b, name, []byte("two"))
+		if _, err := pf.FetchPrevious(ctx(t), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrNotFound) {
+			t.Errorf("FetchPrevious on a backend without history: want ErrNotFound, got %v", err)
+		}
+		return
+	}
 	if _, err := pf.FetchPrevious(ctx(t), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrNotFound) {
 		t.Errorf("FetchPrevious with one version: want ErrNotFound, got %v", err)
 	}

@@ -33,33 +33,17 @@ func TestConformance(t *testing.T) {
 				p, err := vault.New(srv.Client(t, srv.Token))
 				require.NoError(t, err)
 				t.Cleanup(func() { _ = p.Close() })
-				var prov driftless.Provider = p
-				if tc.kv1 {
-					// KV v1 keeps no history: the same Provider answers
-					// FetchPrevious with ErrNotFound there, which the suite's
-					// PreviousVersion case (written for backends with versions)
-					// cannot tell apart from a failure.
-					prov = noPrevious{p}
-				}
 				return providertest.Backend{
-					Provider: prov,
+					Provider: p,
 					Put:      tc.put,
 					Ref: func(name string) driftless.Ref {
 						return driftless.Ref{Scheme: "vault", Name: tc.mount + "/" + name, Key: "value"}
 					},
 					NoBinary:   true, // KV stores JSON strings
 					NoVersions: tc.kv1,
+					NoHistory:  tc.kv1, // KV v1 keeps no history
 				}
 			})
 		})
 	}
 }
-
-// noPrevious hides FetchPrevious, keeping Fetch and Close.
-type noPrevious struct{ p *vault.Provider }
-
-func (n noPrevious) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
-	return n.p.Fetch(ctx, ref)
-}
-
-func (n noPrevious) Close() error { return n.p.Close() }
