@@ -86,11 +86,32 @@ func (c *cache) spread(keys []cacheKey, es []*entry) {
 		}
 		return !ka.previous && kb.previous
 	})
-	n := float64(len(es))
-	for k, i := range idx {
+	// The entries of a provider with a batch call form one unit, refreshed
+	// together in one batch; every other entry is a unit of its own.
+	unit := make([]int, len(es))
+	units := 0
+	batchUnit := map[string]int{}
+	for _, i := range idx {
+		k := keys[i]
+		if _, ok := c.provider(k.ref.Scheme).(BatchFetcher); ok && !k.previous {
+			u, seen := batchUnit[k.ref.Scheme]
+			if !seen {
+				u = units
+				units++
+				batchUnit[k.ref.Scheme] = u
+			}
+			unit[i] = u
+			continue
+		}
+		unit[i] = units
+		units++
+	}
+	base := time.Now()
+	n := float64(units)
+	for _, i := range idx {
 		e := es[i]
-		_, f := math.Modf(c.phase + float64(k)/n)
-		due := e.fetchedAt.Add(time.Duration((0.5 + f) * float64(e.period)))
+		_, f := math.Modf(c.phase + float64(unit[i])/n)
+		due := base.Add(time.Duration((0.5 + f) * float64(e.period)))
 		if e.val.Expires.IsZero() || due.Before(e.due) {
 			e.due = due // a lease's earlier renewal point wins
 		}

@@ -363,3 +363,25 @@ func TestLeasesAreRenewedThenReread(t *testing.T) {
 		assert.Equal(t, int32(1), changes.Load())
 	})
 }
+
+func TestBatchProvidersRefreshInOneCall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := drifttest.NewProvider()
+		env := map[string]string{}
+		for i := 0; i < 20; i++ {
+			mem.Set(secretName(i), "v")
+			env[envKey(i)] = "mem://" + secretName(i)
+		}
+		h, err := driftless.NewHandle[twentyFields](t.Context(), driftless.WithEnv(env),
+			driftless.WithProvider("mem", mem.Batching(20)), driftless.WithRefreshInterval(5*time.Minute))
+		require.NoError(t, err)
+		defer h.Close()
+		require.NoError(t, h.Start(t.Context()))
+		before := mem.Batches()
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		got := mem.Batches() - before
+		assert.InDelta(t, 12, got, 1, "one batch call per interval for all 20 secrets, not 20 calls")
+		assert.Equal(t, mem.Batches(), mem.Calls(), "no single fetches")
+	})
+}
