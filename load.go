@@ -222,7 +222,8 @@ func (l *loader) lookup(f *field, files []*envSource) (raw string, o origin, fou
 }
 
 // readKeyFile turns the file a NAME_FILE variable names into a file://
-// reference, so that the file is read by the "file" provider (the built-in
+// reference (a relative path in a .env file is relative to that file's
+// directory; in the environment, to the working directory), so that the file is read by the "file" provider (the built-in
 // reader, or providers/files, which watches it) and refreshed like any
 // other secret: a rotated Kubernetes Secret volume reaches a running
 // Handle. One trailing newline is trimmed from the content.
@@ -231,6 +232,10 @@ func (l *loader) readKeyFile(o origin) (string, origin, bool, error) {
 		return "", o, true, fmt.Errorf("%s is empty", o.key)
 	}
 	p := o.path
+	if !filepath.IsAbs(p) && o.kind == fromEnvFile {
+		// Relative to the .env file that names it, as Docker Compose does.
+		p = filepath.Join(filepath.Dir(o.file), p)
+	}
 	if !filepath.IsAbs(p) {
 		abs, err := filepath.Abs(p)
 		if err != nil {

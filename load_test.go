@@ -306,3 +306,17 @@ func TestValidationRejectsConfig(t *testing.T) {
 }
 
 var _ = context.Background
+
+func TestNameFileInEnvFileIsRelativeToIt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "secrets"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "secrets", "db"), []byte("pw\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("DB_PASSWORD_FILE=secrets/db\n"), 0o600))
+	type C struct {
+		Password driftless.Secret `env:"DB_PASSWORD" required:"true"`
+	}
+	cfg, err := driftless.LoadAs[C](t.Context(), driftless.WithEnv(nil), driftless.WithEnvFiles(filepath.Join(dir, ".env")))
+	require.NoError(t, err)
+	assert.Equal(t, "pw", cfg.Password.Value())
+}
