@@ -205,7 +205,9 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 		if e != nil {
 			select {
 			case <-e.done:
-				if !e.stale(now) && e.err == nil {
+				// A fresh value is a hit; so is a recent failure still in its
+				// backoff (retried when due, not on every pass).
+				if !e.stale(now) {
 					out[k] = e
 					c.event(Event{Kind: EventCacheHit, Scheme: k.ref.Scheme})
 					continue
@@ -278,6 +280,8 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 			c.schedule(e, scheme, now, first)
 		} else if errors.Is(err, ErrNotFound) {
 			c.schedule(e, scheme, now, first) // not found is an answer; check again next period
+		} else if ctx.Err() != nil {
+			e.due = now // the caller gave up; the backend did not fail: try again next time
 		} else {
 			c.backoff(e, now)
 		}

@@ -385,3 +385,23 @@ func TestBatchProvidersRefreshInOneCall(t *testing.T) {
 		assert.Equal(t, mem.Batches(), mem.Calls(), "no single fetches")
 	})
 }
+
+func TestFailedSecretIsRetriedOnItsBackoffNotEveryPass(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := newMem()
+		h, err := driftless.NewHandle[svcConfig](t.Context(), driftless.WithEnv(nil),
+			driftless.WithProvider("mem", mem), driftless.WithRefreshInterval(time.Minute),
+			driftless.WithBackoff(10*time.Minute, 10*time.Minute), driftless.WithForceRefreshLimit(0))
+		require.NoError(t, err)
+		defer h.Close()
+		mem.Fail("limits", errors.New("access denied"))
+		require.Error(t, h.ForceRefresh(t.Context()))
+		calls := mem.Calls()
+		for i := 0; i < 5; i++ {
+			// Passes for other reasons within the backoff do not re-ask the
+			// failing secret.
+			_ = h.Refresh(t.Context())
+		}
+		assert.Equal(t, calls, mem.Calls())
+	})
+}
