@@ -1,7 +1,6 @@
 package drifttest
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,11 +24,7 @@ func EnvFile(t testing.TB, content string) driftless.Option {
 // when the config does not load.
 func Load[T any](t testing.TB, env map[string]string, opts ...driftless.Option) *T {
 	t.Helper()
-	ctx := context.Background()
-	if tt, ok := t.(interface{ Context() context.Context }); ok {
-		ctx = tt.Context()
-	}
-	cfg, err := driftless.LoadAs[T](ctx, append([]driftless.Option{driftless.WithEnv(env)}, opts...)...)
+	cfg, err := driftless.LoadAs[T](t.Context(), append([]driftless.Option{driftless.WithEnv(env)}, opts...)...)
 	if err != nil {
 		t.Fatalf("drifttest: %v", err)
 	}
@@ -39,10 +34,6 @@ func Load[T any](t testing.TB, env map[string]string, opts ...driftless.Option) 
 // LoadErr is Load for tests that expect a failure: it returns the error.
 func LoadErr[T any](t testing.TB, env map[string]string, opts ...driftless.Option) error {
 	t.Helper()
-	ctx := context.Background()
-	if tt, ok := t.(interface{ Context() context.Context }); ok {
-		ctx = tt.Context()
-	}
-	_, err := driftless.LoadAs[T](ctx, append([]driftless.Option{driftless.WithEnv(env)}, opts...)...)
+	_, err := driftless.LoadAs[T](t.Context(), append([]driftless.Option{driftless.WithEnv(env)}, opts...)...)
 	return err
 }
