@@ -87,7 +87,6 @@ func TestColdStartOneRoundTripPerProvider(t *testing.T) {
 		mem := drifttest.NewProvider()
 		mem.SetLatency(20 * time.Millisecond)
 		env := map[string]string{}
-		type F = driftless.Secret
 		for i := 0; i < 20; i++ {
 			mem.Set(secretName(i), `{"a":"x","b":"y"}`)
 		}

@@ -67,8 +67,7 @@ func (p *Provider) mountOf(ctx context.Context, name string) (mount, error) {
 	if m, ok := p.mounts.lookup(name); ok {
 		return m, nil
 	}
-	r := p.client.NewRequest("GET", "/v1/sys/internal/ui/mounts/"+name)
-	resp, err := p.client.RawRequestWithContext(ctx, r)
+	resp, err := p.client.Logical().ReadRawWithContext(ctx, "sys/internal/ui/mounts/"+name)
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode
