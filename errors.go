@@ -22,6 +22,7 @@ type FieldError struct {
 	Err    error  // the cause
 }
 
+// Error describes the failure: field, key, source and cause, never a value.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Field)
@@ -52,6 +53,7 @@ type LoadError struct {
 	Errors []error // *FieldError for field failures; other errors for whole-config failures
 }
 
+// Error lists every failure, one per line.
 func (e *LoadError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "driftless: loading %s: %d problem", e.Type, len(e.Errors))

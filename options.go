@@ -187,6 +187,7 @@ const (
 	EventSwap                           // a new snapshot was published (Changed lists the paths)
 )
 
+// String returns the kind's name in snake case ("fetch", "cache_hit", ...).
 func (k EventKind) String() string {
 	switch k {
 	case EventFetch:

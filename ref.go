@@ -40,6 +40,7 @@ type RefError struct {
 	Reason string // what is wrong
 }
 
+// Error describes what is wrong with the reference, without its text.
 func (e *RefError) Error() string {
 	if e.Scheme == "" {
 		return "driftless: invalid reference: " + e.Reason

@@ -15,6 +15,7 @@ type KeyError struct {
 	Reason string
 }
 
+// Error names the key and the reason, never the secret's content.
 func (e *KeyError) Error() string {
 	return fmt.Sprintf("driftless: key %q: %s", e.Key, e.Reason)
 }

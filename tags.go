@@ -24,6 +24,7 @@ type TagError struct {
 	Reason string
 }
 
+// Error names the type, the field and what is wrong with its tag.
 func (e *TagError) Error() string {
 	return fmt.Sprintf("driftless: bad tag on %s.%s: %s", e.Type, e.Field, e.Reason)
 }

@@ -167,6 +167,7 @@ type AgentError struct {
 	Message    string
 }
 
+// Error describes the agent's answer: status, code and message (never a value).
 func (e *AgentError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "agent answered HTTP %d", e.StatusCode)
