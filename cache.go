@@ -196,6 +196,7 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 	out := make(map[cacheKey]*entry, len(keys))
 	var wait []cacheKey
 	toFetch := map[string][]cacheKey{} // by scheme
+	var events []Event                 // emitted after the lock is released
 	c.mu.Lock()
 	for _, k := range keys {
 		if _, dup := out[k]; dup {
@@ -209,7 +210,7 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 				// backoff (retried when due, not on every pass).
 				if !e.stale(now) {
 					out[k] = e
-					c.event(Event{Kind: EventCacheHit, Scheme: k.ref.Scheme})
+					events = append(events, Event{Kind: EventCacheHit, Scheme: k.ref.Scheme})
 					continue
 				}
 			default:
@@ -228,9 +229,14 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 		c.entries[k] = ne
 		out[k] = ne
 		toFetch[k.ref.Scheme] = append(toFetch[k.ref.Scheme], k)
-		c.event(Event{Kind: EventCacheMiss, Scheme: k.ref.Scheme})
+		events = append(events, Event{Kind: EventCacheMiss, Scheme: k.ref.Scheme})
 	}
 	c.mu.Unlock()
+	if c.o.metrics != nil {
+		for _, e := range events {
+			c.o.metrics(e)
+		}
+	}
 
 	var wg sync.WaitGroup
 	for scheme, ks := range toFetch {
