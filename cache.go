@@ -41,17 +41,6 @@ type cache struct {
 	phase   float64 // this loader's random phase, spreads refreshes of a fleet
 }
 
-// provider returns the provider for scheme (see loader.provider).
-func (c *cache) provider(scheme string) Provider {
-	if p, ok := c.o.providers[scheme]; ok {
-		return p
-	}
-	if scheme == "file" {
-		return fileReader{read: c.o.readFile}
-	}
-	return nil
-}
-
 func newCache(o *options) *cache {
 	return &cache{o: o, entries: map[cacheKey]*entry{}, phase: phaseRand()}
 }
@@ -93,7 +82,7 @@ func (c *cache) spread(keys []cacheKey, es []*entry) {
 	batchUnit := map[string]int{}
 	for _, i := range idx {
 		k := keys[i]
-		if _, ok := c.provider(k.ref.Scheme).(BatchFetcher); ok && !k.previous {
+		if _, ok := c.o.provider(k.ref.Scheme).(BatchFetcher); ok && !k.previous {
 			u, seen := batchUnit[k.ref.Scheme]
 			if !seen {
 				u = units
@@ -147,10 +136,7 @@ func (c *cache) schedule(e *entry, scheme string, now time.Time, first bool) {
 // backoff sets e.due after a failed fetch. Called with c.mu held.
 func (c *cache) backoff(e *entry, now time.Time) {
 	e.failures++
-	d := c.o.backoffMin << min(e.failures-1, 30)
-	if d <= 0 || d > c.o.backoffMax {
-		d = c.o.backoffMax
-	}
+	d := c.o.backoff(e.failures)
 	// Full jitter on the upper half, so failing replicas do not retry in step.
 	d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 	e.due = now.Add(d)
@@ -273,7 +259,7 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey, out map[cacheKey]*entry) {
-	p := c.provider(scheme)
+	p := c.o.provider(scheme)
 	finish := func(k cacheKey, v Value, err error) {
 		e := out[k]
 		now := time.Now()

@@ -257,10 +257,7 @@ func (h *Handle[T]) pass(ctx context.Context, force bool) error {
 	}
 	if res.err != nil {
 		h.failures++
-		d := o.backoffMin << min(h.failures-1, 30)
-		if d <= 0 || d > o.backoffMax {
-			d = o.backoffMax
-		}
+		d := o.backoff(h.failures)
 		h.retryAt = time.Now().Add(d)
 		h.passMu.Unlock()
 		h.emit(Event{Kind: EventRefresh, Duration: time.Since(start), Err: res.err})

@@ -269,18 +269,6 @@ func (l *loader) isRef(raw string) bool {
 	return ok
 }
 
-// provider returns the provider for scheme: the registered one, or the
-// built-in file reader for "file".
-func (l *loader) provider(scheme string) Provider {
-	if p, ok := l.o.providers[scheme]; ok {
-		return p
-	}
-	if scheme == "file" {
-		return fileReader{read: l.o.readFile}
-	}
-	return nil
-}
-
 // load runs one pass over every source and returns a new *T, or every
 // error. The explain report is built only when withReport is set.
 func (l *loader) load(ctx context.Context, withReport bool) result {
@@ -508,7 +496,7 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 				fr.Ref = st.ref.String()
 			}
 		}
-		if l.provider(st.ref.Scheme) == nil {
+		if l.o.provider(st.ref.Scheme) == nil {
 			return fmt.Errorf("%w %q: reference %s (register one with WithProvider)", ErrNoProvider, st.ref.Scheme, st.ref.Secret())
 		}
 		e := fetched[cacheKey{ref: st.ref.Secret()}]

@@ -213,3 +213,25 @@ type Event struct {
 	Err      error
 	Changed  []string // field paths, for swaps
 }
+
+// provider returns the provider for scheme: the registered one, or the
+// built-in file reader for "file" when none is registered.
+func (o *options) provider(scheme string) Provider {
+	if p, ok := o.providers[scheme]; ok {
+		return p
+	}
+	if scheme == "file" {
+		return fileReader{read: o.readFile}
+	}
+	return nil
+}
+
+// backoff returns the delay after the n-th consecutive failure (n >= 1):
+// backoffMin doubled n-1 times, capped at backoffMax.
+func (o *options) backoff(n int) time.Duration {
+	d := o.backoffMin << min(n-1, 30)
+	if d <= 0 || d > o.backoffMax {
+		d = o.backoffMax
+	}
+	return d
+}
