@@ -59,7 +59,9 @@ func (s *sealed) open(dst []byte) []byte {
 func NewSecret(value string) Secret { return Secret{p: seal(value)} }
 
 // Value returns the secret value. Call it only where the value is used (an
-// HTTP header, a database DSN), never to log or print it.
+// HTTP header, a database DSN), never to log or print it. Each call unmasks
+// the value into a new string (one allocation); keep the result where a
+// hot path needs it repeatedly, such as in a client rebuilt on change.
 func (s Secret) Value() string {
 	if s.p == nil || len(s.p.b) == 0 {
 		return ""
