@@ -21,6 +21,11 @@ var (
 	// ErrUnavailable means the backend could not be reached or answered with a
 	// transient failure (network, throttling after retries, sealed, 5xx).
 	ErrUnavailable = errors.New("driftless: provider unavailable")
+	// ErrNoCredentials means the provider found no credentials to call its
+	// backend with (no AWS credential chain, no Google ADC, no Azure identity,
+	// no Vault token): a deployment mistake to fix, not an outage to wait out.
+	// Providers wrap it together with the SDK's error.
+	ErrNoCredentials = errors.New("driftless: no credentials for provider")
 	// ErrInvalidRef means a reference is malformed or names something the
 	// provider cannot serve.
 	ErrInvalidRef = errors.New("driftless: invalid reference")
@@ -57,7 +62,10 @@ type Provider interface {
 	//
 	// A secret (or version) that does not exist yields an error wrapping
 	// ErrNotFound; any other failure yields an error that does not wrap
-	// ErrNotFound. A secret that exists with an empty value yields a Value with
+	// ErrNotFound. A secret that exists but cannot be served (disabled,
+	// destroyed, scheduled for deletion, expired, not yet valid, denied) is
+	// not "not found": it yields an error wrapping ErrPermission, so that a
+	// key-value source never silently falls through to a lower source. A secret that exists with an empty value yields a Value with
 	// empty Data and a nil error: empty is not missing.
 	//
 	// The returned error names the secret and never contains any part of a
