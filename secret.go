@@ -1,6 +1,8 @@
 package driftless
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,7 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
+	"unsafe"
 )
 
 // Redacted is what a Secret shows in place of its value, everywhere.
@@ -23,35 +25,48 @@ const Redacted = "[REDACTED]"
 // The zero Secret is unset and empty. A Secret is immutable and safe to copy
 // and to share between goroutines.
 type Secret struct {
-	// The value is kept masked with a random per-process pad, behind a
-	// pointer, so that reflection-based printers (fmt on an unexported
-	// field, spew in test failure diffs, debuggers' struct dumps) show an
-	// address or masked bytes, never the value.
+	// The value is kept encrypted under a random per-process key with a
+	// fresh random IV per value (AES-CTR), behind a pointer, so that
+	// reflection-based printers (fmt on an unexported field, spew in test
+	// failure diffs, debuggers' struct dumps) show an address or
+	// ciphertext. The key is not reachable from a Secret, each value has its
+	// own keystream, and equal values encrypt differently: a dump of any
+	// number of Secrets, with some of their plaintexts known, tells nothing
+	// about the others.
 	p *sealed
 }
 
-// sealed holds a value XORed with pad.
-type sealed struct{ b []byte }
+// sealed holds a value encrypted with the process key under iv.
+type sealed struct {
+	iv [aes.BlockSize]byte
+	ct []byte
+}
 
-// pad masks sealed values; random per process and never stored.
-var pad = func() (p [64]byte) {
-	_, _ = rand.Read(p[:])
-	return p
+// sealKey encrypts sealed values; random per process, never stored, and
+// not reachable from any Secret.
+var sealKey = func() cipher.Block {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	b, err := aes.NewCipher(k)
+	if err != nil {
+		panic("driftless: " + err.Error()) // a 32-byte key is always valid
+	}
+	clear(k)
+	return b
 }()
 
 func seal(v string) *sealed {
-	b := make([]byte, len(v))
-	for i := 0; i < len(v); i++ {
-		b[i] = v[i] ^ pad[i%len(pad)]
-	}
-	return &sealed{b: b}
+	s := &sealed{ct: make([]byte, len(v))}
+	_, _ = rand.Read(s.iv[:])
+	cipher.NewCTR(sealKey, s.iv[:]).XORKeyStream(s.ct, []byte(v))
+	return s
 }
 
 // open appends the clear value to dst.
 func (s *sealed) open(dst []byte) []byte {
-	for i, c := range s.b {
-		dst = append(dst, c^pad[i%len(pad)])
-	}
+	n := len(dst)
+	dst = append(dst, s.ct...)
+	cipher.NewCTR(sealKey, s.iv[:]).XORKeyStream(dst[n:], dst[n:])
 	return dst
 }
 
@@ -59,19 +74,15 @@ func (s *sealed) open(dst []byte) []byte {
 func NewSecret(value string) Secret { return Secret{p: seal(value)} }
 
 // Value returns the secret value. Call it only where the value is used (an
-// HTTP header, a database DSN), never to log or print it. Each call unmasks
-// the value into a new string (one allocation); keep the result where a
-// hot path needs it repeatedly, such as in a client rebuilt on change.
+// HTTP header, a database DSN), never to log or print it. Each call decrypts
+// the value into a new string (one allocation); keep the result where a hot
+// path needs it repeatedly, such as in a client rebuilt on change.
 func (s Secret) Value() string {
-	if s.p == nil || len(s.p.b) == 0 {
+	if s.p == nil || len(s.p.ct) == 0 {
 		return ""
 	}
-	var b strings.Builder
-	b.Grow(len(s.p.b))
-	for i, c := range s.p.b {
-		b.WriteByte(c ^ pad[i%len(pad)])
-	}
-	return b.String()
+	b := s.p.open(make([]byte, 0, len(s.p.ct)))
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // Bytes returns a copy of the secret value as bytes.
@@ -79,7 +90,7 @@ func (s Secret) Bytes() []byte {
 	if s.p == nil {
 		return []byte{}
 	}
-	return s.p.open(make([]byte, 0, len(s.p.b)))
+	return s.p.open(make([]byte, 0, len(s.p.ct)))
 }
 
 // Len returns the length of the value in bytes.
@@ -87,7 +98,7 @@ func (s Secret) Len() int {
 	if s.p == nil {
 		return 0
 	}
-	return len(s.p.b)
+	return len(s.p.ct)
 }
 
 // IsSet reports whether the Secret was given a value (possibly empty).
@@ -106,7 +117,13 @@ func (s Secret) Equal(t Secret) bool {
 	if !s.IsSet() {
 		return true
 	}
-	return subtle.ConstantTimeCompare(s.p.b, t.p.b) == 1 || len(s.p.b) == 0 && len(t.p.b) == 0
+	if len(s.p.ct) != len(t.p.ct) {
+		return false
+	}
+	a, b := s.Bytes(), t.Bytes()
+	defer clear(a)
+	defer clear(b)
+	return subtle.ConstantTimeCompare(a, b) == 1
 }
 
 // String returns Redacted.
