@@ -3,6 +3,7 @@ package driftless
 import (
 	"encoding"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -28,6 +29,9 @@ type decodeError struct {
 }
 
 func (e *decodeError) Error() string {
+	if e.typ == nil {
+		return "cannot decode: " + e.reason
+	}
 	msg := fmt.Sprintf("cannot decode as %s: %s", e.typ, e.reason)
 	if e.err != nil {
 		msg += ": " + e.err.Error()
@@ -44,9 +48,9 @@ func (e *decodeError) Unwrap() []error {
 
 // scrubbed wraps an error from code we do not control (a TextUnmarshaler, a
 // registered decoder) so that its message cannot show the value. It does
-// not expose the original error through Unwrap (error reporters that walk
-// the Unwrap chain would record its message, value included); errors.Is
-// and errors.As still see it through the Is and As methods.
+// not expose the original error through Unwrap or As (error reporters that
+// walk the chain, and errors.As into a type such as *time.ParseError, would
+// reach the value); errors.Is still sees sentinels through the Is method.
 type scrubbed struct {
 	msg string
 	err error
@@ -57,23 +61,65 @@ func (e *scrubbed) Error() string { return e.msg }
 // Is reports whether the original error matches target.
 func (e *scrubbed) Is(target error) bool { return errors.Is(e.err, target) }
 
-// As finds the first error in the original error's chain that matches target.
-func (e *scrubbed) As(target any) bool { return errors.As(e.err, target) }
+// withheld replaces a message that may show the value.
+const withheld = "details withheld: the message may contain the value"
 
+// scrub wraps err so that its message shows no part of value: when the
+// message contains the value in any common encoding (as is, trimmed,
+// Go-quoted, JSON-escaped, URL-escaped) or any run of 6 or more of its
+// bytes, the whole message is withheld.
 func scrub(err error, value string) error {
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	if value != "" && strings.Contains(msg, value) {
-		if len(value) < 4 {
-			msg = "invalid value (details withheld: they contain the value)"
-		} else {
-			msg = strings.ReplaceAll(msg, value, Redacted)
+	if leaks(msg, value) {
+		msg = withheld
+	}
+	return &scrubbed{msg: msg, err: err}
+}
+
+// leaks reports whether msg holds value, or a part of it, in a form a
+// reader could recover.
+func leaks(msg, value string) bool {
+	if strings.TrimSpace(value) == "" {
+		return false
+	}
+	q := strconv.Quote(value)
+	j, _ := json.Marshal(value)
+	forms := []string{value, strings.TrimSpace(value), q[1 : len(q)-1], string(j[1 : len(j)-1]),
+		url.QueryEscape(value), url.PathEscape(value)}
+	const run = 6
+	for _, f := range forms {
+		if len(f) <= run {
+			if strings.Contains(msg, f) {
+				return true
+			}
+			continue
+		}
+		for i := 0; i+run <= len(f); i++ {
+			if strings.Contains(msg, f[i:i+run]) {
+				return true
+			}
 		}
 	}
-	// Also withhold quoted fragments of multi-part values (list elements).
-	return &scrubbed{msg: msg, err: err}
+	return false
+}
+
+// bare returns the error of decoding a sensitive value: the type and the
+// kind of failure of each level, and no message from code that might
+// show the value.
+func bare(err error) error {
+	var de *decodeError
+	if !errors.As(err, &de) {
+		return &decodeError{reason: "does not decode"}
+	}
+	out := &decodeError{typ: de.typ, reason: de.reason}
+	var inner *decodeError
+	if de.err != nil && errors.As(de.err, &inner) {
+		out.err = bare(inner)
+	}
+	return out
 }
 
 // decoder decodes strings into values of Go types, with user overrides.

@@ -124,6 +124,7 @@ type fieldState struct {
 	isRef   bool // raw is a reference
 	srcRefs []Ref
 	err     error
+	tainted bool // a .env value that interpolated a sensitive key
 }
 
 // fieldErr is a field's error with the field's index, to report errors in
@@ -537,14 +538,29 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 			}
 		}
 	}
+	sensitive := st.sensitive(f)
 	if fr != nil {
-		fr.Secret = f.secret || st.isRef || fr.FromFile
-		fr.Display = display(raw, fr.Secret)
+		fr.Secret = sensitive
+		fr.Display = display(raw, sensitive)
 	}
 	if raw == "" && (f.required || f.notEmpty) {
 		return fmt.Errorf("%w: %s is set but empty", ErrRequired, f.key)
 	}
-	return l.set(root, f, raw, prev)
+	err := l.set(root, f, raw, prev)
+	if err != nil && sensitive {
+		// The field, key and source are added by the caller; of the
+		// failure only its kind is kept.
+		return bare(err)
+	}
+	return err
+}
+
+// sensitive reports whether the field's value must never be shown: its
+// type holds a Secret or it is tagged secret:"true"; or the value came
+// from a reference or a file (unless tagged secret:"false"); or its .env
+// value interpolated a sensitive key.
+func (st *fieldState) sensitive(f *field) bool {
+	return f.secret || st.tainted || !f.notSecret && (st.isRef || st.origin.path != "")
 }
 
 // validate runs the config's Validate method and the WithValidator hooks.
@@ -612,7 +628,7 @@ func (l *loader) set(root reflect.Value, f *field, raw string, prev *string) err
 	case leafJSON:
 		target := reflect.New(indirect(f.typ))
 		if err := json.Unmarshal([]byte(raw), target.Interface()); err != nil {
-			return &decodeError{typ: f.typ, reason: "want a JSON object", err: jsonErr(err, raw)}
+			return &decodeError{typ: f.typ, reason: "want a JSON object", err: jsonErr(err)}
 		}
 		if v.Kind() == reflect.Pointer {
 			v.Set(target)
@@ -630,17 +646,24 @@ func (l *loader) set(root reflect.Value, f *field, raw string, prev *string) err
 	return l.dec.decodeInto(v, raw, f)
 }
 
-// jsonErr describes a JSON error without quoting the input.
-func jsonErr(err error, raw string) error {
+// jsonErr describes a JSON error without any part of the input: a syntax
+// error by its offset, a type mismatch by the JSON kind and the member's
+// path, and anything else (a member's UnmarshalJSON, such as time.Time's,
+// quotes its input) by nothing at all.
+func jsonErr(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return fmt.Errorf("malformed JSON at byte %d", se.Offset)
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("JSON %s at %q does not fit Go type %s", te.Value, te.Field, te.Type)
+		kind, _, _ := strings.Cut(te.Value, " ") // "number 987654321987654321" -> "number"
+		if te.Field == "" {
+			return fmt.Errorf("JSON %s does not fit Go type %s", kind, te.Type)
+		}
+		return fmt.Errorf("JSON %s at member %q does not fit Go type %s", kind, te.Field, te.Type)
 	}
-	return scrub(err, raw)
+	return errors.New("a member does not decode (" + withheld + ")")
 }
 
 // display renders a value for explain output: the value itself for plain

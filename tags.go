@@ -43,15 +43,18 @@ type field struct {
 	hasDef   bool
 	required bool
 	notEmpty bool
-	secret   bool
-	desc     string
-	sep      string
-	kvSep    string
-	typ      reflect.Type // the field's type
-	kind     leafKind
-	ptrs     []string // the nested pointer-to-struct fields above this one (paths)
-	basic    bool     // a plain string, bool or number: decoded without type checks
-	emptyErr bool     // an empty value is an error for this type
+	secret   bool // always sensitive: tagged secret:"true", or its type holds a Secret
+	// notSecret is set by secret:"false": a value from a reference or a
+	// file is shown in clear (for a non-sensitive path or an id).
+	notSecret bool
+	desc      string
+	sep       string
+	kvSep     string
+	typ       reflect.Type // the field's type
+	kind      leafKind
+	ptrs      []string // the nested pointer-to-struct fields above this one (paths)
+	basic     bool     // a plain string, bool or number: decoded without type checks
+	emptyErr  bool     // an empty value is an error for this type
 }
 
 // leafKind tells how a leaf is filled.
@@ -140,6 +143,15 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		if !sf.IsExported() {
+			if !sf.Anonymous {
+				for _, tag := range knownTags {
+					if _, ok := sf.Tag.Lookup(tag); ok {
+						*errs = append(*errs, &TagError{Type: p.typ.String(), Field: pathPrefix + sf.Name,
+							Reason: fmt.Sprintf("tag %q on an unexported field (driftless cannot set it; export the field)", tag)})
+						break
+					}
+				}
+			}
 			continue
 		}
 		idx := append(append([]int(nil), index...), i)
@@ -229,6 +241,7 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 				bad(`secret:%q is not a boolean`, v)
 			}
 			f.secret = f.secret || b
+			f.notSecret = err == nil && !b
 		}
 		f.def, f.hasDef = sf.Tag.Lookup("default")
 		if f.required && f.hasDef {
@@ -270,7 +283,10 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 			}
 		}
 		if holdsSecret(ft) {
-			f.secret = true // Secret, *Secret, []Secret, map[string]Secret, ...
+			if f.notSecret {
+				bad(`secret:"false" on a field whose type holds a Secret`)
+			}
+			f.secret = true // Secret, *Secret, []Secret, map[string]Secret, struct{ Secret }, ...
 		}
 		f.basic = isBasic(ft, custom)
 		f.emptyErr = emptyIsError(ft)
@@ -427,23 +443,42 @@ func isBasic(t reflect.Type, custom map[reflect.Type]decodeFunc) bool {
 }
 
 // holdsSecret reports whether values of t contain a Secret or a Rotating
-// (directly, through pointers, or as elements of slices, arrays and maps).
+// anywhere: directly, through pointers, as elements of slices, arrays and
+// maps, or as a member of a struct, exported or not, embedded or not (a
+// struct filled from a JSON value, a user type such as
+// struct{ Secret } or a DSN type that keeps its password in a Secret).
 func holdsSecret(t reflect.Type) bool {
-	for {
-		switch t {
-		case secretType, rotatingType:
-			return true
-		}
-		switch t.Kind() {
-		case reflect.Pointer, reflect.Slice, reflect.Array:
-			t = t.Elem()
-		case reflect.Map:
-			if holdsSecret(t.Key()) {
+	if v, ok := secretTypes.Load(t); ok {
+		return v.(bool)
+	}
+	v := holdsSecretWalk(t, map[reflect.Type]bool{})
+	secretTypes.Store(t, v)
+	return v
+}
+
+// secretTypes caches holdsSecret per type.
+var secretTypes sync.Map // reflect.Type -> bool
+
+func holdsSecretWalk(t reflect.Type, seen map[reflect.Type]bool) bool {
+	switch t {
+	case secretType, rotatingType:
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsSecretWalk(t.Elem(), seen)
+	case reflect.Map:
+		return holdsSecretWalk(t.Key(), seen) || holdsSecretWalk(t.Elem(), seen)
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if holdsSecretWalk(t.Field(i).Type, seen) {
 				return true
 			}
-			t = t.Elem()
-		default:
-			return false
 		}
 	}
+	return false
 }
