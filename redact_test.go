@@ -212,7 +212,7 @@ func TestSecretFalseOnSecretTypeIsATagError(t *testing.T) {
 func TestUnexportedFieldWithTagIsATagError(t *testing.T) {
 	t.Parallel()
 	type C struct {
-		Port int `env:"PORT"`
+		Port int    `env:"PORT"`
 		key  string `env:"KEY"` //nolint:unused // the mistake under test
 	}
 	err := drifttest.LoadErr[C](t, map[string]string{"KEY": "x"})
