@@ -66,6 +66,9 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 		return nil, fmt.Errorf("driftless: config type %s is not a struct", t)
 	}
 	o := newOptions(opts)
+	if len(o.optErrs) > 0 {
+		return nil, errors.Join(o.optErrs...)
+	}
 	p, err := planFor(t, o.decoders)
 	if err != nil {
 		return nil, err
@@ -234,8 +237,25 @@ func (l *loader) readKeyFile(o origin) (string, origin, bool, error) {
 	}
 	p := o.path
 	if !filepath.IsAbs(p) && o.kind == fromEnvFile {
-		// Relative to the .env file that names it, as Docker Compose does.
-		p = filepath.Join(filepath.Dir(o.file), p)
+		// Relative to the .env file that names it, as Docker Compose does,
+		// and never outside that file's directory: whoever can write a
+		// .env line must not be able to read ../../proc/self/environ.
+		dir, err := filepath.Abs(filepath.Dir(o.file))
+		if err != nil {
+			return "", o, true, fmt.Errorf("resolving the directory of %s: %w", o.file, err)
+		}
+		p = filepath.Join(dir, p)
+		real := p
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			real = r
+		}
+		realDir := dir
+		if r, err := filepath.EvalSymlinks(dir); err == nil {
+			realDir = r
+		}
+		if !within(dir, p) || !within(realDir, real) {
+			return "", o, true, fmt.Errorf("%w: %s names a relative path that leaves the directory of %s (use an absolute path)", ErrNotAllowed, o.key, o.file)
+		}
 	}
 	if !filepath.IsAbs(p) {
 		abs, err := filepath.Abs(p)
@@ -337,11 +357,15 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 		case st.err != nil:
 		case st.found && st.origin.path != "": // NAME_FILE: always a file reference
 			st.ref, st.isRef = Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")}, true
-			need(st.ref, f.kind == leafRotating)
-			wait = true
+			if st.err = l.o.admit(st.ref); st.err == nil {
+				need(st.ref, f.kind == leafRotating)
+				wait = true
+			}
 		case st.found:
 			if l.isRef(st.raw) {
 				if r, err := ParseRef(st.raw); err != nil {
+					st.err = err
+				} else if err := l.o.admit(r); err != nil {
 					st.err = err
 				} else {
 					st.ref, st.isRef = r, true

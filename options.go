@@ -27,6 +27,13 @@ type options struct {
 	backoffMin  time.Duration
 	backoffMax  time.Duration
 	forceEvery  time.Duration
+
+	// Allow-lists (trust.go) and errors of options themselves.
+	allowRefs    []refPattern
+	allowRefsSet bool
+	fileRoots    []string
+	fileRootsSet bool
+	optErrs      []error
 }
 
 func newOptions(opts []Option) *options {

@@ -180,10 +180,11 @@ func onlyParams(r Ref, allowed ...string) error {
 			ok = ok || k == a
 		}
 		if !ok {
-			return &RefError{Scheme: r.Scheme, Reason: fmt.Sprintf("unknown parameter %q (allowed: %s)", k, strings.Join(allowed, ", "))}
+			// The parameter's name is not shown: a mistyped value could be a secret.
+			return &RefError{Scheme: r.Scheme, Reason: "unknown query parameter (allowed: " + strings.Join(allowed, ", ") + ")"}
 		}
 		if len(v) != 1 || v[0] == "" {
-			return &RefError{Scheme: r.Scheme, Reason: fmt.Sprintf("parameter %q needs exactly one non-empty value", k)}
+			return &RefError{Scheme: r.Scheme, Reason: "parameter " + k + " needs exactly one non-empty value"}
 		}
 	}
 	return nil
