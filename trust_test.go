@@ -75,7 +75,7 @@ func TestAllowedRefs(t *testing.T) {
 	require.ErrorAs(t, err, &le)
 	require.Len(t, le.Fields(), 1)
 	assert.Equal(t, "Banner", le.Fields()[0].Field)
-	assert.Equal(t, 1, p.Calls(), "only the admitted reference is fetched")
+	assert.Equal(t, 2, p.Calls(), "only KEY and the default of DEEP are fetched, not the refused reference")
 
 	cfg := drifttest.Load[C](t, map[string]string{
 		"KEY":  "test://vault/inference/a/b/c",
