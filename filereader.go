@@ -2,28 +2,58 @@ package driftless
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
+
+	"github.com/driftless/driftless/internal/fileread"
 )
 
 // fileReader is the built-in provider for file:// references: it reads the
-// file on each fetch. providers/files adds watching and directory sources.
+// file on each fetch, bounded (see WithReadFile and WithMaxFileSize).
+// providers/files adds watching and directory sources.
 type fileReader struct {
-	read func(string) ([]byte, error)
+	read    func(context.Context, string) ([]byte, error) // nil: fileread.Read
+	maxSize int64
 }
 
+// Fetch reads the file ref.Name. The version is keyed (fileread.Version):
+// it shows a change without telling anything about the content.
 func (p fileReader) Fetch(ctx context.Context, ref Ref) (Value, error) {
 	if err := ctx.Err(); err != nil {
-		return Value{}, fmt.Errorf("reading %s: %w", ref.Name, err)
+		return Value{}, fmt.Errorf("reading file %s: %w", ref.Name, err)
 	}
-	b, err := p.read(ref.Name)
+	b, err := p.readFile(ctx, ref.Name)
 	if err != nil {
-		if isNotExist(err) {
-			return Value{}, fmt.Errorf("%w: file %s", ErrNotFound, ref.Name)
+		switch {
+		case fileread.IsNotFound(err):
+			return Value{}, fmt.Errorf("%w: %w", ErrNotFound, err)
+		case errors.Is(err, fs.ErrPermission):
+			return Value{}, fmt.Errorf("%w: %w", ErrPermission, err)
+		case errors.Is(err, fileread.ErrTooLarge):
+			return Value{}, fmt.Errorf("%w: %w (see WithMaxFileSize)", ErrInvalidRef, err)
+		case errors.Is(err, fileread.ErrNotRegular):
+			return Value{}, fmt.Errorf("%w: %w", ErrInvalidRef, err)
 		}
-		return Value{}, fmt.Errorf("reading file %s: %w", ref.Name, scrubPathErr(err))
+		return Value{}, err
 	}
-	sum := sha256.Sum256(b)
-	return Value{Data: b, Version: hex.EncodeToString(sum[:8])}, nil
+	return Value{Data: b, Version: fileread.Version(b)}, nil
+}
+
+// readFile reads path with the bounded reader, or with the WithReadFile
+// function, whose errors are then made to name the path as the bounded
+// reader's do, and whose content is held to the same limit.
+func (p fileReader) readFile(ctx context.Context, path string) ([]byte, error) {
+	if p.read == nil {
+		b, _, err := fileread.Read(ctx, path, p.maxSize)
+		return b, err
+	}
+	b, err := p.read(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", path, scrubPathErr(err))
+	}
+	if int64(len(b)) > p.maxSize {
+		return nil, fmt.Errorf("file %s is larger than %d bytes: %w", path, p.maxSize, fileread.ErrTooLarge)
+	}
+	return b, nil
 }

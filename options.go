@@ -1,10 +1,13 @@
 package driftless
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"reflect"
 	"time"
+
+	"github.com/driftless/driftless/internal/fileread"
 )
 
 // Option configures Load, LoadAs, Explain and NewHandle.
@@ -13,7 +16,7 @@ type Option func(*options)
 type options struct {
 	lookup      func(string) (string, bool)
 	envFiles    []string
-	readFile    func(string) ([]byte, error)
+	readFile    func(context.Context, string) ([]byte, error) // nil: the bounded reader
 	providers   map[string]Provider
 	ttl         map[string]time.Duration
 	defaultTTL  time.Duration
@@ -27,6 +30,7 @@ type options struct {
 	backoffMin  time.Duration
 	backoffMax  time.Duration
 	forceEvery  time.Duration
+	maxFileSize int64
 
 	// Allow-lists (trust.go) and errors of options themselves.
 	allowRefs    []refPattern
@@ -39,7 +43,6 @@ type options struct {
 func newOptions(opts []Option) *options {
 	o := &options{
 		lookup:      os.LookupEnv,
-		readFile:    os.ReadFile,
 		providers:   map[string]Provider{},
 		ttl:         map[string]time.Duration{},
 		defaultTTL:  5 * time.Minute,
@@ -48,6 +51,7 @@ func newOptions(opts []Option) *options {
 		backoffMin:  time.Second,
 		backoffMax:  5 * time.Minute,
 		forceEvery:  5 * time.Second,
+		maxFileSize: fileread.DefaultMaxSize,
 	}
 	for _, opt := range opts {
 		opt(o)
@@ -81,8 +85,14 @@ func WithEnvFiles(paths ...string) Option {
 }
 
 // WithReadFile sets the function that reads NAME_FILE files and file://
-// references made without a files provider. The default is os.ReadFile.
-func WithReadFile(fn func(path string) ([]byte, error)) Option {
+// references made without a files provider (tests use it to serve files
+// from memory). fn must return when ctx is done, with an error wrapping
+// ctx.Err(); an error wrapping fs.ErrNotExist means the file is not found;
+// content larger than WithMaxFileSize is rejected. The default reads
+// regular files only (after following symlinks), never a named pipe, a
+// device, a socket or a directory, reads at most WithMaxFileSize bytes and
+// returns when ctx is done.
+func WithReadFile(fn func(ctx context.Context, path string) ([]byte, error)) Option {
 	return func(o *options) { o.readFile = fn }
 }
 
@@ -182,6 +192,20 @@ func WithForceRefreshLimit(d time.Duration) Option {
 	return func(o *options) { o.forceEvery = d }
 }
 
+// WithMaxFileSize sets the largest file, in bytes, that NAME_FILE
+// variables and file:// references made without a files provider may
+// name; a larger file is an error naming the path and the limit, so a
+// reference to the wrong file (a log, a disk image) cannot exhaust memory.
+// The default is 1 MiB, the largest Kubernetes Secret; n <= 0 keeps the
+// default. A files provider has its own limit (files.WithMaxSize).
+func WithMaxFileSize(n int64) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxFileSize = n
+		}
+	}
+}
+
 // EventKind says what an Event reports.
 type EventKind uint8
 
@@ -228,7 +252,7 @@ func (o *options) provider(scheme string) Provider {
 		return p
 	}
 	if scheme == "file" {
-		return fileReader{read: o.readFile}
+		return fileReader{read: o.readFile, maxSize: o.maxFileSize}
 	}
 	return nil
 }

@@ -38,8 +38,18 @@
 //
 // A file's bytes are the value, exactly (a trailing newline is kept: use a
 // Secret's own trimming, or write files without one). Value.Version is a
-// short hash of the content, so a rewrite with the same bytes is not a
-// rotation; Value.Created is the file's modification time.
+// keyed hash of the content (HMAC-SHA256 under a random key of this
+// process), so a rewrite with the same bytes is not a rotation and one
+// with new bytes is, even with the same size and modification time; being
+// keyed, the version shown by explain output and audit logs cannot be
+// used to guess a short secret, and it differs between processes.
+// Value.Created is the file's modification time.
+//
+// Only regular files are read (after following symlinks): a named pipe, a
+// device, a socket or a directory is an error, never opened for reading,
+// so none can block a Fetch or a Watch. A file larger than WithMaxSize
+// (1 MiB by default) is an error, and every read returns when its context
+// is done.
 //
 // # Watching
 //
@@ -78,7 +88,7 @@
 //
 //	the file does not exist                       driftless.ErrNotFound
 //	the process may not read it                   driftless.ErrPermission
-//	relative path, directory, device, too large   driftless.ErrInvalidRef
+//	relative path, not a regular file, too large  driftless.ErrInvalidRef
 //	used after Close                              driftless.ErrClosed
 //	a done context                                wraps ctx.Err()
 //

@@ -117,7 +117,8 @@ func ExampleDir() {
 	// file:///var/run/secrets/app/database/password true
 }
 
-// Fetch reads one file; the version is a short hash of its content.
+// Fetch reads one file; the version is a keyed hash of its content, the
+// same for the same bytes within this process.
 func ExampleProvider_Fetch() {
 	dir, err := os.MkdirTemp("", "secrets")
 	if err != nil {
@@ -134,11 +135,15 @@ func ExampleProvider_Fetch() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(v.Data), v.Version)
+	again, err := p.Fetch(context.Background(), driftless.Ref{Scheme: files.Scheme, Name: path})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(v.Data), len(v.Version), v.Version == again.Version)
 
 	_, err = p.Fetch(context.Background(), driftless.Ref{Scheme: files.Scheme, Name: filepath.Join(dir, "missing")})
 	fmt.Println(errors.Is(err, driftless.ErrNotFound))
 	// Output:
-	// 6 4e738ca5563c06cf
+	// 6 16 true
 	// true
 }

@@ -3,6 +3,7 @@ package files_test
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,4 +134,45 @@ func TestHandleKeyAppears(t *testing.T) {
 	c := nextChange(t, changes)
 	assert.Equal(t, []string{"Model"}, c.Paths)
 	assert.Equal(t, "gpt-5", h.Current().Model)
+}
+
+// TestHandleFileBecameFIFO: a referenced file replaced by a named pipe is
+// reported by the watch as a failure (the last good config is kept), and
+// ForceRefresh and Close return instead of waiting for a writer.
+func TestHandleFileBecameFIFO(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "openai-api-key")
+	require.NoError(t, os.WriteFile(path, []byte("sk-1"), 0o600))
+	h, changes, errs := startHandle(t, map[string]string{"OPENAI_API_KEY": "file://" + path})
+
+	// Renamed over the file, so that the watch never sees it missing.
+	fifo := path + ".fifo"
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	require.NoError(t, os.Rename(fifo, path))
+	select {
+	case err := <-errs:
+		require.ErrorIs(t, err, driftless.ErrInvalidRef)
+		assert.ErrorContains(t, err, path)
+	case <-time.After(waitBound):
+		t.Fatalf("no error hook within %v after the file became a named pipe", waitBound)
+	}
+
+	returned := make(chan error, 1)
+	go func() { returned <- h.ForceRefresh(t.Context()) }()
+	select {
+	case err := <-returned:
+		require.ErrorIs(t, err, driftless.ErrInvalidRef)
+	case <-time.After(waitBound):
+		t.Fatalf("ForceRefresh blocked for %v on a named pipe", waitBound)
+	}
+	assert.Equal(t, "sk-1", h.Current().OpenAIKey.Value(), "the last good config is kept")
+	assert.Empty(t, changes)
+
+	go func() { returned <- h.Close() }()
+	select {
+	case err := <-returned:
+		assert.NoError(t, err)
+	case <-time.After(waitBound):
+		t.Fatalf("Close blocked for %v", waitBound)
+	}
 }

@@ -3,19 +3,15 @@ package files
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/internal/fileread"
 )
 
 // Scheme is the reference scheme this provider serves: file:///abs/path.
@@ -29,9 +25,10 @@ const (
 	// DefaultDebounce is how long a watch waits after the first event of a
 	// burst before it reads the files that the burst touched.
 	DefaultDebounce = 100 * time.Millisecond
-	// DefaultMaxSize is the largest file Fetch reads (Kubernetes caps a
-	// Secret at 1 MiB, Docker a secret at 500 KB).
-	DefaultMaxSize = 4 << 20
+	// DefaultMaxSize is the largest file Fetch reads, 1 MiB (Kubernetes
+	// caps a Secret at 1 MiB, Docker a secret at 500 KB), the same as the
+	// core's built-in reader (driftless.WithMaxFileSize).
+	DefaultMaxSize = fileread.DefaultMaxSize
 )
 
 // The optional abilities a Handle looks for.
@@ -74,8 +71,8 @@ func WithDebounce(d time.Duration) Option {
 
 // WithMaxSize sets the largest file, in bytes, that Fetch reads; a larger
 // file is an error, so a reference to the wrong file (a log, a device)
-// cannot exhaust memory. The default is DefaultMaxSize (4 MiB); n <= 0
-// keeps the default.
+// cannot exhaust memory; the error names the path and the limit. The
+// default is DefaultMaxSize (1 MiB); n <= 0 keeps the default.
 func WithMaxSize(n int64) Option {
 	return func(o *options) {
 		if n > 0 {
@@ -118,18 +115,25 @@ func New(opts ...Option) *Provider {
 }
 
 // Fetch reads the file that ref.Name names, following symlinks (the
-// per-key links of a Kubernetes Secret volume). Value.Version is a short
-// hash of the content, so two reads of the same bytes have the same
-// version and a rewrite with new bytes a new one; Value.Created is the
-// file's modification time.
+// per-key links of a Kubernetes Secret volume). Only a regular file is
+// read: a named pipe, a device, a socket or a directory is never opened
+// for reading, so none can block Fetch or exhaust memory. Value.Version is
+// a keyed hash of the content (HMAC-SHA256 under a random key of this
+// process): two reads of the same bytes have the same version and a
+// rewrite with new bytes a new one, even with the same size and
+// modification time, but the version tells nothing about the content and
+// differs between processes. Value.Created is the file's modification
+// time.
 //
 // A file that does not exist (or a path through something that is not a
 // directory) yields an error wrapping driftless.ErrNotFound; a file the
 // process may not read, driftless.ErrPermission; a relative path, a
-// directory, a device or a file larger than WithMaxSize,
-// driftless.ErrInvalidRef. An empty file is an empty value, not a missing
-// one. Errors name the path, never the content. Fetch honours ctx and
-// returns an error wrapping driftless.ErrClosed after Close.
+// directory, a named pipe, a device, a socket or a file larger than
+// WithMaxSize, driftless.ErrInvalidRef. An empty file is an empty value,
+// not a missing one. Errors name the path, never the content. Fetch
+// returns when ctx is done, even if the file system does not answer, with
+// an error wrapping ctx.Err(), and returns an error wrapping
+// driftless.ErrClosed after Close.
 func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
 	if err := ctx.Err(); err != nil {
 		return driftless.Value{}, fmt.Errorf("files: reading %s: %w", ref.Name, err)
@@ -140,7 +144,7 @@ func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Valu
 	if closed {
 		return driftless.Value{}, fmt.Errorf("%w: files: reading %s", driftless.ErrClosed, ref.Name)
 	}
-	v, state, err := p.read(ref)
+	v, state, err := p.read(ctx, ref)
 	if state != "" {
 		p.mu.Lock()
 		p.seen[ref.Name] = state
@@ -173,9 +177,10 @@ func (p *Provider) Close() error {
 func (p *Provider) String() string { return "files.Provider" }
 
 // read reads ref's file and returns its value and its state: the version
-// when it was read, or "!" and the reason it could not be ("!not found").
-// The state is what a watch compares; it never holds content.
-func (p *Provider) read(ref driftless.Ref) (driftless.Value, string, error) {
+// when it was read, or "!" and the reason it could not be ("!not found"),
+// or "" when ctx ended the read (nothing is known). The state is what a
+// watch compares; it never holds content.
+func (p *Provider) read(ctx context.Context, ref driftless.Ref) (driftless.Value, string, error) {
 	path := ref.Name
 	if ref.Scheme != "" && ref.Scheme != Scheme {
 		return driftless.Value{}, "", fmt.Errorf("%w: files: %s: scheme %q is not %q", driftless.ErrInvalidRef, path, ref.Scheme, Scheme)
@@ -186,120 +191,48 @@ func (p *Provider) read(ref driftless.Ref) (driftless.Value, string, error) {
 	if !filepath.IsAbs(path) {
 		return driftless.Value{}, "", fmt.Errorf("%w: files: %q is not an absolute path (want file:///path)", driftless.ErrInvalidRef, path)
 	}
-	f, err := openRegular(path)
+	data, fi, err := fileread.Read(ctx, path, p.o.maxSize)
 	if err != nil {
-		return driftless.Value{}, failState(err), err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return driftless.Value{}, failState(err), pathErr(path, err)
-	}
-	if err := checkMode(path, fi); err != nil {
-		return driftless.Value{}, "!not a regular file", err
-	}
-	if fi.Size() > p.o.maxSize {
-		return driftless.Value{}, "!too large", tooLarge(path, p.o.maxSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, p.o.maxSize+1))
-	if err != nil {
-		return driftless.Value{}, failState(err), pathErr(path, err)
-	}
-	if int64(len(data)) > p.o.maxSize {
-		return driftless.Value{}, "!too large", tooLarge(path, p.o.maxSize)
+		return driftless.Value{}, failState(ctx, err), readErr(err)
 	}
 	if p.o.trim {
 		data = bytes.TrimSuffix(data, []byte("\n"))
 		data = bytes.TrimSuffix(data, []byte("\r"))
 	}
-	version := versionOf(data)
+	version := fileread.Version(data)
 	return driftless.Value{Data: data, Version: version, Created: fi.ModTime()}, version, nil
 }
 
-// openRegular opens path, following symlinks, if it is a regular file.
-// It stats before opening so that a FIFO is never opened (which would
-// block). A symlink that dangles for a moment is opened again: on a
-// Kubernetes volume, key -> ..data/key resolves into the previous
-// timestamped directory while the kubelet removes it, just after the swap.
-func openRegular(path string) (*os.File, error) {
-	var err error
-	for try := 0; try < 3; try++ {
-		var fi fs.FileInfo
-		fi, err = os.Stat(path)
-		if err == nil {
-			if err := checkMode(path, fi); err != nil {
-				return nil, err
-			}
-			var f *os.File
-			f, err = os.Open(path)
-			if err == nil {
-				return f, nil
-			}
-		}
-		if !isNotFound(err) {
-			break
-		}
-		if _, lerr := os.Lstat(path); lerr != nil {
-			break // the name itself is gone: really not found
-		}
-	}
-	return nil, pathErr(path, err)
-}
-
-func checkMode(path string, fi fs.FileInfo) error {
-	if fi.Mode().IsRegular() {
-		return nil
-	}
-	what := "not a regular file"
-	if fi.IsDir() {
-		what = "a directory"
-	}
-	return fmt.Errorf("%w: files: %s is %s", driftless.ErrInvalidRef, path, what)
-}
-
-func tooLarge(path string, limit int64) error {
-	return fmt.Errorf("%w: files: %s is larger than %d bytes (see WithMaxSize)", driftless.ErrInvalidRef, path, limit)
-}
-
-// versionOf is the version of content: the first 8 bytes of its SHA-256 in
-// hex, as the core's built-in file reader computes it.
-func versionOf(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:8])
-}
-
-func isNotFound(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
-}
-
-// pathErr tags an os error with a driftless sentinel. A *fs.PathError holds
-// only the operation, the path and the cause, never content.
-func pathErr(path string, err error) error {
-	cause := err
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		cause = pe.Err
-	}
+// readErr tags an error of fileread.Read, which names the path and never
+// the content, with a driftless sentinel.
+func readErr(err error) error {
 	switch {
-	case isNotFound(err):
-		return fmt.Errorf("%w: file %s: %w", driftless.ErrNotFound, path, cause)
+	case fileread.IsNotFound(err):
+		return fmt.Errorf("%w: %w", driftless.ErrNotFound, err)
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%w: file %s: %w", driftless.ErrPermission, path, cause)
+		return fmt.Errorf("%w: %w", driftless.ErrPermission, err)
+	case errors.Is(err, fileread.ErrTooLarge):
+		return fmt.Errorf("%w: files: %w (see WithMaxSize)", driftless.ErrInvalidRef, err)
+	case errors.Is(err, fileread.ErrNotRegular):
+		return fmt.Errorf("%w: files: %w", driftless.ErrInvalidRef, err)
 	}
-	return fmt.Errorf("files: reading %s: %w", path, cause)
+	return fmt.Errorf("files: %w", err)
 }
 
-// failState is the watch state of a file that could not be read.
-func failState(err error) string {
+// failState is the watch state of a file that could not be read: the kind
+// of failure, which never holds content, or "" when ctx ended the read.
+func failState(ctx context.Context, err error) string {
 	switch {
-	case isNotFound(err):
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return ""
+	case fileread.IsNotFound(err):
 		return "!not found"
 	case errors.Is(err, fs.ErrPermission):
 		return "!permission denied"
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return "!" + pe.Err.Error()
+	case errors.Is(err, fileread.ErrTooLarge):
+		return "!too large"
+	case errors.Is(err, fileread.ErrNotRegular):
+		return "!not a regular file"
 	}
 	return "!" + err.Error()
 }

@@ -1,12 +1,14 @@
 package files_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,8 +74,8 @@ func TestFetch(t *testing.T) {
 	require.NoError(t, os.Symlink(plain, filepath.Join(dir, "link")))
 	require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "dangling")))
 	vol := newVolume(t, map[string][]byte{"api-key": []byte("from-kubelet")})
-
-	sum := sha256.Sum256([]byte("value\n"))
+	fifo := filepath.Join(dir, "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	for _, tc := range []struct {
 		name    string
 		opts    []files.Option
@@ -98,6 +100,8 @@ func TestFetch(t *testing.T) {
 		{name: "other scheme", ref: driftless.Ref{Scheme: "awssm", Name: plain}, wantErr: driftless.ErrInvalidRef},
 		{name: "too large", opts: []files.Option{files.WithMaxSize(64)}, ref: fileRef(big), wantErr: driftless.ErrInvalidRef},
 		{name: "device", ref: fileRef("/dev/null"), wantErr: driftless.ErrInvalidRef},
+		{name: "endless device", ref: fileRef("/dev/zero"), wantErr: driftless.ErrInvalidRef},
+		{name: "named pipe", ref: fileRef(fifo), wantErr: driftless.ErrInvalidRef},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -110,8 +114,7 @@ func TestFetch(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, string(v.Data))
-			sum := sha256.Sum256([]byte(tc.want))
-			assert.Equal(t, hex.EncodeToString(sum[:8]), v.Version, "version is a short content hash")
+			assert.Len(t, v.Version, 16, "version is a short keyed content hash")
 			fi, err := os.Stat(tc.ref.Name)
 			require.NoError(t, err)
 			assert.True(t, fi.ModTime().Equal(v.Created), "Created is the modification time")
@@ -119,15 +122,96 @@ func TestFetch(t *testing.T) {
 	}
 
 	t.Run("same content same version", func(t *testing.T) {
+		path := write("rewritten", "value\n")
 		p := files.New()
-		a, err := p.Fetch(t.Context(), fileRef(plain))
+		a, err := p.Fetch(t.Context(), fileRef(path))
 		require.NoError(t, err)
-		assert.Equal(t, hex.EncodeToString(sum[:8]), a.Version)
-		require.NoError(t, os.WriteFile(plain, []byte("value\n"), 0o600))
-		b, err := p.Fetch(t.Context(), fileRef(plain))
+		require.NoError(t, os.WriteFile(path, []byte("value\n"), 0o600))
+		b, err := p.Fetch(t.Context(), fileRef(path))
 		require.NoError(t, err)
 		assert.Equal(t, a.Version, b.Version)
+		c, err := files.New().Fetch(t.Context(), fileRef(path))
+		require.NoError(t, err)
+		assert.Equal(t, a.Version, c.Version, "another Provider in this process agrees")
 	})
+}
+
+// TestFetchDefaultSizeLimit: without WithMaxSize, a file over 1 MiB is an
+// error naming the path and the limit, as in the core's built-in reader.
+func TestFetchDefaultSizeLimit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	at := filepath.Join(dir, "at")
+	require.NoError(t, os.WriteFile(at, bytes.Repeat([]byte("x"), 1<<20), 0o600))
+	over := filepath.Join(dir, "over")
+	require.NoError(t, os.WriteFile(over, bytes.Repeat([]byte("x"), 1<<20+1), 0o600))
+	p := files.New()
+
+	v, err := p.Fetch(t.Context(), fileRef(at))
+	require.NoError(t, err)
+	assert.Len(t, v.Data, 1<<20)
+
+	_, err = p.Fetch(t.Context(), fileRef(over))
+	require.ErrorIs(t, err, driftless.ErrInvalidRef)
+	assert.ErrorContains(t, err, over)
+	assert.ErrorContains(t, err, "1048576 bytes", "the error names the limit")
+	assert.ErrorContains(t, err, "WithMaxSize")
+}
+
+// TestFetchVersionIsKeyed: the version of a file cannot be brute-forced
+// back to a short secret: it equals no unkeyed digest prefix (the old
+// format) of any 6-digit PIN; and a rewrite with new bytes of the same
+// size is still a new version.
+func TestFetchVersionIsKeyed(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "pin")
+	require.NoError(t, os.WriteFile(path, []byte("493817\n"), 0o600))
+	var versions []string
+	for _, p := range []*files.Provider{files.New(), files.New(files.WithTrimNewline())} {
+		v, err := p.Fetch(t.Context(), fileRef(path))
+		require.NoError(t, err)
+		versions = append(versions, v.Version)
+	}
+	old := sha256.Sum256([]byte("493817\n"))
+	oldVersion := hex.EncodeToString(old[:8])
+	found := unkeyedPINs(t, append(versions, oldVersion)...)
+	require.Equal(t, "493817\n", found[oldVersion], "the search finds the PIN behind an old-format version")
+	for _, v := range versions {
+		assert.NotContains(t, found, v, "the version is an unkeyed digest of a PIN")
+	}
+
+	require.NoError(t, os.WriteFile(path, []byte("493818\n"), 0o600))
+	v, err := files.New().Fetch(t.Context(), fileRef(path))
+	require.NoError(t, err)
+	assert.NotEqual(t, versions[0], v.Version, "a rewrite of the same size is a new version")
+}
+
+// unkeyedPINs maps each of versions that is the start of the SHA-256 of a
+// 6-digit PIN (with or without "\n") to that PIN.
+func unkeyedPINs(t *testing.T, versions ...string) map[string]string {
+	t.Helper()
+	want := map[[8]byte]string{}
+	for _, v := range versions {
+		b, err := hex.DecodeString(v)
+		require.NoError(t, err)
+		require.Len(t, b, 8)
+		want[[8]byte(b)] = v
+	}
+	found := map[string]string{}
+	var pin [7]byte
+	pin[6] = '\n'
+	for n := range 1_000_000 {
+		for i, v := 5, n; i >= 0; i, v = i-1, v/10 {
+			pin[i] = byte('0' + v%10)
+		}
+		for _, c := range [][]byte{pin[:6], pin[:7]} {
+			sum := sha256.Sum256(c)
+			if v, ok := want[[8]byte(sum[:8])]; ok {
+				found[v] = string(c)
+			}
+		}
+	}
+	return found
 }
 
 func TestFetchPermissionDenied(t *testing.T) {

@@ -52,14 +52,25 @@ func (p *Provider) Watch(ctx context.Context, refs []driftless.Ref, changed func
 	p.mu.Unlock()
 	defer p.wg.Done()
 
+	// Reads end with ctx or Close, even one the file system never answers.
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-p.stop:
+			cancel()
+		case <-readCtx.Done():
+		}
+	}()
+
 	w := &watch{p: p, changed: changed, dirs: map[string]*watchedDir{}, files: map[string]*target{}}
-	w.init(refs)
+	w.init(readCtx, refs)
 	fw, err := fsnotify.NewWatcher()
 	if err == nil {
 		w.fw = fw
 		defer fw.Close()
 	}
-	return w.run(ctx)
+	return w.run(ctx, readCtx)
 }
 
 // target is one watched file.
@@ -86,7 +97,7 @@ type watch struct {
 // init records the targets and their baselines: the state Fetch last
 // served, so that a change between that Fetch and this Watch is reported
 // at the first check, or the current state for a file never fetched.
-func (w *watch) init(refs []driftless.Ref) {
+func (w *watch) init(ctx context.Context, refs []driftless.Ref) {
 	byName := map[string]bool{}
 	for _, r := range refs {
 		r = r.Secret()
@@ -98,7 +109,7 @@ func (w *watch) init(refs []driftless.Ref) {
 		state, ok := w.p.seen[r.Name]
 		w.p.mu.Unlock()
 		if !ok {
-			_, state, _ = w.p.read(r)
+			_, state, _ = w.p.read(ctx, r)
 		}
 		w.targets = append(w.targets, &target{ref: r, state: state})
 	}
@@ -206,9 +217,11 @@ func (w *watch) relevant(ev fsnotify.Event) (dir string, ok bool) {
 	return dir, d.names[base] || strings.HasPrefix(base, "..")
 }
 
-func (w *watch) run(ctx context.Context) error {
+// run watches until ctx is done or p is closed; readCtx, done in both
+// cases, bounds the reads.
+func (w *watch) run(ctx, readCtx context.Context) error {
 	w.addWatches()
-	w.check(w.targets) // report what changed between the last Fetch and now
+	w.check(readCtx, w.targets) // report what changed between the last Fetch and now
 
 	var events <-chan fsnotify.Event
 	var errs <-chan error
@@ -273,23 +286,23 @@ func (w *watch) run(ctx context.Context) error {
 				}
 			}
 			clear(dirty)
-			w.check(ts)
+			w.check(readCtx, ts)
 			// A swap may have moved a symlinked directory: follow it.
 			w.layout()
 			w.addWatches()
 		case <-poll.C:
 			w.layout()
 			w.addWatches()
-			w.check(w.targets)
+			w.check(readCtx, w.targets)
 		}
 	}
 }
 
 // check reads ts again and calls changed for each whose state differs
 // from the last known one.
-func (w *watch) check(ts []*target) {
+func (w *watch) check(ctx context.Context, ts []*target) {
 	for _, t := range ts {
-		_, state, _ := w.p.read(t.ref)
+		_, state, _ := w.p.read(ctx, t.ref)
 		if state == "" || state == t.state {
 			continue
 		}
