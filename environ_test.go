@@ -43,14 +43,14 @@ func TestExportEnvFiles(t *testing.T) {
 	writeFile(t, dir, "cert.pem", "CERT")
 	local := writeFile(t, dir, ".env.local", "AWS_REGION=eu-central-1\n")
 	dotenv := writeFile(t, dir, ".env", strings.Join([]string{
-		"AWS_REGION=eu-west-1",                         // .env.local wins
-		"AWS_SECRET_ACCESS_KEY=plain-key",              // plain values are exported, secret or not
-		"PORT=8080",                                    // a struct key
-		"ALREADY=from-file",                            // set in the environment: never overridden
-		"EMPTY_IN_ENV=from-file",                       // set to "" in the environment: still set
+		"AWS_REGION=eu-west-1",                        // .env.local wins
+		"AWS_SECRET_ACCESS_KEY=plain-key",             // plain values are exported, secret or not
+		"PORT=8080",                                   // a struct key
+		"ALREADY=from-file",                           // set in the environment: never overridden
+		"EMPTY_IN_ENV=from-file",                      // set to "" in the environment: still set
 		"TOKEN=file://" + filepath.Join(dir, "token"), // a reference: not exported
-		"CERT_FILE=cert.pem",                           // relative NAME_FILE: exported absolute
-		"GONE=x",                                       // tagged unset: not exported
+		"CERT_FILE=cert.pem",                          // relative NAME_FILE: exported absolute
+		"GONE=x",                                      // tagged unset: not exported
 	}, "\n")+"\n")
 	type cfg struct {
 		Port  int              `env:"PORT"`
