@@ -29,6 +29,13 @@
 //	kvsep:"="            separator of a map entry's key and value (default "=")
 //	desc:"text"          documentation: explain output and the generated .env.example
 //	secret:"true"        redact a plain field in explain output and diffs
+//	expand:"true"        expand $VAR, ${VAR} in the env value and the default (env:"KEY,expand")
+//	unset:"true"         Load removes KEY and KEY_FILE from the environment (env:"KEY,unset")
+//
+// MIGRATING.md maps the tags and options of caarlos0/env, go-envconfig,
+// godotenv and viper onto these, with WithExportEnvFiles, WithKeepSet and
+// WithEmptyAsUnset for their behaviours that driftless does not have by
+// default.
 //
 // Types: every basic kind, pointers, time.Duration, time.Time (RFC 3339),
 // url.URL, net.IP, []byte (base64), slices, arrays, maps,

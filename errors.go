@@ -81,3 +81,8 @@ func (e *LoadError) Fields() []*FieldError {
 	}
 	return out
 }
+
+// ErrExpand is wrapped by the errors of ${VAR} expansion in a field tagged
+// expand: references nested too deep (a cycle), too many references, or
+// too many bytes added.
+var ErrExpand = errors.New("driftless: cannot expand variables")

@@ -56,6 +56,7 @@ func Explain(ctx context.Context, dst any, opts ...Option) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.preset = rv.Elem()
 	res := l.load(ctx, true)
 	if res.err == nil {
 		rv.Elem().Set(res.cfg.Elem())

@@ -79,6 +79,9 @@ func NewHandle[T any](ctx context.Context, opts ...Option) (*Handle[T], error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := l.loadOnly(); err != nil {
+		return nil, err
+	}
 	h := &Handle[T]{l: l, wake: make(chan struct{}, 1), hooks: map[int]func(Change[T]){}, errHooks: map[int]func(error){}}
 	res := l.load(ctx, true)
 	if res.err != nil {

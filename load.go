@@ -35,9 +35,13 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	if err != nil {
 		return err
 	}
+	l.preset = rv.Elem()
 	res := l.load(ctx, false)
 	if res.err != nil {
 		return res.err
+	}
+	if err := l.writeEnv(res.files); err != nil {
+		return err
 	}
 	rv.Elem().Set(res.cfg.Elem())
 	return nil
@@ -59,6 +63,8 @@ type loader struct {
 	plan  *plan
 	dec   *decoder
 	cache *cache
+	// preset is *dst for WithKeepSet (Load and Explain); invalid otherwise.
+	preset reflect.Value
 }
 
 func newLoader(t reflect.Type, opts []Option) (*loader, error) {
@@ -94,6 +100,7 @@ const (
 	fromEnvFile
 	fromSource
 	fromDefault
+	fromPreset // kept from *dst (WithKeepSet)
 )
 
 // String names the source for errors and explain output: "env",
@@ -109,6 +116,8 @@ func (o origin) String() string {
 		return "source " + strconv.Itoa(o.src+1)
 	case fromDefault:
 		return "default"
+	case fromPreset:
+		return "preset"
 	default:
 		return "unset"
 	}
@@ -126,6 +135,7 @@ type fieldState struct {
 	ref     Ref  // when raw is a reference
 	isRef   bool // raw is a reference
 	srcRefs []Ref
+	def     string // the default tag, expanded for an expand field
 	err     error
 	tainted bool // a .env value that interpolated a sensitive key
 }
@@ -142,6 +152,7 @@ type result struct {
 	cfg    reflect.Value // *T
 	report *Report
 	used   map[cacheKey]bool
+	files  []*envSource // the .env files read
 	err    error
 }
 
@@ -196,11 +207,19 @@ func (s *envSource) Lookup(key string) (envfile.Entry, bool) {
 // .env files, with the NAME_FILE convention in each. found is false when no
 // source has it.
 func (l *loader) lookup(f *field, files []*envSource) (raw string, o origin, found bool, err error) {
+	if l.kept(f) {
+		return "", origin{kind: fromPreset, key: f.key}, true, nil
+	}
 	key, keyFile := f.key, f.keyFile
-	v, ok := l.o.lookup(key)
-	p, okFile := l.o.lookup(keyFile)
+	v, ok := l.getenv(key)
+	p, okFile := l.getenv(keyFile)
 	if ok && okFile {
 		return "", origin{kind: fromEnv, key: key}, true, fmt.Errorf("both %s and %s are set in the environment; set only one", key, keyFile)
+	}
+	if ok || okFile {
+		if v, p, err = l.expandEnv(f, v, p, files); err != nil {
+			return "", origin{kind: fromEnv, key: key}, true, err
+		}
 	}
 	if ok {
 		return v, origin{kind: fromEnv, key: key}, true, nil
@@ -209,8 +228,8 @@ func (l *loader) lookup(f *field, files []*envSource) (raw string, o origin, fou
 		return l.readKeyFile(origin{kind: fromEnv, key: keyFile, path: p})
 	}
 	for _, f := range files {
-		e, ok := f.Lookup(key)
-		ef, okFile := f.Lookup(keyFile)
+		e, ok := l.fileEntry(f, key)
+		ef, okFile := l.fileEntry(f, keyFile)
 		if ok && okFile {
 			return "", origin{kind: fromEnvFile, file: f.Name, line: ef.Line, key: key}, true,
 				fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, keyFile, ef.Line, f.Name)
@@ -352,6 +371,9 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 			st = &states[i]
 		}
 		st.raw, st.origin, st.found, st.err = l.lookup(f, files)
+		if !st.found && st.err == nil {
+			st.def, st.err = l.defaultOf(f, files)
+		}
 		wait := false
 		switch {
 		case st.err != nil:
@@ -387,8 +409,8 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 			// A default that is a reference is fetched in the same round as
 			// the sources' values, so a cold start stays one round trip per
 			// provider.
-			if f.hasDef && l.isRef(f.def) {
-				if r, err := ParseRef(f.def); err == nil {
+			if f.hasDef && l.isRef(st.def) {
+				if r, err := ParseRef(st.def); err == nil {
 					need(r, f.kind == leafRotating)
 				}
 				wait = true
@@ -444,7 +466,7 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 	if len(errs) == 0 {
 		errs = append(errs, l.validate(cfg)...)
 	}
-	res := result{cfg: cfg, report: rep}
+	res := result{cfg: cfg, report: rep, files: files}
 	if withReport {
 		res.used = make(map[cacheKey]bool, len(fetched))
 		for k := range fetched {
@@ -473,6 +495,9 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 		}
 		return st.err
 	}
+	if st.origin.kind == fromPreset {
+		return l.keep(root, f, fr)
+	}
 	// Key-value sources, in order; only not found falls through.
 	if !st.found {
 		for si, r := range st.srcRefs {
@@ -487,9 +512,9 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 		}
 	}
 	if !st.found && f.hasDef {
-		st.found, st.origin, st.raw = true, origin{kind: fromDefault}, f.def
-		if l.isRef(f.def) {
-			r, err := ParseRef(f.def)
+		st.found, st.origin, st.raw = true, origin{kind: fromDefault}, st.def
+		if l.isRef(st.def) {
+			r, err := ParseRef(st.def)
 			if err != nil {
 				if fr != nil {
 					fr.Source = "default"

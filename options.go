@@ -30,6 +30,7 @@ type options struct {
 	backoffMin  time.Duration
 	backoffMax  time.Duration
 	forceEvery  time.Duration
+	environ     environOptions // environ.go: the process-environment behaviours
 	maxFileSize int64
 
 	// Allow-lists (trust.go) and errors of options themselves.
@@ -265,4 +266,55 @@ func (o *options) backoff(n int) time.Duration {
 		d = o.backoffMax
 	}
 	return d
+}
+
+// WithExportEnvFiles makes Load copy the keys of the .env files into the
+// process environment after a successful load, as godotenv.Load does, so
+// that code reading the environment directly (cloud SDKs reading AWS_REGION
+// or credentials) sees them. Every key of the files is exported, not only
+// the struct's; the file listed first wins. A key already set in the
+// environment (as WithLookup sees it, even to the empty string) is never
+// overridden. Not exported: a value that is a reference (neither the
+// reference's text nor the secret it names), and the keys of fields tagged
+// unset. A relative KEY_FILE path is exported made absolute, relative to
+// its .env file, as Load read it. Nothing is exported when Load fails;
+// Explain never exports; NewHandle rejects the option. This is a
+// process-wide side effect: call it once, from main, before starting
+// goroutines that read the environment. The default is no export.
+func WithExportEnvFiles() Option {
+	return func(o *options) { o.environ.export = true }
+}
+
+// WithEnvWriter sets the functions that change the process environment
+// for WithExportEnvFiles and the unset tag. The defaults are os.Setenv and
+// os.Unsetenv; tests pass functions over a map so that no test touches the
+// real environment.
+func WithEnvWriter(setenv func(key, value string) error, unsetenv func(key string) error) Option {
+	return func(o *options) { o.environ.setenv, o.environ.unsetenv = setenv, unsetenv }
+}
+
+// WithKeepSet makes Load keep the fields that *dst already holds, as
+// go-envconfig does without "overwrite", so that driftless fills a struct on
+// top of values from another source. A field is set when it is not its
+// type's zero value (so false, 0 and "" are unset: use a pointer to keep an
+// explicit zero), a Secret when it holds a non-empty value, a Rotating
+// when its current value is non-empty, a slice, map or pointer when it is
+// not nil, and a field inside a nil pointer to a nested struct is unset. A
+// kept field reads no source (not even KEY_FILE), resolves no reference
+// and ignores its default; Explain shows its source as "preset". Validation
+// runs on the whole struct as usual. NewHandle rejects the option (it has
+// no destination to keep). The default is to fill every field from the
+// sources alone.
+func WithKeepSet() Option {
+	return func(o *options) { o.environ.keepSet = true }
+}
+
+// WithEmptyAsUnset makes a key set to the empty string in the process
+// environment or a .env file count as unset: it falls through to the next
+// source and then to the default, as caarlos0/env does with envDefault on
+// "PORT=". An empty KEY_FILE is unset too. Values from key-value sources and
+// references are not affected. The default is that an empty value is set
+// (it wins over later sources and the default).
+func WithEmptyAsUnset() Option {
+	return func(o *options) { o.environ.emptyAsUnset = true }
 }

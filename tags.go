@@ -55,6 +55,10 @@ type field struct {
 	ptrs      []string // the nested pointer-to-struct fields above this one (paths)
 	basic     bool     // a plain string, bool or number: decoded without type checks
 	emptyErr  bool     // an empty value is an error for this type
+
+	// environ.go: the process-environment behaviours.
+	expand bool // expand $VAR and ${VAR} in the value
+	unset  bool // remove KEY and KEY_FILE from the environment after Load
 }
 
 // leafKind tells how a leaf is filled.
@@ -87,7 +91,7 @@ var (
 	textUnmarshal = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-var knownTags = []string{"env", "default", "required", "prefix", "sep", "kvsep", "desc", "secret"}
+var knownTags = []string{"env", "default", "required", "prefix", "sep", "kvsep", "desc", "secret", "expand", "unset"}
 
 // planFor returns the cached plan for struct type t, parsing it on first use.
 // The custom decoders matter for which types are supported, so plans made
@@ -175,7 +179,7 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 		}
 		// Nested struct (not a leaf value): recurse.
 		if st.Kind() == reflect.Struct && !isLeafStruct(st, custom) && !hasEnv {
-			for _, tag := range []string{"default", "required", "sep", "kvsep", "secret"} {
+			for _, tag := range []string{"default", "required", "sep", "kvsep", "secret", "expand", "unset"} {
 				if _, ok := sf.Tag.Lookup(tag); ok {
 					bad("tag %q on a nested struct (put it on the fields inside)", tag)
 				}
@@ -195,7 +199,7 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 		}
 		if !hasEnv {
 			// An untagged leaf is left alone unless it carries other driftless tags.
-			for _, tag := range []string{"default", "required", "sep", "kvsep", "secret", "desc"} {
+			for _, tag := range []string{"default", "required", "sep", "kvsep", "secret", "desc", "expand", "unset"} {
 				if _, ok := sf.Tag.Lookup(tag); ok {
 					bad("tag %q without an env tag", tag)
 				}
@@ -223,8 +227,12 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 					f.secret = true
 				case "notEmpty", "nonempty":
 					f.notEmpty = true
+				case "expand":
+					f.expand = true
+				case "unset":
+					f.unset = true
 				default:
-					bad("unknown env tag option %q (known: required, secret, notEmpty)", o)
+					bad("unknown env tag option %q (known: required, secret, notEmpty, expand, unset)", o)
 				}
 			}
 		}
@@ -243,6 +251,7 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 			f.secret = f.secret || b
 			f.notSecret = err == nil && !b
 		}
+		parseEnvironTags(sf, &f, bad)
 		f.def, f.hasDef = sf.Tag.Lookup("default")
 		if f.required && f.hasDef {
 			bad("required and default together (a default makes required meaningless)")
