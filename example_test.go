@@ -45,13 +45,16 @@ func ExampleLoad() {
 }
 
 func ExampleLoad_errors() {
+	// No provider is registered for the mem:// default: a secret field
+	// never takes a reference it cannot resolve as a literal string.
 	env := map[string]string{"TIMEOUT": "soon"}
 	err := driftless.Load(context.Background(), &exampleConfig{}, driftless.WithEnv(env))
 	fmt.Println(err)
 	// Output:
-	// driftless: loading driftless_test.exampleConfig: 2 problems
+	// driftless: loading driftless_test.exampleConfig: 3 problems
 	// 	OpenAIKey (OPENAI_API_KEY): required value missing: set OPENAI_API_KEY (or OPENAI_API_KEY_FILE)
 	// 	Timeout (TIMEOUT from env): cannot decode as time.Duration: want a duration such as "30s" or "1h30m"
+	// 	DB.Password (DB_PASSWORD from default): unknown reference scheme: the value has a scheme no provider serves (registered: file; tag the field ref:"false" if the value is a literal URL)
 }
 
 func ExampleWriteExample() {

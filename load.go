@@ -383,8 +383,11 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 				need(st.ref, f.kind == leafRotating)
 				wait = true
 			}
+		case st.found && f.ref == refNever:
 		case st.found:
-			if l.isRef(st.raw) {
+			if !l.isRef(st.raw) {
+				st.err = l.checkLiteral(f, st.raw)
+			} else {
 				if r, err := ParseRef(st.raw); err != nil {
 					st.err = err
 				} else if err := l.o.admit(r); err != nil {
@@ -409,7 +412,7 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 			// A default that is a reference is fetched in the same round as
 			// the sources' values, so a cold start stays one round trip per
 			// provider.
-			if f.hasDef && l.isRef(st.def) {
+			if f.hasDef && f.ref != refNever && l.isRef(st.def) {
 				if r, err := ParseRef(st.def); err == nil {
 					need(r, f.kind == leafRotating)
 				}
@@ -504,7 +507,7 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 			if r.Scheme == "" {
 				continue
 			}
-			if e := fetched[cacheKey{ref: r.Secret()}]; e == nil || errors.Is(e.err, ErrNotFound) {
+			if !sourceHas(r, fetched) {
 				continue
 			}
 			st.found, st.origin, st.ref, st.isRef, st.raw = true, origin{kind: fromSource, src: si, key: f.key}, r, true, r.String()
@@ -513,7 +516,16 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 	}
 	if !st.found && f.hasDef {
 		st.found, st.origin, st.raw = true, origin{kind: fromDefault}, st.def
-		if l.isRef(st.def) {
+		switch {
+		case f.ref == refNever:
+		case !l.isRef(st.def):
+			if err := l.checkLiteral(f, st.def); err != nil {
+				if fr != nil {
+					fr.Source = "default"
+				}
+				return err
+			}
+		default:
 			r, err := ParseRef(st.def)
 			if err != nil {
 				if fr != nil {
@@ -547,7 +559,7 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 			}
 		}
 		if l.o.provider(st.ref.Scheme) == nil {
-			return fmt.Errorf("%w %q: reference %s (register one with WithProvider)", ErrNoProvider, st.ref.Scheme, st.ref.Secret())
+			return fmt.Errorf("%w %q: reference %s (register one with WithProvider; registered: %s)", ErrNoProvider, st.ref.Scheme, st.ref.Secret(), l.o.registered())
 		}
 		e := fetched[cacheKey{ref: st.ref.Secret()}]
 		if e == nil {
@@ -571,7 +583,9 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 			}
 			raw = string(b)
 		}
-		if st.origin.path != "" {
+		if st.ref.Scheme == "file" && st.ref.Key == "" {
+			// One rule for NAME_FILE and file://: one trailing newline
+			// (as editors and `echo` leave) is not part of the value.
 			raw = strings.TrimSuffix(strings.TrimSuffix(raw, "\n"), "\r")
 		}
 		if f.kind == leafRotating {
@@ -741,12 +755,25 @@ func allActive(ptrs []string, active map[string]bool) bool {
 // anySourceFound reports whether a key-value source has the key.
 func (l *loader) anySourceFound(refs []Ref, fetched map[cacheKey]*entry) bool {
 	for _, r := range refs {
-		if r.Scheme == "" {
-			continue
-		}
-		if e := fetched[cacheKey{ref: r.Secret()}]; e != nil && !errors.Is(e.err, ErrNotFound) {
+		if r.Scheme != "" && sourceHas(r, fetched) {
 			return true
 		}
 	}
 	return false
+}
+
+// sourceHas reports whether the key-value source reference r holds a value
+// (or failed other than with "not found"): the secret exists and, when r
+// picks a key of a JSON secret, that key is present. Only a secret or key
+// that does not exist falls through to the next source.
+func sourceHas(r Ref, fetched map[cacheKey]*entry) bool {
+	e := fetched[cacheKey{ref: r.Secret()}]
+	if e == nil || errors.Is(e.err, ErrNotFound) {
+		return false
+	}
+	if e.err != nil || r.Key == "" {
+		return true
+	}
+	_, err := Select(e.val.Data, r.Key)
+	return !errors.Is(err, ErrNotFound)
 }

@@ -2,6 +2,7 @@ package driftless
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"reflect"
@@ -98,10 +99,22 @@ func WithReadFile(fn func(ctx context.Context, path string) ([]byte, error)) Opt
 }
 
 // WithProvider registers p for references with the given scheme ("awssm",
-// "vault", or a scheme of your own). The default is no providers: a
+// "vault", or a scheme of your own). Schemes are case-insensitive and may
+// be written with their "://" ("AWSSM://" is "awssm"); an invalid scheme or
+// a nil provider fails the Load. The default is no providers: a
 // reference to an unregistered scheme is an error naming the field.
 func WithProvider(scheme string, p Provider) Option {
-	return func(o *options) { o.providers[scheme] = p }
+	return func(o *options) {
+		s, err := normScheme(scheme)
+		switch {
+		case err != nil:
+			o.optErrs = append(o.optErrs, err)
+		case p == nil:
+			o.optErrs = append(o.optErrs, fmt.Errorf("driftless: WithProvider(%q): nil provider", scheme))
+		default:
+			o.providers[s] = p
+		}
+	}
 }
 
 // WithSource adds a key-value source to the chain, after the .env files and

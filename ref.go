@@ -83,19 +83,27 @@ func (r Ref) Param(name string) string {
 	return v.Get(name)
 }
 
-// schemeOf returns the scheme of s if s starts with "scheme://", else "".
+// schemeOf returns the scheme of s, in lower case, if s starts with
+// "scheme://" (schemes are case-insensitive, RFC 3986), else "".
 func schemeOf(s string) string {
 	i := strings.Index(s, "://")
 	if i <= 0 {
 		return ""
 	}
+	upper := false
 	for j := 0; j < i; j++ {
 		c := s[j]
 		switch {
-		case 'a' <= c && c <= 'z', j > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case 'a' <= c && c <= 'z':
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case j > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
 		default:
 			return ""
 		}
+	}
+	if upper {
+		return strings.ToLower(s[:i])
 	}
 	return s[:i]
 }

@@ -47,6 +47,7 @@ type field struct {
 	// notSecret is set by secret:"false": a value from a reference or a
 	// file is shown in clear (for a non-sensitive path or an id).
 	notSecret bool
+	ref       refMode // the ref tag
 	desc      string
 	sep       string
 	kvSep     string
@@ -60,6 +61,15 @@ type field struct {
 	expand bool // expand $VAR and ${VAR} in the value
 	unset  bool // remove KEY and KEY_FILE from the environment after Load
 }
+
+// refMode is what the ref tag says of a field's values.
+type refMode uint8
+
+const (
+	refMay   refMode = iota // a value may be a reference (the default)
+	refMust                 // ref:"true": the value must be a reference
+	refNever                // ref:"false": the value is always literal
+)
 
 // leafKind tells how a leaf is filled.
 type leafKind uint8
@@ -91,7 +101,7 @@ var (
 	textUnmarshal = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-var knownTags = []string{"env", "default", "required", "prefix", "sep", "kvsep", "desc", "secret", "expand", "unset"}
+var knownTags = []string{"env", "default", "required", "prefix", "sep", "kvsep", "desc", "secret", "expand", "unset", "ref"}
 
 // planFor returns the cached plan for struct type t, parsing it on first use.
 // The custom decoders matter for which types are supported, so plans made
@@ -252,6 +262,16 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 			f.notSecret = err == nil && !b
 		}
 		parseEnvironTags(sf, &f, bad)
+		if v, ok := sf.Tag.Lookup("ref"); ok {
+			switch b, err := strconv.ParseBool(v); {
+			case err != nil:
+				bad(`ref:%q is not a boolean`, v)
+			case b:
+				f.ref = refMust
+			default:
+				f.ref = refNever
+			}
+		}
 		f.def, f.hasDef = sf.Tag.Lookup("default")
 		if f.required && f.hasDef {
 			bad("required and default together (a default makes required meaningless)")
