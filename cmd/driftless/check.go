@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/driftless/driftless/cmd/driftless/internal/gitscan"
 	"github.com/driftless/driftless/envfile"
@@ -51,8 +53,10 @@ type finding struct {
 	Message string `json:"message"`
 }
 
+// String renders the finding as one line: "file:line:col: kind: key:
+// message", the file quoted when its name holds a control character.
 func (f finding) String() string {
-	s := f.File
+	s := displayPath(f.File)
 	if f.Line > 0 {
 		s += ":" + strconv.Itoa(f.Line)
 		if f.Col > 0 {
@@ -144,7 +148,7 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 			return nil, err
 		}
 		for _, p := range tracked {
-			add(finding{Kind: "tracked", File: join(p), Message: "tracked by git: run `git rm --cached " + join(p) + "`, ignore it, and rotate every secret it holds"})
+			add(finding{Kind: "tracked", File: join(p), Message: "tracked by git: run `git rm --cached -- " + shellArg(join(p)) + "`, ignore it, and rotate every secret it holds"})
 		}
 		hist, err := repo.History()
 		if err != nil {
@@ -190,7 +194,7 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 			return nil, fmt.Errorf("%s: %w", p, unwrapPathErr(err))
 		}
 		if m := st.Mode().Perm(); m&0o077 != 0 {
-			add(finding{Kind: "permissions", File: p, Message: fmt.Sprintf("mode %04o lets group or others read or write it: chmod 600 %s", m, p)})
+			add(finding{Kind: "permissions", File: p, Message: fmt.Sprintf("mode %04o lets group or others read or write it: chmod 600 -- %s", m, shellArg(p))})
 		}
 	}
 
@@ -299,6 +303,33 @@ func addParseErrors(err error, add func(finding)) {
 			add(finding{Kind: "parse", File: pe.File, Line: pe.Line, Col: pe.Col, Message: pe.Reason})
 		}
 	}
+}
+
+// displayPath returns p as is, or quoted in Go syntax when it holds a
+// control character (a newline would split a finding over two lines) or
+// is not valid UTF-8.
+func displayPath(p string) string {
+	if utf8.ValidString(p) && !strings.ContainsFunc(p, unicode.IsControl) {
+		return p
+	}
+	return strconv.Quote(p)
+}
+
+// shellArg returns p as a word of a POSIX shell command line: as is when
+// it holds only safe characters, else in single quotes. A name that holds
+// a control character is quoted as displayPath does, so that the message
+// stays on one line.
+func shellArg(p string) string {
+	safe := p != "" && !strings.ContainsFunc(p, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("._-/+,:@%=", r))
+	})
+	switch {
+	case safe:
+		return p
+	case displayPath(p) != p:
+		return displayPath(p)
+	}
+	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
 }
 
 func unwrapPathErr(err error) error {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -274,4 +275,53 @@ func TestCheckExpansionBomb(t *testing.T) {
 	assert.Equal(t, 18, f.Line)
 	assert.Equal(t, 11, f.Col)
 	assert.Contains(t, f.Message, "size limit")
+}
+
+// TestCheckGitMergesAndUnusualPaths checks that check finds a .env that
+// only a merge commit added, and reports files whose names git would
+// quote, one finding per line.
+func TestCheckGitMergesAndUnusualPaths(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("a file name with a newline is not valid on Windows")
+	}
+	dir := newRepo(t)
+	writeFile(t, dir, "README", "x\n")
+	git(t, dir, "add", "README")
+	git(t, dir, "commit", "-q", "-m", "base")
+	git(t, dir, "checkout", "-q", "-b", "topic")
+	writeFile(t, dir, "topic.txt", "t\n")
+	git(t, dir, "add", "topic.txt")
+	git(t, dir, "commit", "-q", "-m", "topic")
+	git(t, dir, "checkout", "-q", "main")
+	git(t, dir, "merge", "-q", "--no-ff", "--no-commit", "topic")
+	secret := canary("merge")
+	writeFile(t, dir, "evil/.env", "K="+secret+"\n")
+	odd := "odd \"name\"\nx: tracked: fake/.env"
+	writeFile(t, dir, odd+"/.env.local", "K="+secret+"\n")
+	git(t, dir, "add", "--", "evil/.env", odd+"/.env.local")
+	git(t, dir, "commit", "-q", "-m", "merge topic")
+	git(t, dir, "rm", "-q", "--cached", "--", "evil/.env")
+	git(t, dir, "commit", "-q", "-m", "untrack")
+
+	rep, r := runCheck(t, dir)
+	assert.Equal(t, 1, r.code, r.stderr)
+	got := kinds(rep)
+	for _, want := range []string{
+		"history evil/.env", "not-ignored evil/.env",
+		"history " + odd + "/.env.local", "tracked " + odd + "/.env.local",
+	} {
+		assert.Contains(t, got, want)
+	}
+
+	tr := runCLI(t, dir, baseEnv(t), "check")
+	assert.Equal(t, 1, tr.code)
+	quoted := strconv.Quote(odd + "/.env.local")
+	assert.Contains(t, tr.stdout, quoted+": tracked: tracked by git: run `git rm --cached -- "+quoted+"`")
+	assert.Contains(t, tr.stdout, quoted+": history: added by commit ")
+	assert.Contains(t, tr.stdout, "evil/.env: history: added by commit ")
+	for _, line := range strings.Split(strings.TrimSpace(tr.stdout), "\n") {
+		assert.NotRegexp(t, `^x: tracked`, line, "a file name split a finding over two lines")
+	}
+	assert.NotContains(t, tr.output(), secret)
 }
