@@ -132,7 +132,7 @@ func (r *Repo) History() ([]Commit, error) {
 				i++
 				h := strings.Fields(string(fields[i]))
 				if len(h) == 0 {
-					return nil, fmt.Errorf("git log: unexpected output")
+					return nil, errors.New("git log: unexpected output")
 				}
 				hash, parents = h[0], len(h)-1
 				// The paths follow after a line feed.
