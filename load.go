@@ -187,8 +187,8 @@ type envSource struct {
 }
 
 func newEnvSource(f *envfile.File) *envSource {
-	idx := make(map[string]int, len(f.Entries))
-	for i, e := range f.Entries {
+	idx := make(map[string]int)
+	for i, e := range f.All() {
 		idx[e.Key] = i
 	}
 	return &envSource{File: f, index: idx, keys: len(idx)}
@@ -200,7 +200,7 @@ func (s *envSource) Lookup(key string) (envfile.Entry, bool) {
 	if !ok {
 		return envfile.Entry{}, false
 	}
-	return s.Entries[i], true
+	return s.Entry(i), true
 }
 
 // lookup finds the field's key in the process environment then in the

@@ -2,6 +2,7 @@ package envfile_test
 
 import (
 	"bytes"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,7 +45,7 @@ func benchmarkParse(b *testing.B, lines int) {
 	b.ResetTimer()
 	for b.Loop() {
 		f, err := envfile.Parse(bytes.NewReader(data), "bench.env", envfile.WithLookup(lookup))
-		if err != nil || len(f.Entries) == 0 {
+		if err != nil || f.Len() == 0 {
 			b.Fatal("parse failed")
 		}
 	}
@@ -55,3 +56,24 @@ func BenchmarkParse50Lines(b *testing.B) { benchmarkParse(b, 50) }
 
 // BenchmarkParse10kLines parses a 10,000-line .env.
 func BenchmarkParse10kLines(b *testing.B) { benchmarkParse(b, 10000) }
+
+// BenchmarkParseHeapPerInputByte parses 16 MiB of "K=v" lines, the input
+// with the most entries per byte, and reports the bytes allocated per byte
+// of input (heapB/inB): parsing memory must stay a small multiple of the
+// input, however hostile the file.
+func BenchmarkParseHeapPerInputByte(b *testing.B) {
+	data := strings.Repeat("K=v\n", 4<<20)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		f, err := envfile.Parse(strings.NewReader(data), "bench.env")
+		if err != nil || f.Len() != 4<<20 {
+			b.Fatal("parse failed")
+		}
+	}
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(len(data)), "heapB/inB")
+}

@@ -96,8 +96,8 @@ func (f Finding) String() string {
 // order for Unknown and Duplicate.
 func Check(example *File, lookup func(key string) (string, bool), files ...*File) []Finding {
 	var out []Finding
-	declared := make(map[string]bool, len(example.Entries))
-	for _, e := range example.Entries {
+	declared := make(map[string]bool)
+	for _, e := range example.All() {
 		if declared[e.Key] {
 			continue
 		}
@@ -125,8 +125,8 @@ func Check(example *File, lookup func(key string) (string, bool), files ...*File
 		}
 	}
 	for _, f := range append([]*File{example}, files...) {
-		seen := make(map[string]bool, len(f.Entries))
-		for _, e := range f.Entries {
+		seen := make(map[string]bool)
+		for _, e := range f.All() {
 			switch {
 			case seen[e.Key]:
 				out = append(out, Finding{Kind: Duplicate, Key: e.Key, File: e.File, Line: e.Line, Col: e.Col})
@@ -142,7 +142,7 @@ func Check(example *File, lookup func(key string) (string, bool), files ...*File
 // requiredIn reports whether any occurrence of key in the example carries
 // the required marker.
 func requiredIn(example *File, key string) bool {
-	for _, e := range example.Entries {
+	for _, e := range example.All() {
 		if e.Key == key && e.Required() {
 			return true
 		}

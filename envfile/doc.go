@@ -67,9 +67,15 @@
 // 1) and the column (1-based byte offset) of the offending byte, and a fixed
 // reason; it wraps ErrSyntax. An error never contains any text of the
 // input: not the line, not the key, not the value. Parse keeps going after
-// a bad line, skipping it, and returns every error (errors.Join, at most
-// MaxErrors) together with the entries that did parse; it stops at an
-// unterminated quote. Errors are:
+// a bad line, skipping it, and returns every error together with the
+// entries that did parse, as an ErrorList: its Unwrap() []error gives each
+// *ParseError as a separate error, so that a caller can count and list
+// them one by one, and errors.Is and errors.As see each of them. Even a
+// single error comes as an ErrorList. Parse stops at an unterminated quote
+// (the rest of the input cannot be told apart from the value), when
+// expansion exceeds the per-file limit, and after MaxErrors errors (the
+// list then ends with one more error, where parsing stopped, saying so).
+// Errors are:
 //
 //   - a key that does not start with a letter or '_', or holds another
 //     character, or is missing before '=';
@@ -78,7 +84,30 @@
 //   - anything but spaces and a comment after a closing quote;
 //   - a malformed ${...}: unterminated, empty or invalid name, or an
 //     operator other than - and :- (such as ${VAR:=x} or ${VAR:?msg}), or
-//     defaults nested more than 16 deep.
+//     defaults nested more than 16 deep;
+//   - an unquoted value that opens a PEM block ("-----BEGIN ...") without
+//     closing it on the same line: its other lines would otherwise parse
+//     as keys made of key material. The lines up to and including the one
+//     starting with "-----END " (or to the end of the file) are skipped;
+//     enclose the value in double quotes;
+//   - a value or a file whose expansion exceeds a size limit (see below);
+//     such an error also matches ErrLimit.
+//
+// # Limits
+//
+// Expansion is bounded, so that a small hostile file cannot take much
+// memory: a value that holds a variable reference may be at most 64 KiB
+// long after expansion (WithMaxValueSize), and the references of one file
+// may insert at most 4 MiB in all (WithMaxExpansionSize). Without them, 549
+// bytes of V1=${V0}${V0}, V2=${V1}${V1}, ... would expand to tens of
+// gigabytes. A value without references is bounded by the input only.
+//
+// A File keeps the input and about 24 bytes per entry, and builds each
+// Entry when asked (File.Entry, File.All, File.Lookup): parsing allocates
+// about 7 bytes per byte of input for 16 MiB of K=v lines (the input with
+// the most entries per byte) and under 4 for a typical file, the copy of
+// the input included, plus what expansion produces. Inputs must be smaller
+// than 4 GiB.
 //
 // # Schema check and .env.example
 //
@@ -127,6 +156,9 @@
 //     space (vertical tab, form feed, no-break space).
 //  11. Input is bytes: invalid UTF-8 is kept as is in values;
 //     python-dotenv fails on the whole file.
+//  12. An unquoted value that opens a PEM block is an error and the
+//     block's lines are skipped; python-dotenv keeps the first line as the
+//     value and reads the block's lines as keys (or skips them).
 //
 // # Concurrency
 //

@@ -21,7 +21,7 @@ GREETING="hello\nworld"
 		fmt.Println(err)
 		return
 	}
-	for _, e := range f.Entries {
+	for _, e := range f.All() {
 		fmt.Printf("%s:%d %s=%q\n", e.File, e.Line, e.Key, e.Value)
 	}
 	// Output:

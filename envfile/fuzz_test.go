@@ -15,7 +15,8 @@ var allReasons = map[string]bool{
 	reasonKeyStart: true, reasonKeyChar: true, reasonMissingKey: true, reasonMissingEq: true,
 	reasonUnterminatedSQ: true, reasonUnterminatedDQ: true, reasonAfterQuote: true,
 	reasonUnterminatedEx: true, reasonEmptyName: true, reasonBadName: true,
-	reasonBadOperator: true, reasonTooDeep: true,
+	reasonBadOperator: true, reasonTooDeep: true, reasonValueTooLarge: true,
+	reasonExpansionTooLarge: true, reasonUnquotedPEM: true, reasonTooManyErrors: true,
 }
 
 // splitLines splits src the way the parser counts lines.
@@ -51,7 +52,7 @@ func addCorpus(f *testing.F) {
 // FuzzParse checks that Parse never panics, that every error is a
 // *ParseError with a fixed reason and a position inside the input (so no
 // input text can reach a message), that every entry's position points at
-// its key, and that Write renders the parsed values so that Parse gives
+// its key, that expansion stays within its limits, and that Write renders the parsed values so that Parse gives
 // them back.
 func FuzzParse(f *testing.F) {
 	addCorpus(f)
@@ -63,13 +64,11 @@ func FuzzParse(f *testing.F) {
 		lines := splitLines(strings.TrimPrefix(src, "\ufeff"))
 		if err != nil {
 			require.ErrorIs(t, err, ErrSyntax)
-			var errs []error
-			if j, ok := err.(interface{ Unwrap() []error }); ok {
-				errs = j.Unwrap()
-			} else {
-				errs = []error{err}
-			}
-			require.LessOrEqual(t, len(errs), MaxErrors)
+			var list ErrorList
+			require.ErrorAs(t, err, &list)
+			errs := list.Unwrap()
+			require.NotEmpty(t, errs)
+			require.LessOrEqual(t, len(errs), MaxErrors+1)
 			for _, e := range errs {
 				var pe *ParseError
 				require.True(t, errors.As(e, &pe))
@@ -81,7 +80,9 @@ func FuzzParse(f *testing.F) {
 				require.LessOrEqual(t, pe.Col, len(lines[pe.Line-1])+1)
 			}
 		}
-		for _, e := range file.Entries {
+		total := 0
+		for _, e := range file.All() {
+			total += len(e.Value)
 			require.True(t, validKey(e.Key))
 			require.GreaterOrEqual(t, e.Line, 1)
 			require.LessOrEqual(t, e.Line, len(lines))
@@ -90,19 +91,23 @@ func FuzzParse(f *testing.F) {
 			require.Equal(t, e.Key, line[e.Col-1:e.Col-1+len(e.Key)], "entry position must point at its key")
 		}
 
+		// Each byte of the input gives at most one byte of one value;
+		// references add at most the per-file expansion limit.
+		require.LessOrEqual(t, total, len(src)+defaultMaxExpansionSize)
+
 		// Round trip through Write.
-		entries := make([]ExampleEntry, len(file.Entries))
-		for i, e := range file.Entries {
+		entries := make([]ExampleEntry, file.Len())
+		for i, e := range file.All() {
 			entries[i] = ExampleEntry{Key: e.Key, Default: e.Value}
 		}
 		var sb strings.Builder
 		require.NoError(t, Write(&sb, entries))
 		back, err := Parse(strings.NewReader(sb.String()), "back.env")
 		require.NoError(t, err)
-		require.Len(t, back.Entries, len(file.Entries))
-		for i, e := range back.Entries {
-			require.Equal(t, file.Entries[i].Key, e.Key)
-			require.True(t, e.Value == file.Entries[i].Value, "value changed in the round trip")
+		require.Equal(t, file.Len(), back.Len())
+		for i, e := range back.All() {
+			require.Equal(t, file.Entry(i).Key, e.Key)
+			require.True(t, e.Value == file.Entry(i).Value, "value changed in the round trip")
 		}
 	})
 }
@@ -124,8 +129,8 @@ func FuzzWrite(f *testing.F) {
 		require.NoError(t, err)
 		back, err := Parse(strings.NewReader(sb.String()), "w.env")
 		require.NoError(t, err)
-		require.Len(t, back.Entries, 1)
-		e := back.Entries[0]
+		require.Equal(t, 1, back.Len())
+		e := back.Entry(0)
 		assert.Equal(t, key, e.Key)
 		want := def
 		if secret {

@@ -1,11 +1,10 @@
 package envfile
 
 import (
-	"errors"
-	"hash/maphash"
 	"io"
+	"iter"
+	"math"
 	"os"
-	"strconv"
 	"strings"
 )
 
@@ -41,22 +40,102 @@ func (e Entry) Secret() bool { return hasMarker(e.Comment, "secret") }
 
 // File is a parsed .env file.
 //
+// A File holds its input and, per entry, a few offsets into it; its
+// entries are built on demand by Entry, All and Lookup, so that the memory
+// a File takes stays a small multiple of the input's size.
+//
 // A File is not modified by its methods; it is safe for concurrent reads.
 type File struct {
 	// Name is the name given to Parse (the path for ParseFile).
 	Name string
-	// Entries are the assignments in file order; a repeated key appears
-	// once per occurrence.
-	Entries []Entry
+
+	src   string // the input, without a leading byte order mark
+	arena string // values that escapes or expansion rewrote, back to back
+	recs  []rec  // one per entry, in file order
+}
+
+// rec locates one entry of a File. Offsets are 32 bits (inputs are smaller
+// than 4 GiB); the key, its column and the inline comment's end are found
+// again by scanning the input.
+type rec struct {
+	key   uint32 // offset of the key in src
+	line  uint32 // line of the key
+	val   uint32 // offset of the value in src, or in arena when inArena
+	n     uint32 // length of the value
+	cmt   uint32 // offset in src of the text after the comment's '#'; 0 for none
+	quote byte
+	// inArena is set for a value that escapes, line-end normalization or
+	// expansion rewrote.
+	inArena bool
+}
+
+// Len returns the number of entries: the file's assignments, a repeated key
+// counted once per occurrence.
+func (f *File) Len() int { return len(f.recs) }
+
+// Entry returns the i-th entry, in file order (0 <= i < Len()).
+func (f *File) Entry(i int) Entry {
+	r := &f.recs[i]
+	src := f.src
+	e := Entry{Key: f.key(r), File: f.Name, Line: int(r.line), Quote: r.quote}
+	start := int(r.key)
+	for start > 0 && !isEOL(src[start-1]) {
+		start--
+	}
+	e.Col = int(r.key) - start + 1
+	e.Value = f.value(r)
+	if r.cmt > 0 {
+		end := int(r.cmt)
+		for end < len(src) && !isEOL(src[end]) {
+			end++
+		}
+		e.Comment = strings.Trim(src[r.cmt:end], " \t")
+	}
+	return e
+}
+
+// value returns the value of r.
+func (f *File) value(r *rec) string {
+	if r.inArena {
+		return f.arena[r.val : r.val+r.n]
+	}
+	return f.src[r.val : r.val+r.n]
+}
+
+// key returns the key of r.
+func (f *File) key(r *rec) string {
+	end := int(r.key)
+	for end < len(f.src) && isKeyChar(f.src[end]) {
+		end++
+	}
+	return f.src[r.key:end]
+}
+
+// hasKey reports whether the key of r is key.
+func (f *File) hasKey(r *rec, key string) bool {
+	rest := f.src[r.key:]
+	return strings.HasPrefix(rest, key) && (len(rest) == len(key) || !isKeyChar(rest[len(key)]))
+}
+
+// All returns the entries with their indexes, in file order; a repeated
+// key appears once per occurrence.
+func (f *File) All() iter.Seq2[int, Entry] {
+	return func(yield func(int, Entry) bool) {
+		for i := range f.recs {
+			if !yield(i, f.Entry(i)) {
+				return
+			}
+		}
+	}
 }
 
 // Lookup returns the last entry for key: within a file, the last
 // occurrence of a key wins. It scans the entries, so callers that look up
 // many keys in a large file should use Map.
 func (f *File) Lookup(key string) (Entry, bool) {
-	for i := len(f.Entries) - 1; i >= 0; i-- {
-		if f.Entries[i].Key == key {
-			return f.Entries[i], true
+	for i := len(f.recs) - 1; i >= 0; i-- {
+		if f.hasKey(&f.recs[i], key) {
+			return f.Entry(i), true
 		}
 	}
 	return Entry{}, false
@@ -65,8 +144,8 @@ func (f *File) Lookup(key string) (Entry, bool) {
 // Map returns the file's keys and values, the last occurrence of a
 // repeated key winning.
 func (f *File) Map() map[string]string {
-	m := make(map[string]string, len(f.Entries))
-	for _, e := range f.Entries {
+	m := make(map[string]string)
+	for _, e := range f.All() {
 		m[e.Key] = e.Value
 	}
 	return m
@@ -76,74 +155,36 @@ func (f *File) Map() map[string]string {
 // for a key set three times, the second and third entries.
 func (f *File) Duplicates() []Entry {
 	var dups []Entry
-	seen := make(map[string]struct{}, len(f.Entries))
-	for _, e := range f.Entries {
-		if _, ok := seen[e.Key]; ok {
-			dups = append(dups, e)
+	seen := make(map[string]struct{})
+	for i := range f.recs {
+		k := f.key(&f.recs[i])
+		if _, ok := seen[k]; ok {
+			dups = append(dups, f.Entry(i))
 			continue
 		}
-		seen[e.Key] = struct{}{}
+		seen[k] = struct{}{}
 	}
 	return dups
 }
 
-// ErrSyntax is wrapped by every *ParseError, so that
-// errors.Is(err, envfile.ErrSyntax) tells a malformed file from an I/O error.
-var ErrSyntax = errors.New("envfile: syntax error")
-
-// ParseError reports a malformed line. It never holds any text of the
-// input, only its position and a fixed description.
-type ParseError struct {
-	// File is the name given to Parse.
-	File string
-	// Line (from 1) and Col (1-based byte offset in the line) locate the
-	// offending byte.
-	Line, Col int
-	// Reason is a fixed description of the problem.
-	Reason string
-}
-
-// Error returns "file:line:col: reason".
-func (e *ParseError) Error() string {
-	pos := strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Col) + ": " + e.Reason
-	if e.File == "" {
-		return pos
-	}
-	return e.File + ":" + pos
-}
-
-// Unwrap returns ErrSyntax.
-func (e *ParseError) Unwrap() error { return ErrSyntax }
-
-// MaxErrors is the number of syntax errors after which Parse stops.
-const MaxErrors = 10
-
-// Reasons of ParseError; fixed strings, so that no input text can reach an
-// error message.
-const (
-	reasonKeyStart       = "key must start with a letter or underscore"
-	reasonKeyChar        = "invalid character in key"
-	reasonMissingKey     = "missing key before '='"
-	reasonMissingEq      = "missing '=' after key"
-	reasonUnterminatedSQ = "unterminated single-quoted value"
-	reasonUnterminatedDQ = "unterminated double-quoted value"
-	reasonAfterQuote     = "unexpected character after closing quote"
-	reasonUnterminatedEx = "unterminated ${ expansion"
-	reasonEmptyName      = "empty variable name in ${}"
-	reasonBadName        = "invalid variable name in ${}"
-	reasonBadOperator    = "unsupported ${} operator (only ${VAR}, ${VAR-default} and ${VAR:-default})"
-	reasonTooDeep        = "${} defaults nested too deeply"
-)
-
 // maxDepth bounds the nesting of ${VAR:-${OTHER:-...}} defaults.
 const maxDepth = 16
+
+// Default size limits of expansion (see WithMaxValueSize and
+// WithMaxExpansionSize).
+const (
+	defaultMaxValueSize     = 64 << 10
+	defaultMaxExpansionSize = 4 << 20
+)
 
 // Option configures Parse and ParseFile.
 type Option func(*options)
 
 type options struct {
-	lookup      func(string) (string, bool)
-	lookupFirst bool
+	lookup       func(string) (string, bool)
+	lookupFirst  bool
+	maxValue     int // < 0: no limit
+	maxExpansion int // < 0: no limit
 }
 
 // WithLookup sets where $VAR and ${VAR} find variables that no earlier key
@@ -163,24 +204,53 @@ func WithLookupFirst() Option {
 	return func(o *options) { o.lookupFirst = true }
 }
 
+// WithMaxValueSize bounds the size, in bytes, of a value that holds a
+// variable reference, after expansion: a longer value is an error (which
+// matches ErrLimit) at the reference that crossed the limit, and the line
+// is skipped. The default is 64 KiB; n < 0 removes the limit. Values
+// without a reference are bounded only by the input.
+func WithMaxValueSize(n int) Option {
+	return func(o *options) { o.maxValue = n }
+}
+
+// WithMaxExpansionSize bounds the total size, in bytes, of what variable
+// references insert into the values of one file: past it, Parse reports an
+// error (which matches ErrLimit) at the reference that crossed the limit
+// and stops. Together with WithMaxValueSize it keeps a small file of
+// references to references (A=${B}${B}, B=${C}${C}, ...) from taking
+// memory exponential in its size. The default is 4 MiB; n < 0 removes the
+// limit.
+func WithMaxExpansionSize(n int) Option {
+	return func(o *options) { o.maxExpansion = n }
+}
+
 // ParseFile reads and parses the file at path, as Parse does. Entries and
 // errors carry path as their file name. An I/O error is returned as the os
 // package returned it (a *fs.PathError, which holds no file content).
 func ParseFile(path string, opts ...Option) (*File, error) {
-	data, err := os.ReadFile(path)
+	fd, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return parse(string(data), path, opts)
+	defer fd.Close()
+	var sb strings.Builder
+	if st, err := fd.Stat(); err == nil && st.Mode().IsRegular() && st.Size() < math.MaxInt32 {
+		sb.Grow(int(st.Size()) + 1)
+	}
+	if _, err := io.Copy(&sb, fd); err != nil {
+		return nil, err
+	}
+	return parse(sb.String(), path, opts)
 }
 
 // Parse reads r to the end and parses it as a .env file named name (used
 // in entries and error messages).
 //
 // On syntax errors Parse returns the File of the lines that did parse
-// together with the error: a *ParseError, or for several lines an
-// errors.Join of them (at most MaxErrors). Parse stops at an unterminated
-// quote, since the rest of the input cannot be told apart from the value.
+// together with an ErrorList holding every error (at most MaxErrors, then
+// one saying that parsing stopped), each a *ParseError. Parse stops at an
+// unterminated quote, since the rest of the input cannot be told apart
+// from the value, and when the expansions of the file exceed their limit.
 // An error reading r is returned as is, with a nil File.
 func Parse(r io.Reader, name string, opts ...Option) (*File, error) {
 	var sb strings.Builder
@@ -195,25 +265,33 @@ func Parse(r io.Reader, name string, opts ...Option) (*File, error) {
 
 func parse(src, name string, opts []Option) (*File, error) {
 	p := parser{name: name, line: 1}
+	p.opts = options{maxValue: defaultMaxValueSize, maxExpansion: defaultMaxExpansionSize}
 	for _, o := range opts {
 		o(&p.opts)
 	}
 	src = strings.TrimPrefix(src, "\ufeff")
 	p.src = src
+	if uint64(len(src)) >= math.MaxUint32 {
+		p.fail(0, reasonFileTooLarge)
+		return &File{Name: name}, p.errs
+	}
 	n := min(strings.Count(src, "\n")+1, strings.Count(src, "="))
-	p.entries = make([]Entry, 0, n)
-	for p.i < len(p.src) && len(p.errs) < MaxErrors {
+	p.recs = make([]rec, 0, n)
+	for p.i < len(p.src) && !p.stop {
+		if len(p.errs) >= MaxErrors {
+			p.skipBlank()
+			if p.i < len(p.src) {
+				p.fail(p.i, reasonTooManyErrors)
+			}
+			break
+		}
 		p.parseLine()
 	}
-	f := &File{Name: name, Entries: p.entries}
-	switch len(p.errs) {
-	case 0:
+	f := &File{Name: name, src: src, arena: p.arena.String(), recs: p.recs}
+	if len(p.errs) == 0 {
 		return f, nil
-	case 1:
-		return f, p.errs[0]
-	default:
-		return f, errors.Join(p.errs...)
 	}
+	return f, p.errs
 }
 
 type parser struct {
@@ -223,15 +301,21 @@ type parser struct {
 	i         int // read offset
 	line      int // line of offset i
 	lineStart int // offset of the first byte of that line
-	entries   []Entry
-	// index is an open-addressing hash table of entry index+1 by key (0 is
-	// empty), built on the first expansion in a file of more than
-	// linearScan entries; it holds the last occurrence of each key.
-	index []int32
-	seed  maphash.Seed
-	nvars int    // entries already in index
-	buf   []byte // scratch for values that need rewriting
-	errs  []error
+	recs      []rec
+	arena     strings.Builder // rewritten values, see File.arena
+	// index maps a key to the index of its last entry so far; it is built
+	// on the first expansion in a file of more than linearScan entries.
+	index   map[string]int
+	indexed int    // entries already in index
+	buf     []byte // scratch for values that need rewriting
+	errs    ErrorList
+	stop    bool // a limit was exceeded: parse no further
+
+	// expanded counts the bytes that variable references inserted into
+	// the values of the file; substituted records whether the value being
+	// parsed has a reference.
+	expanded    int
+	substituted bool
 
 	// anchor of the value being parsed, for positions inside multi-line values
 	anchorLine, anchorStart int
@@ -351,10 +435,11 @@ func (p *parser) parseLine() {
 	for p.i < len(src) && isKeyChar(src[p.i]) {
 		p.i++
 	}
-	e := Entry{Key: src[keyStart:p.i], File: p.name, Line: p.line, Col: keyStart - p.lineStart + 1}
+	keyEnd := p.i
+	r := rec{key: uint32(keyStart), line: uint32(p.line)}
 	p.skipSpace()
 	if p.i >= len(src) || src[p.i] != '=' {
-		if p.i >= len(src) || isEOL(src[p.i]) || p.i > keyStart+len(e.Key) {
+		if p.i >= len(src) || isEOL(src[p.i]) || p.i > keyEnd {
 			p.fail(p.i, reasonMissingEq)
 		} else {
 			p.fail(p.i, reasonKeyChar)
@@ -366,27 +451,61 @@ func (p *parser) parseLine() {
 	eq := p.i
 	p.skipSpace()
 	p.anchorLine, p.anchorStart = p.line, p.lineStart
+	p.substituted = false
 	ok := false
 	if p.i < len(src) {
 		switch src[p.i] {
 		case '\'':
-			ok = p.singleQuoted(&e)
+			ok = p.singleQuoted(&r)
 		case '"':
-			ok = p.doubleQuoted(&e)
+			ok = p.doubleQuoted(&r)
 		default:
-			ok = p.unquoted(&e, p.i > eq)
+			ok = p.unquoted(&r, p.i > eq)
 		}
 	} else {
+		r.val = uint32(p.i)
 		ok = true
 	}
 	if ok {
-		p.entries = append(p.entries, e)
+		p.recs = append(p.recs, r)
 	}
+}
+
+// setValue records src[start:end] as the value of r.
+func (p *parser) setValue(r *rec, start, end int) {
+	r.val, r.n = uint32(start), uint32(end-start)
+}
+
+// setBuilt records b, a rewritten value, as the value of r. It reports
+// false, having recorded an error at offset off of the value, when the
+// values of the file no longer fit 32-bit offsets.
+func (p *parser) setBuilt(r *rec, b []byte, off int) bool {
+	if uint64(p.arena.Len())+uint64(len(b)) >= math.MaxUint32 {
+		p.failAt(off, reasonExpansionTooLarge)
+		p.stop = true
+		return false
+	}
+	r.val, r.n, r.inArena = uint32(p.arena.Len()), uint32(len(b)), true
+	p.arena.Write(b)
+	return true
+}
+
+// expandValue expands s, the value at offset off of the source, into
+// p.buf, checking the size of the result; it reports false, with an
+// error recorded, when expansion failed.
+func (p *parser) expandValue(s string, off int, dq bool) bool {
+	b, ok := p.expand(p.buf[:0], s, off, dq, 0)
+	p.buf = b
+	if ok && p.substituted && p.opts.maxValue >= 0 && len(b) > p.opts.maxValue {
+		p.failAt(off, reasonValueTooLarge)
+		return false
+	}
+	return ok
 }
 
 // unquoted reads a value up to the end of the line. A '#' preceded by a
 // space or tab (or by the spaces after '=') starts a comment.
-func (p *parser) unquoted(e *Entry, spaced bool) bool {
+func (p *parser) unquoted(r *rec, spaced bool) bool {
 	src := p.src
 	start := p.i
 	end := -1
@@ -406,7 +525,7 @@ func (p *parser) unquoted(e *Entry, spaced bool) bool {
 		}
 	}
 	if end >= 0 {
-		e.Comment = strings.Trim(src[end+1:j], " \t")
+		r.cmt = uint32(end + 1)
 	} else {
 		end = j
 	}
@@ -415,22 +534,63 @@ func (p *parser) unquoted(e *Entry, spaced bool) bool {
 	}
 	p.i = j
 	v := src[start:end]
+	if strings.HasPrefix(v, "-----BEGIN ") && !strings.Contains(v, "-----END ") {
+		// The first line of a PEM block whose other lines follow
+		// unquoted: they would parse as keys holding key material.
+		p.fail(start, reasonUnquotedPEM)
+		p.skipPEM()
+		return false
+	}
 	if dollar && strings.IndexByte(v, '$') >= 0 {
-		b, ok := p.expand(p.buf[:0], v, start, false, 0)
-		p.buf = b
-		if !ok {
+		if !p.expandValue(v, start, false) {
 			p.skipLine()
 			return false
 		}
-		v = string(b)
+		if !p.setBuilt(r, p.buf, start) {
+			return false
+		}
+	} else {
+		p.setValue(r, start, end)
 	}
-	e.Value = v
 	p.newline()
 	return true
 }
 
+// skipPEM skips the lines after the first line of an unquoted PEM block,
+// up to and including the line that starts with "-----END ", or to the end
+// of the input when there is none.
+func (p *parser) skipPEM() {
+	p.skipLine()
+	for p.i < len(p.src) {
+		p.skipSpace()
+		end := strings.HasPrefix(p.src[p.i:], "-----END ")
+		p.skipLine()
+		if end {
+			return
+		}
+	}
+}
+
+// skipBlank moves past blank lines, comment lines and spaces.
+func (p *parser) skipBlank() {
+	for p.i < len(p.src) {
+		p.skipSpace()
+		if p.i >= len(p.src) {
+			return
+		}
+		switch p.src[p.i] {
+		case '\n', '\r':
+			p.newline()
+		case '#':
+			p.skipLine()
+		default:
+			return
+		}
+	}
+}
+
 // singleQuoted reads a literal value up to the next single quote.
-func (p *parser) singleQuoted(e *Entry) bool {
+func (p *parser) singleQuoted(r *rec) bool {
 	src := p.src
 	q := p.i
 	k := strings.IndexByte(src[q+1:], '\'')
@@ -441,18 +601,22 @@ func (p *parser) singleQuoted(e *Entry) bool {
 	}
 	end := q + 1 + k
 	v := src[q+1 : end]
+	r.quote = '\''
 	if strings.IndexByte(v, '\r') >= 0 {
-		b := p.buf[:0]
-		b = appendNormalized(b, v)
+		b := appendNormalized(p.buf[:0], v)
 		p.buf = b
+		if !p.setBuilt(r, b, q+1) {
+			return false
+		}
 		p.countLines(q+1, end)
-		v = string(b)
-	} else if strings.IndexByte(v, '\n') >= 0 {
-		p.countLines(q+1, end)
+	} else {
+		p.setValue(r, q+1, end)
+		if strings.IndexByte(v, '\n') >= 0 {
+			p.countLines(q+1, end)
+		}
 	}
-	e.Value, e.Quote = v, '\''
 	p.i = end + 1
-	return p.afterQuote(e)
+	return p.afterQuote(r)
 }
 
 // appendNormalized appends s with \r\n and lone \r turned into \n.
@@ -472,7 +636,7 @@ func appendNormalized(b []byte, s string) []byte {
 
 // doubleQuoted reads a value up to the next unescaped double quote,
 // processing escapes and expansions.
-func (p *parser) doubleQuoted(e *Entry) bool {
+func (p *parser) doubleQuoted(r *rec) bool {
 	src := p.src
 	q := p.i
 	special, multi := false, false
@@ -503,11 +667,9 @@ func (p *parser) doubleQuoted(e *Entry) bool {
 		p.i = len(src)
 		return false
 	}
-	v := src[q+1 : j]
+	r.quote = '"'
 	if special {
-		b, ok := p.expand(p.buf[:0], v, q+1, true, 0)
-		p.buf = b
-		if !ok {
+		if !p.expandValue(src[q+1:j], q+1, true) {
 			if multi {
 				p.countLines(q+1, j)
 			}
@@ -515,26 +677,28 @@ func (p *parser) doubleQuoted(e *Entry) bool {
 			p.skipLine()
 			return false
 		}
-		v = string(b)
+		if !p.setBuilt(r, p.buf, q+1) {
+			return false
+		}
+	} else {
+		p.setValue(r, q+1, j)
 	}
 	if multi {
 		p.countLines(q+1, j)
 	}
-	e.Value, e.Quote = v, '"'
 	p.i = j + 1
-	return p.afterQuote(e)
+	return p.afterQuote(r)
 }
 
 // afterQuote accepts spaces and a comment after a closing quote.
-func (p *parser) afterQuote(e *Entry) bool {
+func (p *parser) afterQuote(r *rec) bool {
 	src := p.src
 	p.skipSpace()
 	if p.i < len(src) && src[p.i] == '#' {
-		start := p.i + 1
+		r.cmt = uint32(p.i + 1)
 		for p.i < len(src) && !isEOL(src[p.i]) {
 			p.i++
 		}
-		e.Comment = strings.Trim(src[start:p.i], " \t")
 	}
 	if p.i < len(src) && !isEOL(src[p.i]) {
 		p.fail(p.i, reasonAfterQuote)
@@ -634,7 +798,8 @@ func (p *parser) variable(b []byte, s string, k, off int, dq bool, depth int) ([
 			n++
 		}
 		v, _ := p.resolve(s[k+1 : n])
-		return append(b, v...), n, true
+		b, ok := p.insert(b, v, off+k)
+		return b, n, ok
 	}
 	nameStart := k + 2
 	n := nameStart
@@ -661,7 +826,8 @@ func (p *parser) variable(b []byte, s string, k, off int, dq bool, depth int) ([
 	switch {
 	case s[n] == '}':
 		v, _ := p.resolve(name)
-		return append(b, v...), n + 1, true
+		b, ok := p.insert(b, v, off+k)
+		return b, n + 1, ok
 	case s[n] == '-':
 		n++
 	case s[n] == ':' && n+1 < len(s) && s[n+1] == '-':
@@ -703,7 +869,8 @@ func (p *parser) variable(b []byte, s string, k, off int, dq bool, depth int) ([
 	}
 	v, ok := p.resolve(name)
 	if ok && (!colon || v != "") {
-		return append(b, v...), end + 1, true
+		b, ok = p.insert(b, v, off+k)
+		return b, end + 1, ok
 	}
 	b, ok = p.expand(b, s[n:end], off+n, dq, depth+1)
 	return b, end + 1, ok
@@ -727,53 +894,50 @@ func (p *parser) resolve(name string) (string, bool) {
 	return "", false
 }
 
+// insert appends v, the value of a variable referenced at offset off of
+// the source, to b, the value being built, within the size limits.
+func (p *parser) insert(b []byte, v string, off int) ([]byte, bool) {
+	p.substituted = true
+	if p.opts.maxValue >= 0 && len(b)+len(v) > p.opts.maxValue {
+		p.failAt(off, reasonValueTooLarge)
+		return b, false
+	}
+	p.expanded += len(v)
+	if p.opts.maxExpansion >= 0 && p.expanded > p.opts.maxExpansion {
+		p.failAt(off, reasonExpansionTooLarge)
+		p.stop = true
+		return b, false
+	}
+	return append(b, v...), true
+}
+
 // linearScan is the number of entries up to which earlier keys are
-// searched by a backward scan rather than through a hash index; it covers the .env
-// files of most services without building a map.
+// searched by a backward scan rather than through a map; it covers the
+// .env files of most services without building one.
 const linearScan = 64
 
 // earlier returns the value of the last entry so far with key name.
 func (p *parser) earlier(name string) (string, bool) {
-	if p.index == nil && len(p.entries) <= linearScan {
-		for i := len(p.entries) - 1; i >= 0; i-- {
-			if p.entries[i].Key == name {
-				return p.entries[i].Value, true
+	f := File{src: p.src, arena: p.arena.String(), recs: p.recs}
+	if p.index == nil && len(p.recs) <= linearScan {
+		for i := len(p.recs) - 1; i >= 0; i-- {
+			if f.hasKey(&p.recs[i], name) {
+				return f.value(&p.recs[i]), true
 			}
 		}
 		return "", false
 	}
-	if len(p.index) < 2*len(p.entries) {
-		// First use, or the entries outgrew the estimate made from the
-		// input (lone-CR line ends): (re)build at most half full.
-		n := 64
-		for n < 2*cap(p.entries) {
-			n <<= 1
-		}
-		if p.index == nil {
-			p.seed = maphash.MakeSeed()
-		}
-		p.index = make([]int32, n)
-		p.nvars = 0
+	if p.index == nil {
+		p.index = make(map[string]int)
 	}
-	mask := uint64(len(p.index) - 1)
-	for ; p.nvars < len(p.entries); p.nvars++ {
-		key := p.entries[p.nvars].Key
-		for h := maphash.String(p.seed, key) & mask; ; h = (h + 1) & mask {
-			if s := p.index[h]; s == 0 || p.entries[s-1].Key == key {
-				p.index[h] = int32(p.nvars + 1)
-				break
-			}
-		}
+	for ; p.indexed < len(p.recs); p.indexed++ {
+		p.index[f.key(&p.recs[p.indexed])] = p.indexed
 	}
-	for h := maphash.String(p.seed, name) & mask; ; h = (h + 1) & mask {
-		s := p.index[h]
-		if s == 0 {
-			return "", false
-		}
-		if e := &p.entries[s-1]; e.Key == name {
-			return e.Value, true
-		}
+	i, ok := p.index[name]
+	if !ok {
+		return "", false
 	}
+	return f.value(&p.recs[i]), true
 }
 
 // hasMarker reports whether comment starts with a list of markers that

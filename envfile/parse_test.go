@@ -35,7 +35,7 @@ func TestParseEntries(t *testing.T) {
 		{Key: "D", Value: "", File: "x.env", Line: 6, Col: 1},
 		{Key: "A", Value: "again", File: "x.env", Line: 7, Col: 1},
 	}
-	assert.Equal(t, want, f.Entries)
+	assert.Equal(t, want, entries(f))
 
 	e, ok := f.Lookup("A")
 	require.True(t, ok)
@@ -44,9 +44,9 @@ func TestParseEntries(t *testing.T) {
 	assert.False(t, ok)
 	assert.Equal(t, map[string]string{"A": "again", "B": "two", "C": "x\ny", "D": ""}, f.Map())
 	assert.Equal(t, []envfile.Entry{want[4]}, f.Duplicates())
-	assert.True(t, f.Entries[2].Required())
-	assert.True(t, f.Entries[2].Secret())
-	assert.False(t, f.Entries[0].Required())
+	assert.True(t, f.Entry(2).Required())
+	assert.True(t, f.Entry(2).Secret())
+	assert.False(t, f.Entry(0).Required())
 }
 
 func TestMarkers(t *testing.T) {
@@ -185,11 +185,19 @@ func TestParseErrorNeverHoldsInput(t *testing.T) {
 
 func TestParseMaxErrors(t *testing.T) {
 	t.Parallel()
-	src := strings.Repeat("bad line\n", 50) + "OK=1\n"
+	src := strings.Repeat("bad line\n", envfile.MaxErrors+50) + "OK=1\n"
 	f, err := envfile.Parse(strings.NewReader(src), "m.env")
 	require.Error(t, err)
+	errs := flatten(err)
+	require.Len(t, errs, envfile.MaxErrors+1)
+	assert.Equal(t, "m.env:1:5: missing '=' after key", errs[0].Error())
+	assert.Equal(t, "m.env:"+strconv.Itoa(envfile.MaxErrors+1)+":1: too many errors; parsing stopped",
+		errs[envfile.MaxErrors].Error(), "the last error says where parsing stopped")
+	assert.Zero(t, f.Len(), "parsing stops after MaxErrors errors")
+
+	// Exactly MaxErrors errors and nothing after them: no extra error.
+	_, err = envfile.Parse(strings.NewReader(strings.Repeat("bad line\n", envfile.MaxErrors)+"\n# end\n"), "m.env")
 	assert.Len(t, flatten(err), envfile.MaxErrors)
-	assert.Empty(t, f.Entries, "parsing stops after MaxErrors errors")
 }
 
 func TestParseFile(t *testing.T) {
@@ -201,7 +209,7 @@ func TestParseFile(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, path+":2:2: missing '=' after key", err.Error())
 	require.NotNil(t, f)
-	assert.Equal(t, path, f.Entries[0].File)
+	assert.Equal(t, path, f.Entry(0).File)
 
 	_, err = envfile.ParseFile(filepath.Join(dir, "missing.env"))
 	assert.ErrorIs(t, err, fs.ErrNotExist)
@@ -262,11 +270,20 @@ func TestParseLargeFileLoneCR(t *testing.T) {
 	}
 	f, err := envfile.Parse(strings.NewReader(b.String()), "cr.env")
 	require.NoError(t, err)
-	require.Len(t, f.Entries, 1000)
+	require.Equal(t, 1000, f.Len())
 	want := "x"
 	for i := range 1000 {
 		want += strconv.Itoa(i % 10)
 	}
 	assert.Equal(t, want, f.Map()["K999"])
-	assert.Equal(t, 1000, f.Entries[999].Line)
+	assert.Equal(t, 1000, f.Entry(999).Line)
+}
+
+// entries returns the entries of f in file order.
+func entries(f *envfile.File) []envfile.Entry {
+	var out []envfile.Entry
+	for _, e := range f.All() {
+		out = append(out, e)
+	}
+	return out
 }

@@ -46,9 +46,9 @@ func TestWrite(t *testing.T) {
 
 	f, err := envfile.Parse(strings.NewReader(sb.String()), ".env.example")
 	require.NoError(t, err)
-	require.Len(t, f.Entries, len(entries))
+	require.Equal(t, len(entries), f.Len())
 	for i, e := range entries {
-		got := f.Entries[i]
+		got := f.Entry(i)
 		assert.Equal(t, e.Key, got.Key)
 		if e.Secret {
 			assert.Empty(t, got.Value, "a secret is never written")

@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/driftless/driftless/cmd/driftless/internal/gitscan"
 	"github.com/driftless/driftless/envfile"
@@ -24,12 +27,14 @@ const checkText = `The Level 1 guard: finds .env mistakes before they ship. It r
   empty        a key the example marks "# required" set to the empty string
   duplicate    a key set twice in one file (the later value wins)
   permissions  a .env file readable or writable by group or others
-  parse        a malformed line (file:line:col)
+  parse        a malformed line (file:line:col), an unquoted multi-line PEM
+               value, or a value whose expansion exceeds the size limits
 .env files are ".env" and ".env.*" except .env.example, .env.sample,
 .env.template and .env.dist. ENVFILE defaults to DIR/.env when it exists;
 the example defaults to DIR/.env.example when it exists. Findings name
-files, lines and keys, never values. Git checks are skipped (with a note)
-outside a git work tree.
+files, lines and keys, never values; a key the example does not declare is
+shown only when it looks like a variable name (it may be a line of a
+value). Git checks are skipped (with a note) outside a git work tree.
 
 Exit codes: 0 clean, 1 findings, 2 usage or I/O error.
 
@@ -48,8 +53,10 @@ type finding struct {
 	Message string `json:"message"`
 }
 
+// String renders the finding as one line: "file:line:col: kind: key:
+// message", the file quoted when its name holds a control character.
 func (f finding) String() string {
-	s := f.File
+	s := displayPath(f.File)
 	if f.Line > 0 {
 		s += ":" + strconv.Itoa(f.Line)
 		if f.Col > 0 {
@@ -141,7 +148,7 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 			return nil, err
 		}
 		for _, p := range tracked {
-			add(finding{Kind: "tracked", File: join(p), Message: "tracked by git: run `git rm --cached " + join(p) + "`, ignore it, and rotate every secret it holds"})
+			add(finding{Kind: "tracked", File: join(p), Message: "tracked by git: run `git rm --cached -- " + shellArg(join(p)) + "`, ignore it, and rotate every secret it holds"})
 		}
 		hist, err := repo.History()
 		if err != nil {
@@ -187,7 +194,7 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 			return nil, fmt.Errorf("%s: %w", p, unwrapPathErr(err))
 		}
 		if m := st.Mode().Perm(); m&0o077 != 0 {
-			add(finding{Kind: "permissions", File: p, Message: fmt.Sprintf("mode %04o lets group or others read or write it: chmod 600 %s", m, p)})
+			add(finding{Kind: "permissions", File: p, Message: fmt.Sprintf("mode %04o lets group or others read or write it: chmod 600 -- %s", m, shellArg(p))})
 		}
 	}
 
@@ -216,10 +223,30 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 		addParseErrors(err, add)
 	}
 
+	// A key of the example is printed as is: the example is the committed
+	// schema. Any other key comes from a file that holds secrets, and may
+	// be a piece of a value that spilled onto its own line (the lines of an
+	// unquoted multi-line value): it is printed only when it looks like a
+	// variable name.
+	declared := map[string]bool{}
+	if ex != nil {
+		for _, e := range ex.All() {
+			declared[e.Key] = true
+		}
+	}
+	keyFinding := func(kind envfile.FindingKind, file string, line, col int, key string) {
+		f := finding{Kind: kind.String(), File: file, Line: line, Col: col, Message: findingText(kind)}
+		if declared[key] || nameLike(key) {
+			f.Key = key
+		} else {
+			f.Message += " (key not shown: it does not look like a variable name and may be part of a value)"
+		}
+		add(f)
+	}
 	switch {
 	case ex != nil && len(files) > 0:
 		for _, f := range envfile.Check(ex, nil, files...) {
-			add(finding{Kind: f.Kind.String(), File: f.File, Line: f.Line, Col: f.Col, Key: f.Key, Message: findingText(f.Kind)})
+			keyFinding(f.Kind, f.File, f.Line, f.Col, f.Key)
 		}
 	default:
 		if ex != nil && defaulted {
@@ -227,11 +254,23 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 		}
 		for _, f := range files {
 			for _, e := range f.Duplicates() {
-				add(finding{Kind: envfile.Duplicate.String(), File: e.File, Line: e.Line, Col: e.Col, Key: e.Key, Message: findingText(envfile.Duplicate)})
+				keyFinding(envfile.Duplicate, e.File, e.Line, e.Col, e.Key)
 			}
 		}
 	}
 	return rep, nil
+}
+
+// nameLike reports whether key looks like a variable name (DB_HOST,
+// app.port) rather than a fragment of a secret (base64, hex, a token): its
+// letters are all of one case and it is at most 64 bytes long.
+func nameLike(key string) bool {
+	if len(key) > 64 {
+		return false
+	}
+	upper := strings.ContainsFunc(key, func(r rune) bool { return 'A' <= r && r <= 'Z' })
+	lower := strings.ContainsFunc(key, func(r rune) bool { return 'a' <= r && r <= 'z' })
+	return !upper || !lower
 }
 
 func findingText(k envfile.FindingKind) string {
@@ -264,6 +303,33 @@ func addParseErrors(err error, add func(finding)) {
 			add(finding{Kind: "parse", File: pe.File, Line: pe.Line, Col: pe.Col, Message: pe.Reason})
 		}
 	}
+}
+
+// displayPath returns p as is, or quoted in Go syntax when it holds a
+// control character (a newline would split a finding over two lines) or
+// is not valid UTF-8.
+func displayPath(p string) string {
+	if utf8.ValidString(p) && !strings.ContainsFunc(p, unicode.IsControl) {
+		return p
+	}
+	return strconv.Quote(p)
+}
+
+// shellArg returns p as a word of a POSIX shell command line: as is when
+// it holds only safe characters, else in single quotes. A name that holds
+// a control character is quoted as displayPath does, so that the message
+// stays on one line.
+func shellArg(p string) string {
+	safe := p != "" && !strings.ContainsFunc(p, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("._-/+,:@%=", r))
+	})
+	switch {
+	case safe:
+		return p
+	case displayPath(p) != p:
+		return displayPath(p)
+	}
+	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
 }
 
 func unwrapPathErr(err error) error {

@@ -5,6 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -202,4 +205,123 @@ func TestCheckExplicitFilesAndErrors(t *testing.T) {
 		r := runCLI(t, dir, baseEnv(t), args...)
 		assert.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
 	}
+}
+
+// TestCheckNeverPrintsValueLines checks that the lines of an unquoted
+// multi-line value never reach the output as keys.
+func TestCheckNeverPrintsValueLines(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// Lines of key material: some parse as KEY= (base64 padding), some
+	// hold no '='.
+	body := []string{
+		"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj",
+		"MzEfYyjiWA4R4_M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu",
+		"NMoSfm76oqFvAp8Gy0iz5sxjZmSnXyCdPEovGhLa0VzMaQ8s=",
+		"Zq7xW3ab==",
+	}
+	writeFile(t, dir, ".env.example", "KEY=\nTOKEN=\nOTHER=\n")
+	writeFile(t, dir, ".env", "KEY=-----BEGIN PRIVATE KEY-----\n"+strings.Join(body, "\n")+"\n-----END PRIVATE KEY-----\n"+
+		// Not PEM: a token split over two lines, the second one twice.
+		"TOKEN=eyJhbGciOiJIUzI1NiJ9\n"+body[2]+"\n"+body[2]+"\n"+
+		"OTHER=1\nTYPO=2\n")
+
+	rep, r := runCheck(t, dir)
+	assert.Equal(t, 1, r.code, r.stderr)
+	type pos struct {
+		kind, key string
+		line      int
+	}
+	var got []pos
+	for _, f := range rep.Findings {
+		got = append(got, pos{f.Kind, f.Key, f.Line})
+	}
+	assert.ElementsMatch(t, []pos{
+		{"parse", "", 1},
+		{"missing", "KEY", 1},
+		{"unknown", "", 8},
+		{"duplicate", "", 9},
+		{"unknown", "TYPO", 11},
+	}, got)
+	tr := runCLI(t, dir, baseEnv(t), "check")
+	assert.Equal(t, 1, tr.code)
+	assert.Contains(t, tr.stdout, ".env:8:1: unknown: not declared in the example (key not shown: ")
+	for _, out := range []string{r.output(), tr.output()} {
+		for _, l := range body {
+			assert.NotContains(t, out, l[:8], "a line of the value was printed")
+		}
+		assert.NotContains(t, out, "eyJ")
+	}
+}
+
+// TestCheckExpansionBomb checks that a small .env whose values expand
+// exponentially is reported as a parse finding instead of taking the
+// memory of the machine.
+func TestCheckExpansionBomb(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("V0=x\n")
+	for i := 1; i <= 24; i++ { // 16 MiB in V24 without the limits
+		prev := "${V" + strconv.Itoa(i-1) + "}"
+		b.WriteString("V" + strconv.Itoa(i) + "=" + prev + prev + "\n")
+	}
+	writeFile(t, dir, ".env", b.String())
+	rep, r := runCheck(t, dir)
+	assert.Equal(t, 1, r.code, r.stderr)
+	require.Len(t, rep.Findings, 1, "findings: %v", kinds(rep))
+	f := rep.Findings[0]
+	assert.Equal(t, "parse", f.Kind)
+	assert.Equal(t, 18, f.Line)
+	assert.Equal(t, 11, f.Col)
+	assert.Contains(t, f.Message, "size limit")
+}
+
+// TestCheckGitMergesAndUnusualPaths checks that check finds a .env that
+// only a merge commit added, and reports files whose names git would
+// quote, one finding per line.
+func TestCheckGitMergesAndUnusualPaths(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("a file name with a newline is not valid on Windows")
+	}
+	dir := newRepo(t)
+	writeFile(t, dir, "README", "x\n")
+	git(t, dir, "add", "README")
+	git(t, dir, "commit", "-q", "-m", "base")
+	git(t, dir, "checkout", "-q", "-b", "topic")
+	writeFile(t, dir, "topic.txt", "t\n")
+	git(t, dir, "add", "topic.txt")
+	git(t, dir, "commit", "-q", "-m", "topic")
+	git(t, dir, "checkout", "-q", "main")
+	git(t, dir, "merge", "-q", "--no-ff", "--no-commit", "topic")
+	secret := canary("merge")
+	writeFile(t, dir, "evil/.env", "K="+secret+"\n")
+	odd := "odd \"name\"\nx: tracked: fake/.env"
+	writeFile(t, dir, odd+"/.env.local", "K="+secret+"\n")
+	git(t, dir, "add", "--", "evil/.env", odd+"/.env.local")
+	git(t, dir, "commit", "-q", "-m", "merge topic")
+	git(t, dir, "rm", "-q", "--cached", "--", "evil/.env")
+	git(t, dir, "commit", "-q", "-m", "untrack")
+
+	rep, r := runCheck(t, dir)
+	assert.Equal(t, 1, r.code, r.stderr)
+	got := kinds(rep)
+	for _, want := range []string{
+		"history evil/.env", "not-ignored evil/.env",
+		"history " + odd + "/.env.local", "tracked " + odd + "/.env.local",
+	} {
+		assert.Contains(t, got, want)
+	}
+
+	tr := runCLI(t, dir, baseEnv(t), "check")
+	assert.Equal(t, 1, tr.code)
+	quoted := strconv.Quote(odd + "/.env.local")
+	assert.Contains(t, tr.stdout, quoted+": tracked: tracked by git: run `git rm --cached -- "+quoted+"`")
+	assert.Contains(t, tr.stdout, quoted+": history: added by commit ")
+	assert.Contains(t, tr.stdout, "evil/.env: history: added by commit ")
+	for _, line := range strings.Split(strings.TrimSpace(tr.stdout), "\n") {
+		assert.NotRegexp(t, `^x: tracked`, line, "a file name split a finding over two lines")
+	}
+	assert.NotContains(t, tr.output(), secret)
 }

@@ -118,8 +118,8 @@ func Merge(environ []string, files []*envfile.File, onlyFiles bool, keep func(ke
 	}
 	for _, f := range files {
 		seen := map[string]bool{}
-		for i := len(f.Entries) - 1; i >= 0; i-- {
-			e := f.Entries[i]
+		for i := f.Len() - 1; i >= 0; i-- {
+			e := f.Entry(i)
 			src := Source{File: f.Name, Line: e.Line, Col: e.Col}
 			if seen[e.Key] {
 				continue // an earlier occurrence in the same file: overridden

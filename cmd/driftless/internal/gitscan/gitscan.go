@@ -1,11 +1,11 @@
 package gitscan
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -53,7 +53,9 @@ func Open(dir string) (*Repo, error) {
 }
 
 func (r *Repo) git(stdin []byte, args ...string) ([]byte, error) {
-	cmd := exec.Command("git", append([]string{"-c", "core.quotepath=off"}, args...)...)
+	// Settings of the user's configuration that would change what the
+	// commands print are overridden.
+	cmd := exec.Command("git", append([]string{"-c", "core.quotepath=off", "-c", "log.showRoot=true"}, args...)...)
 	cmd.Dir = r.Dir
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
@@ -93,40 +95,81 @@ type Commit struct {
 
 // History returns every .env file that any commit reachable from any ref
 // (git log --all) added, with the oldest such commit.
+//
+// A merge commit adds a file when none of its parents has it (an "evil"
+// merge: the file was never committed on either side); a merge that
+// brings in a file from one side does not count, since the commit that
+// added it on that side does. Paths are read NUL-separated, so that any
+// name (spaces, quotes, newlines, non-ASCII, a leading dash) comes back
+// exactly.
 func (r *Repo) History() ([]Commit, error) {
 	out, err := r.git(nil, "log", "--all", "--no-renames", "--diff-filter=A",
-		"--name-only", "--format=%x01%h")
+		"--diff-merges=separate", "--no-relative", "--no-color", "--no-show-signature",
+		"--name-only", "-z", "--format=%x00%h %P")
 	if err != nil {
 		return nil, err
 	}
-	byPath := map[string]*Commit{}
-	var order []string
-	hash := ""
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "\x01"):
-			hash = line[1:]
-		case line == "" || !IsEnvFile(line):
-		default:
-			c, ok := byPath[line]
-			if !ok {
-				c = &Commit{Path: line}
-				byPath[line] = c
-				order = append(order, line)
+	// The output is, for each commit, and for a merge once per parent
+	// (newest commit first):
+	//
+	//	NUL hash SP parents NUL LF path NUL path NUL ...
+	//
+	// A path is never empty, so an empty field starts a header.
+	type add struct {
+		hash, path string
+		parents    int // of the commit
+		diffs      int // diffs against a parent that add path
+	}
+	var adds []*add
+	byKey := map[[2]string]*add{}
+	var hash string
+	parents := 0
+	fields := bytes.Split(out, []byte{0})
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		if len(f) == 0 {
+			if i+1 < len(fields) {
+				i++
+				h := strings.Fields(string(fields[i]))
+				if len(h) == 0 {
+					return nil, errors.New("git log: unexpected output")
+				}
+				hash, parents = h[0], len(h)-1
+				// The paths follow after a line feed.
+				if i+1 < len(fields) && len(fields[i+1]) > 0 && fields[i+1][0] == '\n' {
+					fields[i+1] = fields[i+1][1:]
+				}
 			}
-			c.Hash = hash // git log lists newest first: the last one seen is the oldest
-			c.Count++
+			continue
 		}
+		p := string(f)
+		if !IsEnvFile(p) {
+			continue
+		}
+		k := [2]string{hash, p}
+		a, ok := byKey[k]
+		if !ok {
+			a = &add{hash: hash, path: p, parents: parents}
+			byKey[k] = a
+			adds = append(adds, a)
+		}
+		a.diffs++
 	}
-	if err := sc.Err(); err != nil {
-		return nil, err
+	byPath := map[string]*Commit{}
+	for _, a := range adds {
+		if a.diffs < a.parents {
+			continue // a merge that has the file from one of its parents
+		}
+		c, ok := byPath[a.path]
+		if !ok {
+			c = &Commit{Path: a.path}
+			byPath[a.path] = c
+		}
+		c.Hash = a.hash // newest first: the last one seen is the oldest
+		c.Count++
 	}
-	slices.Sort(order)
-	commits := make([]Commit, 0, len(order))
-	for _, p := range order {
+	commits := make([]Commit, 0, len(byPath))
+	for _, p := range slices.Sorted(maps.Keys(byPath)) {
 		commits = append(commits, *byPath[p])
 	}
 	return commits, nil
