@@ -55,6 +55,15 @@ type Backend struct {
 	// v1), although the provider is a PreviousFetcher for backends that do:
 	// FetchPrevious must then answer ErrNotFound, even after a rotation.
 	NoHistory bool
+
+	// Unservable, when set, makes the existing secret name (already stored
+	// with Put) unservable behind the provider's back, the way an operator
+	// or the backend would: disabled, destroyed, scheduled for deletion,
+	// expired or denied to the provider's identity, whichever the backend
+	// offers (one is enough). The case UnservableIsNotNotFound then checks
+	// that Fetch (and FetchBatch) fail with ErrPermission and never with
+	// ErrNotFound. When nil, that case is skipped.
+	Unservable func(ctx context.Context, name string) error
 }
 
 // Harness returns a Backend for one test. It registers its own cleanup with
@@ -81,6 +90,7 @@ func Run(t *testing.T, h Harness) {
 		{"FetchReturnsStoredValue", testFetch},
 		{"EmptyIsNotMissing", testEmpty},
 		{"MissingIsErrNotFound", testMissing},
+		{"UnservableIsNotNotFound", testUnservable},
 		{"BinaryValue", testBinary},
 		{"UnicodeAndMultiline", testUnicode},
 		{"RotationIsNewVersion", testRotation},
@@ -182,6 +192,56 @@ func testMissing(t *testing.T, b Backend) {
 	}
 	if !strings.Contains(err.Error(), name) {
 		t.Errorf("error for a missing secret does not name it (%q): %v", name, err)
+	}
+}
+
+// sentenceUnservable is the sentence of the Provider contract that
+// testUnservable checks, quoted in its failure messages.
+const sentenceUnservable = `"A secret that exists but cannot be served (disabled, destroyed, scheduled for deletion, expired, not yet valid, denied) is not \"not found\": it yields an error wrapping ErrPermission"`
+
+// Sentence: a secret that exists but cannot be served is not "not found": it yields an error wrapping ErrPermission.
+func testUnservable(t *testing.T, b Backend) {
+	if b.Unservable == nil {
+		t.Skip("harness has no Unservable hook")
+	}
+	name := uniqueName("unservable")
+	put(t, b, name, []byte(Canary))
+	if err := b.Unservable(ctx(t), name); err != nil {
+		t.Fatalf("harness Unservable(%q): %v", name, err)
+	}
+	check := func(how string, err error) {
+		t.Helper()
+		switch {
+		case err == nil:
+			t.Errorf("%s of an unservable secret returned no error; the contract says: %s", how, sentenceUnservable)
+			return
+		case errors.Is(err, driftless.ErrNotFound):
+			t.Errorf("%s of an unservable secret wraps ErrNotFound, so a key-value source would fall through silently; the contract says: %s; got: %v", how, sentenceUnservable, err)
+		case !errors.Is(err, driftless.ErrPermission):
+			t.Errorf("%s of an unservable secret does not wrap ErrPermission; the contract says: %s; got: %v", how, sentenceUnservable, err)
+		}
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: the error for an unservable secret does not name it (%q): %v", how, name, err)
+		}
+		for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+			if strings.Contains(s, Canary) || strings.Contains(s, Canary[7:20]) {
+				t.Errorf("%s: the error for an unservable secret contains the secret value", how)
+			}
+		}
+	}
+	ref := b.Ref(name).Secret()
+	_, err := b.Provider.Fetch(ctx(t), ref)
+	check("Fetch", err)
+	if bf, ok := b.Provider.(driftless.BatchFetcher); ok {
+		res, err := bf.FetchBatch(ctx(t), []driftless.Ref{ref})
+		switch {
+		case err != nil:
+			check("FetchBatch", err)
+		case len(res) != 1:
+			t.Errorf("FetchBatch returned %d results for 1 ref", len(res))
+		default:
+			check("FetchBatch", res[0].Err)
+		}
 	}
 }
 

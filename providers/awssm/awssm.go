@@ -37,6 +37,10 @@ type API interface {
 type Provider struct {
 	client API
 	opts   options
+	// region is the region of the client's own options when the client
+	// tells it (*secretsmanager.Client does), else "": ARNs of that region
+	// are batched together with plain names.
+	region string
 
 	// batchOff is set once BatchGetSecretValue was denied or found
 	// unsupported; from then on FetchBatch uses GetSecretValue only.
@@ -77,7 +81,11 @@ func New(client API, opts ...Option) *Provider {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Provider{client: client, opts: o}
+	p := &Provider{client: client, opts: o}
+	if c, ok := client.(interface{ Options() secretsmanager.Options }); ok {
+		p.region = c.Options().Region
+	}
+	return p
 }
 
 // NewFromConfig returns a Provider with a client built from the SDK's
@@ -179,14 +187,16 @@ func regionOf(id string) string {
 	return parts[3]
 }
 
-// callOptions returns the per-call options that send the request to
-// region: the SDK derives the endpoint and the signing region from the
-// base client's options with the region replaced.
+// callOptions returns the per-call options of every request: the one
+// that tags credential failures (see tagCredentials) and, for a region
+// other than "", the one that sends the request to region (the SDK derives
+// the endpoint and the signing region from the base client's options with
+// the region replaced).
 func callOptions(region string) []func(*secretsmanager.Options) {
 	if region == "" {
-		return nil
+		return []func(*secretsmanager.Options){tagCredentials}
 	}
-	return []func(*secretsmanager.Options){func(o *secretsmanager.Options) { o.Region = region }}
+	return []func(*secretsmanager.Options){tagCredentials, func(o *secretsmanager.Options) { o.Region = region }}
 }
 
 func (p *Provider) get(ctx context.Context, s selector) (driftless.Value, error) {

@@ -31,14 +31,19 @@ type slot struct {
 
 // FetchBatch fetches refs with as few round trips as Secrets Manager
 // allows: secrets named without a version selector are read with
-// BatchGetSecretValue, 20 per call, one group of calls per region, all
-// calls sent concurrently (see WithConcurrency); the others are read with
-// concurrent GetSecretValue calls. Duplicate refs cost one read.
+// BatchGetSecretValue, 20 per call, all calls sent concurrently (see
+// WithConcurrency); the others are read with concurrent GetSecretValue
+// calls. Names and ARNs of the client's own region share their calls; only
+// ARNs of other regions are grouped apart, one group of calls per region.
+// (The client's region is known when the client has an Options method, as
+// *secretsmanager.Client does; with another API, every ARN is grouped by
+// its region.) Duplicate refs cost one read.
 //
 // When BatchGetSecretValue is denied (the identity has only
-// secretsmanager:GetSecretValue) or unknown to the endpoint, FetchBatch
-// reads the same secrets with GetSecretValue and remembers not to batch
-// again for the Provider's life.
+// secretsmanager:GetSecretValue; or HTTP 401 or 403 with a body that is not
+// Secrets Manager's, from a proxy or an emulator enforcing IAM) or unknown
+// to the endpoint, FetchBatch reads the same secrets with GetSecretValue
+// and remembers not to batch again for the Provider's life.
 //
 // It returns one Result per ref, in order, each as Fetch would; the error
 // is non-nil only when ctx was already done.
@@ -74,10 +79,14 @@ func (p *Provider) FetchBatch(ctx context.Context, refs []driftless.Ref) ([]drif
 				singles = append(singles, sl)
 				continue
 			}
-			if _, ok := byRegion[sl.sel.region]; !ok {
-				regions = append(regions, sl.sel.region)
+			region := sl.sel.region
+			if region == p.region {
+				region = "" // the client's own region
 			}
-			byRegion[sl.sel.region] = append(byRegion[sl.sel.region], sl)
+			if _, ok := byRegion[region]; !ok {
+				regions = append(regions, region)
+			}
+			byRegion[region] = append(byRegion[region], sl)
 		}
 		for _, r := range regions {
 			group := byRegion[r]
@@ -156,7 +165,11 @@ func (p *Provider) batch(ctx context.Context, chunk []*slot) []*slot {
 	var values []types.SecretValueEntry
 	var failed []types.APIErrorType
 	for page := 0; page < maxPages; page++ {
-		out, err := p.client.BatchGetSecretValue(ctx, in, callOptions(chunk[0].sel.region)...)
+		region := chunk[0].sel.region
+		if region == p.region {
+			region = ""
+		}
+		out, err := p.client.BatchGetSecretValue(ctx, in, callOptions(region)...)
 		if err != nil {
 			if ctx.Err() == nil && unsupported(err) {
 				p.batchOff.Store(true)

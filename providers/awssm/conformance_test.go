@@ -1,10 +1,12 @@
 package awssm_test
 
 import (
+	"context"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/awssm/awssmtest"
@@ -22,6 +24,16 @@ func split(b []byte) (*string, []byte) {
 	return nil, b
 }
 
+// scheduleDeletion is the providertest Unservable hook: it schedules the
+// secret's deletion through the API, as an operator does; Secrets Manager
+// then refuses reads of it until it is restored.
+func scheduleDeletion(client *secretsmanager.Client) func(ctx context.Context, name string) error {
+	return func(ctx context.Context, name string) error {
+		_, err := client.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: &name})
+		return err
+	}
+}
+
 // fake starts an awssmtest server for one test.
 func fake(t testing.TB) *awssmtest.Server {
 	srv := awssmtest.NewServer()
@@ -33,7 +45,7 @@ func TestConformanceAWSSMTest(t *testing.T) {
 	t.Parallel()
 	providertest.Run(t, func(t *testing.T) providertest.Backend {
 		srv := fake(t)
-		return providertest.Backend{Provider: awssm.New(srv.Client()), Put: srv.Put, Ref: ref}
+		return providertest.Backend{Provider: awssm.New(srv.Client()), Put: srv.Put, Ref: ref, Unservable: scheduleDeletion(srv.Client())}
 	})
 }
 
@@ -44,7 +56,7 @@ func TestConformanceAWSSMTestBatchDenied(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) providertest.Backend {
 		srv := fake(t)
 		srv.DenyBatch(true)
-		return providertest.Backend{Provider: awssm.New(srv.Client()), Put: srv.Put, Ref: ref}
+		return providertest.Backend{Provider: awssm.New(srv.Client()), Put: srv.Put, Ref: ref, Unservable: scheduleDeletion(srv.Client())}
 	})
 }
 
@@ -56,7 +68,7 @@ func TestConformanceAgent(t *testing.T) {
 		t.Cleanup(agentSrv.Close)
 		agent, err := awssm.NewAgent(awssm.WithAgentEndpoint(agentSrv.URL), awssm.WithAgentToken("test-token"))
 		require.NoError(t, err)
-		return providertest.Backend{Provider: agent, Put: srv.Put, Ref: ref}
+		return providertest.Backend{Provider: agent, Put: srv.Put, Ref: ref, Unservable: scheduleDeletion(srv.Client())}
 	})
 }
 
@@ -64,9 +76,10 @@ func TestConformanceMoto(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) providertest.Backend {
 		client := motoClient(t)
 		return providertest.Backend{
-			Provider: awssm.New(client),
-			Put:      motoPut(client),
-			Ref:      ref,
+			Provider:   awssm.New(client),
+			Put:        motoPut(client),
+			Ref:        ref,
+			Unservable: scheduleDeletion(client),
 			// moto stores a secret created with an empty SecretString
 			// without any version.
 			NoEmpty: true,

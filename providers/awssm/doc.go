@@ -49,11 +49,18 @@
 // wrap the SDK's error together with a driftless sentinel:
 //
 //	ResourceNotFoundException                        driftless.ErrNotFound
-//	AccessDeniedException, bad or expired credentials driftless.ErrPermission
+//	AccessDeniedException, bad or expired credentials,
+//	InvalidRequestException (a secret scheduled for
+//	deletion), HTTP 401 or 403 whatever the body      driftless.ErrPermission
+//	no credentials (the credential chain found none)  driftless.ErrNoCredentials
 //	DecryptionFailure (KMS), throttling after the
 //	SDK's retries, 5xx, network failures              driftless.ErrUnavailable
 //	InvalidParameterException, ValidationException   driftless.ErrInvalidRef
 //	a done context                                   wraps ctx.Err(), no sentinel
+//
+// Only a secret that does not exist is ErrNotFound, so only it lets a
+// key-value source fall through to the next source: a secret scheduled for
+// deletion still exists, and reading it is refused.
 //
 // errors.As still finds the SDK's types (*types.ResourceNotFoundException,
 // smithy.APIError) and, for the agent, *AgentError.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/driftless/driftless"
@@ -18,6 +20,12 @@ var (
 		"ResourceNotFoundException": true,
 	}
 	permissionCodes = map[string]bool{
+		// The secret exists but may not be read: on a read, Secrets
+		// Manager answers this for a secret scheduled for deletion
+		// ("marked for deletion"). It is not "not found": the secret can
+		// still be restored, and a chain must not fall through to a
+		// lower source meanwhile.
+		"InvalidRequestException":     true,
 		"AccessDeniedException":       true,
 		"AccessDenied":                true,
 		"UnrecognizedClientException": true,
@@ -65,10 +73,31 @@ var (
 	}
 )
 
+// known reports whether code is one this package gives a meaning to.
+func known(code string) bool {
+	return notFoundCodes[code] || permissionCodes[code] || unavailableCodes[code] || invalidCodes[code] || unsupportedCodes[code]
+}
+
+// denied reports whether HTTP status is 401 or 403.
+func denied(status int) bool {
+	return status == http.StatusUnauthorized || status == http.StatusForbidden
+}
+
 // sentinel returns the driftless sentinel that err maps to, or nil.
 func sentinel(err error) error {
+	var ce *credentialsError
+	if errors.As(err, &ce) {
+		return driftless.ErrNoCredentials
+	}
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	isAPI := errors.As(err, &ae)
+	if status := httpStatus(err); denied(status) && (!isAPI || !known(ae.ErrorCode())) {
+		// HTTP 401 or 403 whose body the SDK could not read as an AWS
+		// error (the HTML page of a proxy, moto's XML when it enforces
+		// IAM, an empty body): a refusal all the same.
+		return driftless.ErrPermission
+	}
+	if isAPI {
 		code := ae.ErrorCode()
 		switch {
 		case notFoundCodes[code]:
@@ -83,8 +112,6 @@ func sentinel(err error) error {
 			return driftless.ErrUnavailable
 		}
 		switch status := httpStatus(err); {
-		case status == http.StatusUnauthorized || status == http.StatusForbidden:
-			return driftless.ErrPermission
 		case status == http.StatusTooManyRequests || status >= 500:
 			return driftless.ErrUnavailable
 		}
@@ -107,12 +134,75 @@ func httpStatus(err error) int {
 // batching is not available to this caller.
 func unsupported(err error) bool {
 	var ae smithy.APIError
-	if errors.As(err, &ae) && unsupportedCodes[ae.ErrorCode()] {
+	isAPI := errors.As(err, &ae)
+	if isAPI && unsupportedCodes[ae.ErrorCode()] {
 		return true
 	}
 	status := httpStatus(err)
-	return status == http.StatusNotImplemented
+	// A 401 or 403 that is not an AWS error this package knows (a proxy's
+	// page, moto's XML) is a denial like AccessDeniedException. A known
+	// code such as ExpiredTokenException is not: it would refuse
+	// GetSecretValue as well.
+	return status == http.StatusNotImplemented || (denied(status) && (!isAPI || !known(ae.ErrorCode())))
 }
+
+// credentialsError marks a failure of the client's credentials provider
+// to give credentials: the SDK's credential chain found none (no
+// environment variables, no shared files, no web identity, no container or
+// instance role), or the client has no provider at all.
+type credentialsError struct{ err error }
+
+func (e *credentialsError) Error() string { return e.err.Error() }
+func (e *credentialsError) Unwrap() error { return e.err }
+
+// taggedCredentials is the client's credentials provider, whose errors are
+// marked with credentialsError so that wrap tells them from a network
+// failure (the SDK's own errors have no type of their own).
+type taggedCredentials struct{ aws.CredentialsProvider }
+
+// Retrieve calls the client's provider and marks its failures.
+func (c taggedCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, err := c.CredentialsProvider.Retrieve(ctx)
+	if err != nil && ctx.Err() == nil {
+		return creds, &credentialsError{err}
+	}
+	return creds, err
+}
+
+// ProviderSources forwards the sources of the client's provider, which
+// the SDK reports in its User-Agent.
+func (c taggedCredentials) ProviderSources() []aws.CredentialSource {
+	if s, ok := c.CredentialsProvider.(aws.CredentialProviderSource); ok {
+		return s.ProviderSources()
+	}
+	return nil
+}
+
+// missingCredentials stands for the credentials provider of a client that
+// has none, so that its calls fail with a credentialsError rather than the
+// SDK's "could not select an auth scheme".
+type missingCredentials struct{}
+
+// Retrieve always fails.
+func (missingCredentials) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{}, &credentialsError{errors.New("the Secrets Manager client has no credentials provider (its Options.Credentials is nil)")}
+}
+
+// tagCredentials is the per-call option that marks credential failures.
+func tagCredentials(o *secretsmanager.Options) {
+	if o.Credentials == nil {
+		o.Credentials = missingCredentials{}
+		return
+	}
+	o.Credentials = taggedCredentials{o.Credentials}
+}
+
+// noCredentialsHelp says what the SDK's default chain tried and what to set.
+const noCredentialsHelp = "no AWS credentials: the SDK's default chain (NewFromConfig, config.LoadDefaultConfig) tries the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), " +
+	"the shared files (~/.aws/credentials and ~/.aws/config, profile AWS_PROFILE or default, SSO and credential_process included), " +
+	"web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI) " +
+	"and the EC2 instance metadata service; set one of them (for example run `aws configure` or `aws sso login`, or attach a role), " +
+	"or give New a client configured with credentials"
 
 // wrap tags err, an SDK error about s, with the driftless sentinel it maps
 // to and names the secret. The SDK's errors carry codes and messages from
@@ -125,7 +215,9 @@ func wrap(ctx context.Context, s selector, err error) error {
 		}
 		return fmt.Errorf("awssm: %s: %w: %w", s, cerr, err)
 	}
-	if se := sentinel(err); se != nil {
+	if se := sentinel(err); se == driftless.ErrNoCredentials {
+		return fmt.Errorf("%w: awssm: %s: %s: %w", se, s, noCredentialsHelp, err)
+	} else if se != nil {
 		return fmt.Errorf("%w: awssm: %s: %w", se, s, err)
 	}
 	return fmt.Errorf("awssm: %s: %w", s, err)

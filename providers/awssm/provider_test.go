@@ -315,7 +315,7 @@ func TestErrorMapping(t *testing.T) {
 		{"AccessDeniedException", driftless.ErrPermission},
 		{"DecryptionFailure", driftless.ErrUnavailable},
 		{"InternalServiceError", driftless.ErrUnavailable},
-		{"InvalidRequestException", nil},
+		{"InvalidRequestException", driftless.ErrPermission}, // a secret scheduled for deletion
 	} {
 		t.Run(tc.code, func(t *testing.T) {
 			t.Parallel()

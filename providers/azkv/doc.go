@@ -28,15 +28,19 @@
 // returned secret ID), so a refresh sees a rotation; Value.Created is the
 // version's creation time and Value.Expires its exp attribute.
 // FetchPrevious returns the newest enabled, valid version created before
-// the current one, for the rotation-window field type; it lists the
-// versions of that one secret and never lists every secret in a vault.
+// the current one, for the rotation-window field type; it reads the current
+// version's id first and never returns it (Key Vault's timestamps are whole
+// seconds and its listing order is not promised, so versions made in one
+// second tie; ties are broken by version id). It lists the versions of that
+// one secret and never lists every secret in a vault.
 // Key Vault stores text: Data is the UTF-8 bytes of the secret's value; an
 // empty value is served as empty Data.
 //
 // # Errors
 //
 //	404 (no such secret or version)            driftless.ErrNotFound
-//	401, 403                                   driftless.ErrPermission
+//	401, 403 (whatever the body)               driftless.ErrPermission
+//	no identity to sign in with                driftless.ErrNoCredentials
 //	disabled (403 SecretDisabled)              driftless.ErrPermission and ErrDisabled
 //	exp in the past                            driftless.ErrPermission and ErrExpired
 //	nbf in the future                          driftless.ErrPermission and ErrNotYetValid

@@ -3,6 +3,7 @@ package azkv
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
@@ -142,7 +144,7 @@ func NewDefault(opts ...Option) (*Provider, error) {
 			}
 		})
 		if credErr != nil {
-			return nil, fmt.Errorf("%w: azkv: DefaultAzureCredential: %w", driftless.ErrPermission, credErr)
+			return nil, fmt.Errorf("%w: azkv: DefaultAzureCredential: %s: %w", driftless.ErrNoCredentials, noCredentialsHelp, credErr)
 		}
 		return azsecrets.NewClient(p.opts.urlFor(vault), cred, p.opts.clientOptions)
 	}
@@ -251,12 +253,13 @@ func (p *Provider) start(ctx context.Context, op string, ref driftless.Ref) (loc
 // attribute.
 //
 // Errors wrap driftless.ErrNotFound (404: no such secret or version),
-// driftless.ErrPermission (401/403; and, with ErrDisabled, ErrExpired or
+// driftless.ErrPermission (401/403 whatever the body, a proxy's page
+// included; a refused sign-in; and, with ErrDisabled, ErrExpired or
 // ErrNotYetValid, a secret that exists but must not be used),
-// driftless.ErrUnavailable (429 after the SDK's retries, 5xx, network,
-// credential failures), driftless.ErrInvalidRef (a malformed reference, a
-// vault without a client) or ctx.Err(). They name the vault and secret,
-// never a value.
+// driftless.ErrNoCredentials (the credential found no identity to sign in
+// with), driftless.ErrUnavailable (429 after the SDK's retries, 5xx,
+// network), driftless.ErrInvalidRef (a malformed reference, a vault without
+// a client) or ctx.Err(). They name the vault and secret, never a value.
 func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
 	l, c, err := p.start(ctx, "get", ref)
 	if err != nil {
@@ -270,10 +273,11 @@ func (p *Provider) get(ctx context.Context, c *vaultClient, l location) (driftle
 	if err != nil {
 		return driftless.Value{}, fmt.Errorf("azkv: get %s: %w", l, err)
 	}
-	resp, err := c.GetSecret(ctx, l.secret, l.version, nil)
+	var raw *http.Response
+	resp, err := c.GetSecret(policy.WithCaptureResponse(ctx, &raw), l.secret, l.version, nil)
 	release()
 	if err != nil {
-		return driftless.Value{}, wrap(ctx, "get", l, err)
+		return driftless.Value{}, wrap(ctx, "get", l, err, raw)
 	}
 	s := resp.Secret
 	v := driftless.Value{Version: l.version}
@@ -344,19 +348,47 @@ type versionInfo struct {
 	version string
 	created time.Time
 	attrs   *azsecrets.SecretAttributes
-	order   int
+}
+
+// compare orders versions by created time and, within one second (Key
+// Vault's timestamps are whole seconds), by version id, case-insensitively.
+func (a versionInfo) compare(b versionInfo) int {
+	if c := a.created.Compare(b.created); c != 0 {
+		return c
+	}
+	return strings.Compare(strings.ToLower(a.version), strings.ToLower(b.version))
 }
 
 // FetchPrevious returns the version that preceded the current one (or the
-// version ref names): the newest version created before it that is
-// enabled and within its nbf/exp window. It lists the versions of that one
-// secret only (never every secret in the vault) and then gets the chosen
-// version. Versions created in the same second are ordered as Key Vault
-// lists them. With no such version the error wraps driftless.ErrNotFound.
+// version ref names): among the versions of that one secret (it never
+// lists every secret in the vault), the newest that is enabled and within
+// its nbf/exp window and was created before it.
+//
+// Key Vault's created timestamps are whole seconds and its listing order
+// is not promised, so the newest version by time does not tell which
+// version is current. FetchPrevious therefore first reads the current
+// version's id (GetSecret without a version) and never returns that
+// version; the previous one is the newest other version created at or
+// before it. Versions created in the same second are ordered by version id
+// (case-insensitively): the choice among them is arbitrary but always the
+// same. For a pinned version, the versions before it are those created in
+// an earlier second, and those of its own second with a smaller id.
+//
+// It costs one GetSecret for the current version (none when ref pins one),
+// one versions listing (a request per 25 versions) and one GetSecret for
+// the version returned. With no such version the error wraps
+// driftless.ErrNotFound; when the current version cannot be read
+// (disabled, denied) the error is that of Fetch.
 func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
 	l, c, err := p.start(ctx, "get previous", ref)
 	if err != nil {
 		return driftless.Value{}, err
+	}
+	current := l.version
+	if current == "" {
+		if current, err = p.currentVersion(ctx, c, l); err != nil {
+			return driftless.Value{}, err
+		}
 	}
 	var vs []versionInfo
 	pager := c.NewListSecretPropertiesVersionsPager(l.secret, nil)
@@ -365,16 +397,17 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 		if err != nil {
 			return driftless.Value{}, fmt.Errorf("azkv: list versions of %s: %w", l, err)
 		}
-		page, err := pager.NextPage(ctx)
+		var raw *http.Response
+		page, err := pager.NextPage(policy.WithCaptureResponse(ctx, &raw))
 		release()
 		if err != nil {
-			return driftless.Value{}, wrap(ctx, "list versions of", l, err)
+			return driftless.Value{}, wrap(ctx, "list versions of", l, err, raw)
 		}
 		for _, sp := range page.Value {
 			if sp == nil || sp.ID == nil {
 				continue
 			}
-			vi := versionInfo{version: lastSegment(string(*sp.ID)), attrs: sp.Attributes, order: len(vs)}
+			vi := versionInfo{version: lastSegment(string(*sp.ID)), attrs: sp.Attributes}
 			if vi.attrs == nil {
 				vi.attrs = &azsecrets.SecretAttributes{}
 			}
@@ -387,22 +420,57 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 	if len(vs) == 0 {
 		return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: the secret has no versions", l, driftless.ErrNotFound)
 	}
-	slices.SortStableFunc(vs, func(a, b versionInfo) int { return a.created.Compare(b.created) })
-	cur := len(vs) - 1
-	if l.version != "" {
-		cur = slices.IndexFunc(vs, func(v versionInfo) bool { return strings.EqualFold(v.version, l.version) })
-		if cur < 0 {
+	i := slices.IndexFunc(vs, func(v versionInfo) bool { return strings.EqualFold(v.version, current) })
+	if i < 0 {
+		if l.version != "" {
 			return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: no such version", l, driftless.ErrNotFound)
 		}
+		// Created after the listing began? Then every listed version is older.
+		return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: the current version %q is not among the versions listed", l, driftless.ErrUnavailable, current)
+	}
+	cur := vs[i]
+	earlier := func(v versionInfo) bool {
+		if l.version == "" {
+			return !v.created.After(cur.created) // the current version is the newest
+		}
+		return v.compare(cur) < 0
 	}
 	now := time.Now()
-	for i := cur - 1; i >= 0; i-- {
-		if usable(vs[i].attrs, now) != nil {
+	var best *versionInfo
+	for k := range vs {
+		v := &vs[k]
+		if k == i || !earlier(*v) || usable(v.attrs, now) != nil {
 			continue
 		}
-		return p.get(ctx, c, location{vault: l.vault, secret: l.secret, version: vs[i].version})
+		if best == nil || v.compare(*best) > 0 {
+			best = v
+		}
 	}
-	return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: no earlier enabled, valid version", l, driftless.ErrNotFound)
+	if best == nil {
+		return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: no earlier enabled, valid version", l, driftless.ErrNotFound)
+	}
+	return p.get(ctx, c, location{vault: l.vault, secret: l.secret, version: best.version})
+}
+
+// currentVersion returns the id of the current version of l's secret,
+// read with GetSecret without a version. An expired or not yet valid
+// current version still is the current one; a disabled one cannot be read,
+// and its error (wrapping ErrPermission and ErrDisabled) is returned.
+func (p *Provider) currentVersion(ctx context.Context, c *vaultClient, l location) (string, error) {
+	release, err := p.acquire(ctx, c)
+	if err != nil {
+		return "", fmt.Errorf("azkv: get previous %s: %w", l, err)
+	}
+	var raw *http.Response
+	resp, err := c.GetSecret(policy.WithCaptureResponse(ctx, &raw), l.secret, "", nil)
+	release()
+	if err != nil {
+		return "", wrap(ctx, "get current version of", l, err, raw)
+	}
+	if resp.ID == nil {
+		return "", fmt.Errorf("azkv: get current version of %s: %w: the answer has no id", l, driftless.ErrUnavailable)
+	}
+	return lastSegment(string(*resp.ID)), nil
 }
 
 // Close marks the provider closed: later fetches fail with

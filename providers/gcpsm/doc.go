@@ -37,12 +37,16 @@
 //
 // The payload's CRC32C checksum (data_crc32c) is verified; a mismatch is an
 // error wrapping ErrChecksum and driftless.ErrUnavailable. gRPC codes map
-// to the driftless sentinels: NOT_FOUND and a disabled or destroyed version
-// (FAILED_PRECONDITION) to ErrNotFound; PERMISSION_DENIED and
-// UNAUTHENTICATED to ErrPermission; RESOURCE_EXHAUSTED, UNAVAILABLE,
+// to the driftless sentinels: NOT_FOUND to ErrNotFound; a disabled or
+// destroyed version (FAILED_PRECONDITION), PERMISSION_DENIED and
+// UNAUTHENTICATED (what a proxy's HTTP 403 and 401 become) to ErrPermission,
+// so that only a secret that does not exist lets a key source fall through
+// to the next source; RESOURCE_EXHAUSTED, UNAVAILABLE,
 // DEADLINE_EXCEEDED, ABORTED and INTERNAL to ErrUnavailable. The gRPC error
 // stays wrapped (errors.As, status.FromError). When the context is done the
 // error wraps ctx.Err(). Errors name the secret version, never its value.
+// NewFromDefault reports Application Default Credentials that find nothing
+// with driftless.ErrNoCredentials.
 //
 // # Concurrency
 //

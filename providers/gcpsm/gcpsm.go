@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -133,7 +134,10 @@ func New(client API, opts ...Option) *Provider {
 // NewFromDefault builds a Secret Manager client with Application Default
 // Credentials (or, with WithEndpoint, a plaintext connection without
 // credentials) and returns a provider that uses it. Close closes that
-// client.
+// client. When Application Default Credentials find nothing (no
+// GOOGLE_APPLICATION_CREDENTIALS, no gcloud credentials file, not on Google
+// Cloud), the error wraps driftless.ErrNoCredentials and the library's
+// error, and says what to set.
 func NewFromDefault(ctx context.Context, opts ...Option) (*Provider, error) {
 	var o options
 	for _, opt := range opts {
@@ -154,6 +158,9 @@ func NewFromDefault(ctx context.Context, opts ...Option) (*Provider, error) {
 	copts = append(copts, o.clientOpts...)
 	c, err := secretmanager.NewClient(ctx, copts...)
 	if err != nil {
+		if noADC(err) {
+			return nil, fmt.Errorf("%w: gcpsm: create Secret Manager client: %s: %w", driftless.ErrNoCredentials, noADCHelp, err)
+		}
 		return nil, fmt.Errorf("gcpsm: create Secret Manager client: %w", err)
 	}
 	p := New(c, opts...)
@@ -167,9 +174,12 @@ func NewFromDefault(ctx context.Context, opts ...Option) (*Provider, error) {
 // "latest" reports which version it served. The payload's CRC32C checksum
 // is verified; a mismatch yields an error wrapping ErrChecksum.
 //
-// NOT_FOUND and a disabled or destroyed version (FAILED_PRECONDITION) yield
-// errors wrapping driftless.ErrNotFound; PERMISSION_DENIED and
-// UNAUTHENTICATED wrap driftless.ErrPermission; RESOURCE_EXHAUSTED,
+// NOT_FOUND yields errors wrapping driftless.ErrNotFound; a disabled or
+// destroyed version (FAILED_PRECONDITION), PERMISSION_DENIED and
+// UNAUTHENTICATED (also what a proxy's HTTP 403 and 401 become over gRPC)
+// wrap driftless.ErrPermission: a version that exists but is switched off
+// is not "not found", so a key source never falls through past it to a
+// default. RESOURCE_EXHAUSTED,
 // UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and INTERNAL wrap
 // driftless.ErrUnavailable; INVALID_ARGUMENT wraps driftless.ErrInvalidRef.
 // When ctx is done the error wraps ctx.Err(). Errors name the secret
@@ -291,6 +301,38 @@ func (p *Provider) finish(ctx context.Context, r resource, v driftless.Value) (d
 	return v, nil
 }
 
+// redact drops the body of a non-gRPC answer (a proxy's page) that grpc-go
+// copies into the status message after "data: ", since nothing says what
+// that body holds. The code is kept, so status.Code and status.FromError
+// still work.
+func redact(err error) error {
+	st, ok := status.FromError(err)
+	if !ok {
+		return err
+	}
+	msg := st.Message()
+	i := strings.Index(msg, "\ndata: ")
+	if i < 0 || !strings.Contains(msg[:i], "unexpected content-type") {
+		return err
+	}
+	return status.Error(st.Code(), msg[:i]+" (response body not shown)")
+}
+
+// noADCHelp says what Application Default Credentials tried and what to do.
+const noADCHelp = "no Google Application Default Credentials: tried the file named by GOOGLE_APPLICATION_CREDENTIALS, " +
+	"gcloud's file (~/.config/gcloud/application_default_credentials.json, or under CLOUDSDK_CONFIG) and the metadata server of " +
+	"Google Cloud; run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS to a credentials file, " +
+	"attach a service account (or workload identity), or pass credentials with WithClientOptions"
+
+// noADC reports whether err is the failure of Application Default
+// Credentials to find any credentials. Google's auth libraries give it no
+// type of its own, only this message (cloud.google.com/go/auth's
+// "credentials: could not find default credentials", golang.org/x/oauth2's
+// "google: could not find default credentials").
+func noADC(err error) bool {
+	return strings.Contains(err.Error(), "could not find default credentials")
+}
+
 // numeric returns v if it is a version number, else "".
 func numeric(v string) string {
 	if _, err := strconv.ParseUint(v, 10, 64); err != nil {
@@ -306,14 +348,16 @@ func wrap(ctx context.Context, op, name string, err error) error {
 	if errors.Is(err, ErrChecksum) {
 		return fmt.Errorf("gcpsm: %s %s: %w", op, name, err)
 	}
+	err = redact(err)
 	if cerr := ctx.Err(); cerr != nil {
 		return fmt.Errorf("gcpsm: %s %s: %w (%w)", op, name, cerr, err)
 	}
 	var sentinel error
 	switch status.Code(err) {
-	case codes.NotFound, codes.FailedPrecondition:
+	case codes.NotFound:
 		sentinel = driftless.ErrNotFound
-	case codes.PermissionDenied, codes.Unauthenticated:
+	case codes.FailedPrecondition, codes.PermissionDenied, codes.Unauthenticated:
+		// FAILED_PRECONDITION: the version is disabled or destroyed.
 		sentinel = driftless.ErrPermission
 	case codes.ResourceExhausted, codes.Unavailable, codes.DeadlineExceeded, codes.Aborted, codes.Internal:
 		sentinel = driftless.ErrUnavailable

@@ -44,11 +44,12 @@ func ref(name string) driftless.Ref { return driftless.Ref{Scheme: gcpsm.Scheme,
 func TestConformance(t *testing.T) {
 	t.Run("global/New", func(t *testing.T) {
 		providertest.Run(t, func(t *testing.T) providertest.Backend {
-			srv, _, p := setup(t)
+			srv, client, p := setup(t)
 			return providertest.Backend{
-				Provider: p,
-				Put:      srv.Put,
-				Ref:      func(name string) driftless.Ref { return ref("projects/" + project + "/secrets/" + name) },
+				Provider:   p,
+				Put:        srv.Put,
+				Ref:        func(name string) driftless.Ref { return ref("projects/" + project + "/secrets/" + name) },
+				Unservable: disableLatest(client, func(name string) string { return "projects/" + project + "/secrets/" + name }),
 			}
 		})
 	})
@@ -59,8 +60,12 @@ func TestConformance(t *testing.T) {
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = p.Close() })
 			regional := func(name string) string { return "projects/" + project + "/locations/" + region + "/secrets/" + name }
+			client, err := srv.Client(t.Context())
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = client.Close() })
 			return providertest.Backend{
-				Provider: p,
+				Unservable: disableLatest(client, regional),
+				Provider:   p,
 				Put: func(ctx context.Context, name string, data []byte) error {
 					return srv.Put(ctx, regional(name), data)
 				},
@@ -156,7 +161,8 @@ func TestDisabledAndDestroyedVersions(t *testing.T) {
 
 	for _, v := range []string{"2", "3"} {
 		_, err := p.Fetch(ctx, ref(base+v))
-		assert.ErrorIs(t, err, driftless.ErrNotFound, "version %s", v)
+		assert.ErrorIs(t, err, driftless.ErrPermission, "version %s", v)
+		assert.NotErrorIs(t, err, driftless.ErrNotFound, "version %s exists: it is not found", v)
 		st, ok := status.FromError(err)
 		assert.True(t, ok, "the gRPC error stays wrapped")
 		assert.Equal(t, codes.FailedPrecondition, st.Code())
@@ -164,10 +170,12 @@ func TestDisabledAndDestroyedVersions(t *testing.T) {
 	}
 
 	// The newest version disabled: "latest" names it still, as in Secret
-	// Manager, so it is not found; previous is still version 1.
+	// Manager, so it is refused (never not found, or a key source would
+	// fall through to a default); previous is still version 1.
 	require.NoError(t, srv.SetVersionState("db", 4, secretmanagerpb.SecretVersion_DISABLED))
 	_, err = p.Fetch(ctx, ref(project+"/db"))
-	assert.ErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driftless.ErrPermission)
+	assert.NotErrorIs(t, err, driftless.ErrNotFound)
 	prev, err = p.FetchPrevious(ctx, ref(project+"/db"))
 	require.NoError(t, err)
 	assert.Equal(t, "1", prev.Version)
@@ -193,7 +201,7 @@ func TestErrorMapping(t *testing.T) {
 		want error // nil: no sentinel
 	}{
 		{codes.NotFound, driftless.ErrNotFound},
-		{codes.FailedPrecondition, driftless.ErrNotFound},
+		{codes.FailedPrecondition, driftless.ErrPermission}, // a disabled or destroyed version
 		{codes.PermissionDenied, driftless.ErrPermission},
 		{codes.Unauthenticated, driftless.ErrPermission},
 		{codes.ResourceExhausted, driftless.ErrUnavailable},

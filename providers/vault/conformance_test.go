@@ -19,14 +19,20 @@ func TestConformance(t *testing.T) {
 		mount string
 		put   func(ctx context.Context, name string, data []byte) error
 		kv1   bool
+		// unservable soft-deletes the current KV v2 version, as `vault kv
+		// delete` does: Vault then answers 404 with the version's
+		// metadata. KV v1 deletes for good, so it has no such state.
+		unservable func(ctx context.Context, name string) error
 	}{
 		{"KVv2", "secret", func(ctx context.Context, name string, data []byte) error {
 			_, err := srv.Root.KVv2("secret").Put(ctx, name, map[string]any{"value": string(data)})
 			return err
-		}, false},
+		}, false, func(ctx context.Context, name string) error {
+			return srv.Root.KVv2("secret").Delete(ctx, name)
+		}},
 		{"KVv1", "kv1", func(ctx context.Context, name string, data []byte) error {
 			return srv.Root.KVv1("kv1").Put(ctx, name, map[string]any{"value": string(data)})
-		}, true},
+		}, true, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			providertest.Run(t, func(t *testing.T) providertest.Backend {
@@ -42,6 +48,7 @@ func TestConformance(t *testing.T) {
 					NoBinary:   true, // KV stores JSON strings
 					NoVersions: tc.kv1,
 					NoHistory:  tc.kv1, // KV v1 keeps no history
+					Unservable: tc.unservable,
 				}
 			})
 		})

@@ -46,8 +46,11 @@
 //
 // # Errors
 //
-// Errors wrap driftless.ErrNotFound (no such path, version or mount; a deleted
-// version), driftless.ErrPermission (403, or a refused login),
+// Errors wrap driftless.ErrNotFound (no such path, version or mount),
+// driftless.ErrPermission (401 or 403 whatever the body, a refused login, or
+// a KV v2 version that was deleted or destroyed: it exists, so it is not
+// "not found" and a key source never falls through past it),
+// driftless.ErrNoCredentials (no token: see NewFromEnvironment and WithAuth),
 // driftless.ErrUnavailable (sealed, unreachable, 5xx, rate limited) or
 // driftless.ErrInvalidRef, together with the client's *api.ResponseError, so
 // that errors.Is and errors.As both work. They name the mount and path, never

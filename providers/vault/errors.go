@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/vault/api"
 
@@ -28,8 +30,12 @@ func (p *Provider) wrap(ctx context.Context, err error, status int, what string,
 		return fmt.Errorf("%s: %w: %w", where, driftless.ErrUnavailable, err)
 	}
 	err = redact(err)
+	if p.noToken(err, status) {
+		return fmt.Errorf("%s: %w: %w: %s: %w", where, driftless.ErrNoCredentials, driftless.ErrPermission, noTokenHelp, err)
+	}
 	switch {
-	case status == 403:
+	case status == 401, status == 403:
+		// Whatever the body: Vault's JSON, or a proxy's page.
 		return fmt.Errorf("%s: %w: %w", where, driftless.ErrPermission, err)
 	case status == 404:
 		return fmt.Errorf("%s: %w: %w", where, driftless.ErrNotFound, err)
@@ -40,6 +46,27 @@ func (p *Provider) wrap(ctx context.Context, err error, status int, what string,
 	default:
 		return fmt.Errorf("%s: %w", where, err)
 	}
+}
+
+// noTokenHelp says where a token comes from.
+const noTokenHelp = "no Vault token: the client has none; set VAULT_TOKEN (NewFromEnvironment reads it, then the token " +
+	"helper that `vault login` fills), set one with Client().SetToken, log in with WithAuth or WithLogin, or point the " +
+	"client at a Vault Agent or Vault Proxy that adds its auto-auth token"
+
+// noToken reports whether a refusal (status 400, 401 or 403) is due to a
+// missing token: Vault says "missing client token", or the client sent
+// none and the Provider does not log in itself. (Behind a Vault Agent or
+// Proxy that adds its own token the client sends none either; the message
+// says so.)
+func (p *Provider) noToken(err error, status int) bool {
+	if status != 400 && status != 401 && status != 403 {
+		return false
+	}
+	var re *api.ResponseError
+	if errors.As(err, &re) && slices.ContainsFunc(re.Errors, func(e string) bool { return strings.Contains(e, "missing client token") }) {
+		return true
+	}
+	return status != 400 && p.login == nil && p.client.Token() == ""
 }
 
 // redact drops the raw body from a ResponseError whose body Vault did not

@@ -68,9 +68,9 @@ func TestKV(t *testing.T) {
 		{ref: "vault://secret/app/db#port", want: "5435", version: "4"},
 		{ref: "vault://secret/app/db?version=1#password", want: "pw-1", version: "1"},
 		{ref: "vault://secret/app/db?version=0#password", want: "pw-4", version: "4"},
-		{ref: "vault://secret/app/db?version=3#password", err: driftless.ErrNotFound},  // deleted
-		{ref: "vault://secret/app/db?version=2#password", err: driftless.ErrNotFound},  // destroyed
-		{ref: "vault://secret/app/db?version=99#password", err: driftless.ErrNotFound}, // never written
+		{ref: "vault://secret/app/db?version=3#password", err: driftless.ErrPermission}, // deleted: it exists
+		{ref: "vault://secret/app/db?version=2#password", err: driftless.ErrPermission}, // destroyed: it exists
+		{ref: "vault://secret/app/db?version=99#password", err: driftless.ErrNotFound},  // never written
 		{ref: "vault://secret/app/db#no-such-field", err: driftless.ErrNotFound},
 		{ref: "vault://secret/app/nope#password", err: driftless.ErrNotFound},
 		{ref: "vault://kv1/app/db#password", want: "v1-pw"},
@@ -197,6 +197,7 @@ func TestErrors(t *testing.T) {
 		{"PermissionDenied", func(t *testing.T) *api.Client { return srv.Client(t, limited) }, "vault://secret/other/db#password", driftless.ErrPermission, []error{driftless.ErrNotFound}},
 		{"BadToken", func(t *testing.T) *api.Client { return srv.Client(t, "not-a-token") }, "vault://secret/app/db#password", driftless.ErrPermission, []error{driftless.ErrNotFound}},
 		{"Missing", func(t *testing.T) *api.Client { return srv.Client(t, limited) }, "vault://secret/app/none#password", driftless.ErrNotFound, nil},
+		{"NoToken", func(t *testing.T) *api.Client { return srv.Client(t, "") }, "vault://secret/app/db#password", driftless.ErrNoCredentials, []error{driftless.ErrNotFound, driftless.ErrUnavailable}},
 		{"Unreachable", unreachable, "vault://secret/app/db#password", driftless.ErrUnavailable, []error{driftless.ErrNotFound}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

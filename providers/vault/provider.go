@@ -150,8 +150,10 @@ func (p *Provider) Client() *api.Client { return p.client }
 // sys/internal/ui/mounts request as the Vault CLI, and cached) Value.Data is
 // the secret's key-value map as a JSON object, from which ref.Key then picks
 // one field. On KV v2, Value.Version is the version number, Value.Created its
-// creation time, and ?version=N reads version N; a deleted or destroyed
-// version is not found.
+// creation time, and ?version=N reads version N. A deleted or destroyed
+// version exists (Vault answers 404 with its metadata): reading it fails
+// with ErrPermission, never ErrNotFound, so that a key source does not fall
+// through to a lower source or a default.
 //
 // On any other engine (database/creds/<role>, aws/creds/<role>, pki, ...)
 // Fetch does a plain read: Value.Data is the response's data as a JSON object,
@@ -160,9 +162,12 @@ func (p *Provider) Client() *api.Client { return p.client }
 // credentials before the old ones expire (or extends them with Renew).
 //
 // Errors wrap driftless.ErrNotFound (missing path or version),
-// driftless.ErrPermission (403), driftless.ErrUnavailable (sealed, standby
-// without forwarding, unreachable, 5xx, 429) or driftless.ErrInvalidRef, and
-// name the mount and path but never a value.
+// driftless.ErrPermission (401 or 403 whatever the body, a deleted or
+// destroyed KV v2 version), driftless.ErrNoCredentials (no token: the
+// client has none and no login is configured, or Vault says "missing
+// client token"), driftless.ErrUnavailable (sealed, standby without
+// forwarding, unreachable, 5xx, 429) or driftless.ErrInvalidRef, and name
+// the mount and path but never a value.
 func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
 	version, err := p.check(ctx, ref)
 	if err != nil {
@@ -310,7 +315,7 @@ func (p *Provider) readKV1(ctx context.Context, m mount, name string) (driftless
 
 // readKV2 reads version (0 for the current one) of name. deleted reports a
 // version that exists but was deleted or destroyed (then err wraps
-// ErrNotFound).
+// ErrPermission).
 func (p *Provider) readKV2(ctx context.Context, m mount, name string, version int) (v driftless.Value, deleted bool, err error) {
 	what := fmt.Sprintf("%q", name)
 	var params url.Values
@@ -329,7 +334,14 @@ func (p *Provider) readKV2(ctx context.Context, m mount, name string, version in
 	meta, _ := s.Data["metadata"].(map[string]any)
 	if meta != nil {
 		if d, _ := meta["deletion_time"].(string); d != "" || meta["destroyed"] == true {
-			return v, true, fmt.Errorf("vault: read %s on %s: %w: the version was deleted or destroyed", what, m, driftless.ErrNotFound)
+			// Vault answers 404, but the version exists: it was deleted
+			// (and can be undeleted) or destroyed. Not "not found", or a
+			// key source would fall through to a default meanwhile.
+			how := "deleted"
+			if meta["destroyed"] == true {
+				how = "destroyed"
+			}
+			return v, true, fmt.Errorf("vault: read %s on %s: %w: the version was %s", what, m, driftless.ErrPermission, how)
 		}
 		if n, ok := meta["version"].(json.Number); ok {
 			v.Version = n.String()

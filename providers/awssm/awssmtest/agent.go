@@ -74,7 +74,7 @@ func (a *AgentServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	id := q.Get("secretId")
 	if id == "" {
-		agentError(w, &apiError{400, "InvalidParameterException", "secretId is required"})
+		agentError(w, &apiError{status: 400, code: "InvalidParameterException", message: "secretId is required"})
 		return
 	}
 	s := a.backend

@@ -7,12 +7,16 @@
 //	client := srv.Client() // *secretsmanager.Client pointed at srv
 //
 // It serves GetSecretValue, BatchGetSecretValue (with SecretIdList or
-// Filters, errors per secret), DescribeSecret, CreateSecret, PutSecretValue
-// and UpdateSecretVersionStage, keeps version ids and the staging labels
+// Filters, errors per secret), DescribeSecret, CreateSecret, PutSecretValue,
+// UpdateSecretVersionStage, DeleteSecret and RestoreSecret, keeps version ids and the staging labels
 // AWSCURRENT, AWSPREVIOUS and AWSPENDING as Secrets Manager moves them, and
 // keeps each region's secrets apart (the region is read from the request's
 // SigV4 signature, which is otherwise not checked). Errors have the real
 // shape: HTTP 400 (500 for server errors) with {"__type": CODE, "message": MSG}.
+// A secret whose deletion DeleteSecret scheduled still exists: reads and
+// writes of it fail with InvalidRequestException ("marked for deletion")
+// until RestoreSecret, as in Secrets Manager; ForceDeleteWithoutRecovery
+// deletes at once.
 //
 // # Injecting trouble
 //
@@ -22,11 +26,27 @@
 //   - DenyBatch answers AccessDeniedException to BatchGetSecretValue.
 //   - FailSecret answers an error code (AccessDeniedException,
 //     DecryptionFailure, ...) for reads of one secret.
+//   - FailRaw answers an operation (or all) with any status and a raw body
+//     that is not Secrets Manager's JSON: a proxy's HTML page, moto's XML.
+//   - Down and Up take the whole endpoint down and bring it back (see
+//     Outages).
 //   - Rotate rotates a secret as a rotation function does (AWSPENDING, then
 //     AWSCURRENT moves and the old version becomes AWSPREVIOUS).
 //
 // Count, Total and Calls report the requests received, per operation and
 // with the region each was signed for.
+//
+// # Outages
+//
+// Down takes the whole endpoint down until Up: every request, whatever its
+// operation, is answered HTTP 503 Service Unavailable with a plain-text
+// body, as the load balancer in front of a failed service answers. (Not
+// connection refused: the port stays the server's, so Up cannot lose it to
+// another process.) The secrets are kept. An outage test is two lines:
+//
+//	srv.Down()
+//	_, err := provider.Fetch(ctx, ref) // errors.Is(err, driftless.ErrUnavailable)
+//	srv.Up()
 //
 // AgentServer mimics the AWS Secrets Manager Agent and the Lambda
 // Parameters and Secrets extension in front of a Server.

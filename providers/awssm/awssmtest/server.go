@@ -50,6 +50,8 @@ type Server struct {
 	throttle   int
 	fail       int
 	denyBatch  bool
+	down       bool
+	raw        map[string]*rawAnswer // by operation, "" for every operation
 	secretErrs map[string]string
 	calls      []Call
 }
@@ -57,7 +59,7 @@ type Server struct {
 // NewServer starts a Server on a free port of 127.0.0.1. Close it when done
 // (t.Cleanup(srv.Close) in a test).
 func NewServer() *Server {
-	s := &Server{st: newStore(), secretErrs: map[string]string{}}
+	s := &Server{st: newStore(), secretErrs: map[string]string{}, raw: map[string]*rawAnswer{}}
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.hs.URL
 	return s
@@ -127,6 +129,40 @@ func (s *Server) FailSecret(name, code string) {
 		return
 	}
 	s.secretErrs[name] = code
+}
+
+// Down takes the whole endpoint down until Up: every request, whatever its
+// operation, is answered with HTTP 503 Service Unavailable and a plain-text
+// body, as the load balancer in front of a failed service answers. The SDK
+// retries 503 (3 attempts with the retryer of Client) and then returns an
+// error that is not an API error of Secrets Manager. Requests are still
+// counted. The secrets are kept.
+func (s *Server) Down() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = true
+}
+
+// Up brings the endpoint back after Down, with the secrets it had.
+func (s *Server) Up() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = false
+}
+
+// FailRaw makes every request for op (every operation when op is "") be
+// answered with status, contentType and body as they are, instead of
+// Secrets Manager's JSON: the HTML page of a proxy or a WAF, or the XML
+// body moto sends when it enforces IAM policies. A status of 0 clears it.
+// It is checked after Down and before the other injections.
+func (s *Server) FailRaw(op string, status int, contentType, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status == 0 {
+		delete(s.raw, op)
+		return
+	}
+	s.raw[op] = &rawAnswer{status: status, contentType: contentType, body: body}
 }
 
 // Count returns how many requests for op the server received, including
@@ -253,6 +289,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
+	if r := e.raw; r != nil {
+		w.Header().Set("Content-Type", r.contentType)
+		w.WriteHeader(r.status)
+		_, _ = io.WriteString(w, r.body)
+		return
+	}
 	writeJSON(w, e.status, map[string]string{"__type": e.code, "message": e.message})
 }
 
@@ -275,8 +317,10 @@ type request struct {
 		Key    string   `json:"Key"`
 		Values []string `json:"Values"`
 	} `json:"Filters"`
-	MaxResults int    `json:"MaxResults"`
-	NextToken  string `json:"NextToken"`
+	MaxResults                 int    `json:"MaxResults"`
+	NextToken                  string `json:"NextToken"`
+	RecoveryWindowInDays       int64  `json:"RecoveryWindowInDays"`
+	ForceDeleteWithoutRecovery bool   `json:"ForceDeleteWithoutRecovery"`
 }
 
 var ops = map[string]func(*Server, string, *request) (any, *apiError){
@@ -286,22 +330,24 @@ var ops = map[string]func(*Server, string, *request) (any, *apiError){
 	"CreateSecret":             (*Server).createSecret,
 	"PutSecretValue":           (*Server).putSecretValue,
 	"UpdateSecretVersionStage": (*Server).updateSecretVersionStage,
+	"DeleteSecret":             (*Server).deleteSecret,
+	"RestoreSecret":            (*Server).restoreSecret,
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	op, ok := strings.CutPrefix(target, "secretsmanager.")
 	if r.Method != http.MethodPost || !ok {
-		writeError(w, &apiError{400, "UnknownOperationException", "missing or unknown X-Amz-Target"})
+		writeError(w, &apiError{status: 400, code: "UnknownOperationException", message: "missing or unknown X-Amz-Target"})
 		return
 	}
 	handler, ok := ops[op]
 	if !ok {
-		writeError(w, &apiError{400, "UnknownOperationException", "operation not supported by awssmtest: " + op})
+		writeError(w, &apiError{status: 400, code: "UnknownOperationException", message: "operation not supported by awssmtest: " + op})
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-amz-json-1.1") {
-		writeError(w, &apiError{400, "SerializationException", "Content-Type must be application/x-amz-json-1.1"})
+		writeError(w, &apiError{status: 400, code: "SerializationException", message: "Content-Type must be application/x-amz-json-1.1"})
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -311,7 +357,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	var in request
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
-			writeError(w, &apiError{400, "SerializationException", "request body is not valid JSON for " + op})
+			writeError(w, &apiError{status: 400, code: "SerializationException", message: "request body is not valid JSON for " + op})
 			return
 		}
 	}
@@ -352,20 +398,28 @@ func (s *Server) inject(ctx context.Context, c Call) *apiError {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return &apiError{499, "RequestCanceled", "client went away"}
+			return &apiError{status: 499, code: "RequestCanceled", message: "client went away"}
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	raw := s.raw[c.Op]
+	if raw == nil {
+		raw = s.raw[""]
+	}
 	switch {
+	case s.down:
+		return &apiError{raw: &rawAnswer{http.StatusServiceUnavailable, "text/plain; charset=utf-8", "503 Service Unavailable (awssmtest: the endpoint is down)\n"}}
+	case raw != nil:
+		return &apiError{raw: raw}
 	case s.throttle > 0:
 		s.throttle--
-		return &apiError{400, "ThrottlingException", "Rate exceeded"}
+		return &apiError{status: 400, code: "ThrottlingException", message: "Rate exceeded"}
 	case s.fail > 0:
 		s.fail--
-		return &apiError{500, "InternalServiceError", "An error occurred on the server side."}
+		return &apiError{status: 500, code: "InternalServiceError", message: "An error occurred on the server side."}
 	case s.denyBatch && c.Op == "BatchGetSecretValue":
-		return &apiError{400, "AccessDeniedException", "User: arn:aws:iam::" + Account + ":user/awssmtest is not authorized to perform: secretsmanager:BatchGetSecretValue because no identity-based policy allows the secretsmanager:BatchGetSecretValue action"}
+		return &apiError{status: 400, code: "AccessDeniedException", message: "User: arn:aws:iam::" + Account + ":user/awssmtest is not authorized to perform: secretsmanager:BatchGetSecretValue because no identity-based policy allows the secretsmanager:BatchGetSecretValue action"}
 	}
 	return nil
 }
@@ -407,7 +461,10 @@ func (s *Server) read(region, id, versionID, stage string) (*secret, *version, *
 		return nil, nil, aerr
 	}
 	if code, ok := s.secretErrs[sec.name]; ok {
-		return nil, nil, &apiError{statusFor(code), code, injectedMessage(code)}
+		return nil, nil, &apiError{status: statusFor(code), code: code, message: injectedMessage(code)}
+	}
+	if !sec.deleted.IsZero() {
+		return nil, nil, errMarkedDeleted()
 	}
 	v, aerr := sec.find(versionID, stage)
 	if aerr != nil {
@@ -428,7 +485,7 @@ func injectedMessage(code string) string {
 
 func (s *Server) getSecretValue(region string, in *request) (any, *apiError) {
 	if in.SecretId == "" {
-		return nil, &apiError{400, "ValidationException", "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null"}
+		return nil, &apiError{status: 400, code: "ValidationException", message: "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null"}
 	}
 	sec, v, aerr := s.read(region, in.SecretId, in.VersionId, in.VersionStage)
 	if aerr != nil {
@@ -451,7 +508,7 @@ func (s *Server) batchGetSecretValue(region string, in *request) (any, *apiError
 		return nil, errInvalidParam("Either 'SecretIdList' or 'Filters' must be provided.")
 	}
 	if len(in.SecretIdList) > 20 {
-		return nil, &apiError{400, "ValidationException", "1 validation error detected: Value at 'secretIdList' failed to satisfy constraint: Member must have length less than or equal to 20"}
+		return nil, &apiError{status: 400, code: "ValidationException", message: "1 validation error detected: Value at 'secretIdList' failed to satisfy constraint: Member must have length less than or equal to 20"}
 	}
 	values := []secretValue{}
 	errs := []batchError{}
@@ -482,7 +539,7 @@ func (s *Server) batchGetSecretValue(region string, in *request) (any, *apiError
 	if in.NextToken != "" {
 		n, err := strconv.Atoi(in.NextToken)
 		if err != nil || n < 0 || n > len(matched) {
-			return nil, &apiError{400, "InvalidNextTokenException", "The NextToken value is invalid."}
+			return nil, &apiError{status: 400, code: "InvalidNextTokenException", message: "The NextToken value is invalid."}
 		}
 		start = n
 	}
@@ -491,6 +548,9 @@ func (s *Server) batchGetSecretValue(region string, in *request) (any, *apiError
 		if code, ok := s.secretErrs[sec.name]; ok {
 			errs = append(errs, batchError{SecretId: sec.arn, ErrorCode: code, Message: injectedMessage(code)})
 			continue
+		}
+		if !sec.deleted.IsZero() {
+			continue // ListSecrets, and so Filters, leave out deleted secrets
 		}
 		if v := sec.byStage(StageCurrent); v != nil {
 			values = append(values, valueOf(sec, v))
@@ -572,7 +632,51 @@ func (s *Server) describeSecret(region string, in *request) (any, *apiError) {
 	if len(sec.tags) > 0 {
 		out["Tags"] = sec.tags
 	}
+	if !sec.deleted.IsZero() {
+		out["DeletedDate"] = epoch(sec.deleted)
+	}
 	return out, nil
+}
+
+// deleteSecret schedules the deletion of a secret after its recovery
+// window (7 to 30 days, 30 by default), or deletes it at once with
+// ForceDeleteWithoutRecovery. A scheduled secret still exists: reads and
+// writes fail with InvalidRequestException until RestoreSecret. The fake
+// never runs the deletion itself.
+func (s *Server) deleteSecret(region string, in *request) (any, *apiError) {
+	sec, aerr := s.st.lookup(region, in.SecretId)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if in.ForceDeleteWithoutRecovery && in.RecoveryWindowInDays != 0 {
+		return nil, errInvalidParam("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+	}
+	days := in.RecoveryWindowInDays
+	if days == 0 {
+		days = 30
+	}
+	if !in.ForceDeleteWithoutRecovery && (days < 7 || days > 30) {
+		return nil, errInvalidParam("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).")
+	}
+	now := s.st.now()
+	if in.ForceDeleteWithoutRecovery {
+		delete(s.st.secrets, key(sec.region, sec.name))
+		return map[string]any{"ARN": sec.arn, "Name": sec.name, "DeletionDate": epoch(now)}, nil
+	}
+	if sec.deleted.IsZero() {
+		sec.deleted = now
+	}
+	return map[string]any{"ARN": sec.arn, "Name": sec.name, "DeletionDate": epoch(sec.deleted.AddDate(0, 0, int(days)))}, nil
+}
+
+// restoreSecret cancels a scheduled deletion.
+func (s *Server) restoreSecret(region string, in *request) (any, *apiError) {
+	sec, aerr := s.st.lookup(region, in.SecretId)
+	if aerr != nil {
+		return nil, aerr
+	}
+	sec.deleted = time.Time{}
+	return map[string]any{"ARN": sec.arn, "Name": sec.name}, nil
 }
 
 func (s *Server) createSecret(region string, in *request) (any, *apiError) {
@@ -592,6 +696,9 @@ func (s *Server) putSecretValue(region string, in *request) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	if !sec.deleted.IsZero() {
+		return nil, errMarkedDeleted()
+	}
 	v, aerr := s.st.put(sec, in.ClientRequestToken, in.SecretString, in.SecretBinary, in.VersionStages)
 	if aerr != nil {
 		return nil, aerr
@@ -605,7 +712,7 @@ func (s *Server) updateSecretVersionStage(region string, in *request) (any, *api
 		return nil, aerr
 	}
 	if in.VersionStage == "" {
-		return nil, &apiError{400, "ValidationException", "1 validation error detected: Value null at 'versionStage' failed to satisfy constraint: Member must not be null"}
+		return nil, &apiError{status: 400, code: "ValidationException", message: "1 validation error detected: Value null at 'versionStage' failed to satisfy constraint: Member must not be null"}
 	}
 	holder := sec.byStage(in.VersionStage)
 	if in.RemoveFromVersionId != "" && (holder == nil || holder.id != in.RemoveFromVersionId) {

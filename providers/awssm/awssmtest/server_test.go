@@ -221,7 +221,7 @@ func TestWireFormat(t *testing.T) {
 	assert.Equal(t, "ResourceNotFoundException", m["__type"])
 	assert.NotEmpty(t, m["message"])
 
-	status, _, m = post("secretsmanager.DeleteSecret", "application/x-amz-json-1.1", `{}`)
+	status, _, m = post("secretsmanager.RotateSecret", "application/x-amz-json-1.1", `{}`)
 	assert.Equal(t, 400, status)
 	assert.Equal(t, "UnknownOperationException", m["__type"])
 

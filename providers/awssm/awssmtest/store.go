@@ -29,20 +29,31 @@ type apiError struct {
 	status  int
 	code    string
 	message string
+	// raw, when set, is answered as it is, with its own content type,
+	// instead of the JSON error shape: what a proxy, a load balancer or an
+	// emulator puts on the wire.
+	raw *rawAnswer
+}
+
+// rawAnswer is an HTTP answer that is not in the AWS JSON 1.1 error shape.
+type rawAnswer struct {
+	status      int
+	contentType string
+	body        string
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
 func errNotFound(msg string) *apiError {
-	return &apiError{400, "ResourceNotFoundException", msg}
+	return &apiError{status: 400, code: "ResourceNotFoundException", message: msg}
 }
 
 func errInvalidParam(msg string) *apiError {
-	return &apiError{400, "InvalidParameterException", msg}
+	return &apiError{status: 400, code: "InvalidParameterException", message: msg}
 }
 
 func errInvalidRequest(msg string) *apiError {
-	return &apiError{400, "InvalidRequestException", msg}
+	return &apiError{status: 400, code: "InvalidRequestException", message: msg}
 }
 
 // statusFor returns the HTTP status that Secrets Manager uses for code.
@@ -89,7 +100,14 @@ type secret struct {
 	tags        []tag
 	created     time.Time
 	changed     time.Time
+	deleted     time.Time  // when DeleteSecret scheduled its deletion; zero if not
 	versions    []*version // in creation order
+}
+
+// errMarkedDeleted is Secrets Manager's answer to a read or a write of a
+// secret scheduled for deletion.
+func errMarkedDeleted() *apiError {
+	return errInvalidRequest("You can't perform this operation on the secret because it was marked for deletion.")
 }
 
 func (s *secret) byStage(stage string) *version {
@@ -206,10 +224,10 @@ func validName(name string) bool {
 
 func (st *store) create(region, name, description string, tags []tag, token string, str *string, bin []byte) (*secret, *version, *apiError) {
 	if !validName(name) {
-		return nil, nil, &apiError{400, "ValidationException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"}
+		return nil, nil, &apiError{status: 400, code: "ValidationException", message: "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"}
 	}
 	if _, ok := st.secrets[key(region, name)]; ok {
-		return nil, nil, &apiError{400, "ResourceExistsException", fmt.Sprintf("The operation failed because the secret %s already exists.", name)}
+		return nil, nil, &apiError{status: 400, code: "ResourceExistsException", message: fmt.Sprintf("The operation failed because the secret %s already exists.", name)}
 	}
 	now := st.now()
 	s := &secret{
@@ -245,7 +263,7 @@ func (st *store) put(s *secret, token string, str *string, bin []byte, stages []
 	if v := s.byID(token); v != nil {
 		same := (str != nil && v.str != nil && *str == *v.str) || (bin != nil && v.bin != nil && string(bin) == string(v.bin))
 		if !same {
-			return nil, &apiError{400, "ResourceExistsException", "You can't modify an existing version, you can only create a new version."}
+			return nil, &apiError{status: 400, code: "ResourceExistsException", message: "You can't modify an existing version, you can only create a new version."}
 		}
 		return v, nil
 	}

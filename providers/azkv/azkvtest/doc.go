@@ -33,10 +33,28 @@
 //
 // SetLatency delays every response; Throttle answers the next requests
 // with 429 and Retry-After; FailNext answers them with any status and a Key
-// Vault error body; Stats counts requests by kind. A disabled version
+// Vault error body; FailRaw answers every request with any status and a
+// raw body (a proxy's HTML page; a 401 then carries the proxy's own Basic
+// challenge); Stats counts requests by kind. SetClock sets the clock of
+// created and updated (whole seconds, as in Key Vault: a clock that stands
+// still makes tied versions), and SetListOrder the order of versions
+// listings (creation, reversed or shuffled: Key Vault promises none). A disabled version
 // answers 403 Forbidden (inner code SecretDisabled) as Key Vault does;
 // expired and not-yet-valid versions are served, as Key Vault does, for the
 // client to judge. Delete purges at once (soft-delete is not modelled).
+//
+// # Outages
+//
+// Down takes every vault of the server down until Up: every request,
+// challenges included, is answered with 503 Service Unavailable and a
+// plain-text body, as the load balancer in front of a failed service
+// answers. (Not connection refused: the ports stay the server's.) The SDK
+// retries and then returns an *azcore.ResponseError with status 503. The
+// secrets are kept. An outage test is two lines:
+//
+//	srv.Down()
+//	_, err := provider.Fetch(ctx, ref) // errors.Is(err, driftless.ErrUnavailable)
+//	srv.Up()
 //
 // # Concurrency
 //

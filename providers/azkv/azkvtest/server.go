@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,6 +72,10 @@ type Server struct {
 	data  map[string]map[string]*secret // vault -> lower-case secret name -> secret
 	fault []fault
 	delay time.Duration
+	now   func() time.Time // the clock of created and updated; time.Now by default
+	order ListOrder
+	down  bool
+	raw   *rawAnswer
 
 	stats counters
 }
@@ -89,6 +95,31 @@ type Stats struct {
 	Deletes    int // DELETE /secrets/{name}
 	ListAll    int // GET /secrets (listing every secret in the vault)
 	Faults     int // requests answered by an injected fault
+}
+
+// ListOrder is the order in which the server lists the versions of a
+// secret. Key Vault does not promise one, and its created timestamps are
+// whole seconds, so versions made in one second cannot be told apart by
+// time: a client must not rely on either.
+type ListOrder int
+
+const (
+	// ListCreated lists versions oldest first, in creation order (the
+	// default).
+	ListCreated ListOrder = iota
+	// ListReversed lists versions newest first.
+	ListReversed
+	// ListShuffled lists versions in an order unrelated to their creation
+	// (by version id, which is random), the same for every page and
+	// every request.
+	ListShuffled
+)
+
+// rawAnswer is an HTTP answer that is not Key Vault's JSON.
+type rawAnswer struct {
+	status      int
+	contentType string
+	body        string
 }
 
 type fault struct {
@@ -156,6 +187,7 @@ func start(tb testing.TB) *Server {
 		cred: &Credential{},
 		lis:  map[string]*httptest.Server{},
 		data: map[string]map[string]*secret{},
+		now:  time.Now,
 	}
 	s.def = &Vault{srv: s, name: DefaultVault}
 	first := s.listener(DefaultVault)
@@ -284,6 +316,62 @@ func (s *Server) FailNext(n int, status int) {
 	s.mu.Unlock()
 }
 
+// SetClock sets the clock that stamps new versions (created) and
+// attribute changes (updated), which the server keeps in whole seconds as
+// Key Vault does. A clock that stands still makes versions that share one
+// created timestamp. nil restores time.Now.
+func (s *Server) SetClock(now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	s.mu.Lock()
+	s.now = now
+	s.mu.Unlock()
+}
+
+// SetListOrder sets the order of versions listings (see ListOrder). The
+// default is ListCreated.
+func (s *Server) SetListOrder(o ListOrder) {
+	s.mu.Lock()
+	s.order = o
+	s.mu.Unlock()
+}
+
+// Down takes every vault of the server down until Up: every request,
+// challenges included, is answered with 503 Service Unavailable and a
+// plain-text body, as the load balancer in front of a failed service
+// answers. (Not connection refused: the ports stay the server's, so Up
+// cannot lose them to another process.) The SDK retries 503 (three times
+// with ClientOptions' short delays) and then returns an
+// *azcore.ResponseError. Requests are counted; the secrets are kept.
+func (s *Server) Down() {
+	s.mu.Lock()
+	s.down = true
+	s.mu.Unlock()
+}
+
+// Up brings the vaults back after Down, with the secrets they had.
+func (s *Server) Up() {
+	s.mu.Lock()
+	s.down = false
+	s.mu.Unlock()
+}
+
+// FailRaw makes every request, challenges included, be answered with
+// status, contentType and body instead of Key Vault's JSON: the HTML page
+// of a proxy or a gateway in front of the vault. A 401 carries the proxy's
+// own challenge, WWW-Authenticate: Basic realm="azkvtest-proxy", which is
+// not Key Vault's. A status of 0 clears it.
+func (s *Server) FailRaw(status int, contentType, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status == 0 {
+		s.raw = nil
+		return
+	}
+	s.raw = &rawAnswer{status, contentType, body}
+}
+
 // Stats returns the request counters.
 func (s *Server) Stats() Stats {
 	c := &s.stats
@@ -405,7 +493,7 @@ func (v *Vault) Update(name, ver string, a Attributes) error {
 	if a.Expires != nil {
 		x.exp = unixPtr(*a.Expires)
 	}
-	x.updated = time.Now().Unix()
+	x.updated = s.now().Unix()
 	return nil
 }
 
@@ -463,7 +551,7 @@ func (v *Vault) set(name, value string, o setOptions) (string, error) {
 		sec = &secret{name: name}
 		s.data[vault][strings.ToLower(name)] = sec
 	}
-	now := time.Now().Unix()
+	now := s.now().Unix()
 	ver := &version{id: newVersionID(), value: value, contentType: o.contentType, tags: o.tags,
 		enabled: o.enabled == nil || *o.enabled, nbf: o.nbf, exp: o.exp, created: now, updated: now}
 	sec.versions = append(sec.versions, ver)
@@ -547,7 +635,10 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, vault, base string) {
 	s.stats.requests.Add(1)
 	s.mu.Lock()
-	delay := s.delay
+	delay, raw := s.delay, s.raw
+	if s.down {
+		raw = &rawAnswer{http.StatusServiceUnavailable, "text/plain; charset=utf-8", "503 Service Unavailable (azkvtest: the vault is down)\n"}
+	}
 	s.mu.Unlock()
 	if delay > 0 {
 		t := time.NewTimer(delay)
@@ -557,6 +648,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, vault, base strin
 			t.Stop()
 			return
 		}
+	}
+
+	if raw != nil {
+		s.stats.faults.Add(1)
+		if raw.status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Basic realm="azkvtest-proxy"`)
+		}
+		w.Header().Set("Content-Type", raw.contentType)
+		w.WriteHeader(raw.status)
+		_, _ = io.WriteString(w, raw.body)
+		return
 	}
 
 	// Key Vault's bearer-token challenge.
@@ -768,7 +870,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, vault, base, name
 	if req.Tags != nil {
 		x.tags = req.Tags
 	}
-	x.updated = time.Now().Unix()
+	x.updated = s.now().Unix()
 	writeJSON(w, http.StatusOK, s.data[vault][strings.ToLower(name)].bundle(base, x, false))
 }
 
@@ -800,10 +902,17 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, vault, bas
 	res := listResult{Value: []bundle{}}
 	sec := s.data[vault][strings.ToLower(name)]
 	if sec != nil {
-		for i := skip; i < len(sec.versions) && len(res.Value) < size; i++ {
-			res.Value = append(res.Value, sec.bundle(base, sec.versions[i], false))
+		versions := slices.Clone(sec.versions)
+		switch s.order {
+		case ListReversed:
+			slices.Reverse(versions)
+		case ListShuffled:
+			slices.SortFunc(versions, func(a, b *version) int { return strings.Compare(a.id, b.id) })
 		}
-		if next := skip + len(res.Value); next < len(sec.versions) {
+		for i := skip; i < len(versions) && len(res.Value) < size; i++ {
+			res.Value = append(res.Value, sec.bundle(base, versions[i], false))
+		}
+		if next := skip + len(res.Value); next < len(versions) {
 			link := fmt.Sprintf("%s/secrets/%s/versions?api-version=%s&maxresults=%d&$skiptoken=%d",
 				base, sec.name, r.URL.Query().Get("api-version"), size, next)
 			res.NextLink = &link

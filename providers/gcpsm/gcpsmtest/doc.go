@@ -19,12 +19,29 @@
 // does); SetMethodError and SetSecretError make calls fail with a gRPC code
 // (NOT_FOUND, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAVAILABLE, ...);
 // SetCorruptChecksum makes AccessSecretVersion send a wrong data_crc32c;
-// SetVersionState disables or destroys a version in-process. Requests
-// counts the calls received, per method.
+// SetVersionState disables or destroys a version in-process; FailRaw
+// answers every call at the HTTP level with any status and body (a
+// proxy's HTML page: grpc-go turns 401 into UNAUTHENTICATED, 403 into
+// PERMISSION_DENIED). Requests counts the calls received, per method.
+//
+// # Outages
+//
+// Down takes the whole endpoint down until Up: every call is answered at
+// the HTTP level with 503 Service Unavailable and a plain-text body, as the
+// load balancer in front of a failed service answers, which gRPC clients
+// see as UNAVAILABLE. (Not connection refused: the port stays the
+// server's.) The secrets are kept. An outage test is two lines:
+//
+//	srv.Down()
+//	_, err := provider.Fetch(ctx, ref) // errors.Is(err, driftless.ErrUnavailable)
+//	srv.Up()
+//
+// The server speaks gRPC over plaintext HTTP/2 (prior knowledge), as
+// grpc-go clients do with insecure credentials.
 //
 // Note that the official client retries AccessSecretVersion on UNAVAILABLE
 // and RESOURCE_EXHAUSTED with a backoff starting at two seconds; a test
-// that injects those codes either sets a short context deadline or clears
+// that injects those codes (or uses Down) either sets a short context deadline or clears
 // the client's retry settings (client.CallOptions.AccessSecretVersion = nil).
 //
 // # Concurrency

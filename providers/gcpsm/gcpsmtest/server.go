@@ -2,9 +2,12 @@ package gcpsmtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"net"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,15 +48,25 @@ type Server struct {
 
 	lis  net.Listener
 	grpc *grpc.Server
+	http *http.Server
 	done chan struct{}
 
 	mu         sync.Mutex
+	down       bool
+	raw        *rawAnswer
 	secrets    map[string]*secret // by secret name
 	latency    time.Duration
 	methodErrs map[string]codes.Code
 	secretErrs map[string]codes.Code
 	corrupt    bool
 	requests   map[string]int
+}
+
+// rawAnswer is an HTTP answer that is not gRPC.
+type rawAnswer struct {
+	status      int
+	contentType string
+	body        string
 }
 
 type secret struct {
@@ -82,11 +95,79 @@ func Start() (*Server, error) {
 	}
 	s.grpc = grpc.NewServer(grpc.UnaryInterceptor(s.intercept))
 	secretmanagerpb.RegisterSecretManagerServiceServer(s.grpc, s)
+	// gRPC is served by an HTTP/2 server (plaintext, prior knowledge, as
+	// grpc-go clients speak it), so that Down and FailRaw can answer at
+	// the HTTP level, as a load balancer or a proxy in front of the
+	// service does.
+	s.http = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), Protocols: new(http.Protocols)}
+	s.http.Protocols.SetUnencryptedHTTP2(true)
 	go func() {
 		defer close(s.done)
-		_ = s.grpc.Serve(lis)
+		if err := s.http.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			panic(fmt.Sprintf("gcpsmtest: serve: %v", err))
+		}
 	}()
 	return s, nil
+}
+
+// serveHTTP answers for the whole endpoint while it is down or failing
+// raw, and hands every other request to the gRPC server.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var a *rawAnswer
+	switch {
+	case s.down:
+		a = &rawAnswer{http.StatusServiceUnavailable, "text/plain; charset=utf-8", "503 Service Unavailable (gcpsmtest: the endpoint is down)\n"}
+	case s.raw != nil:
+		a = s.raw
+	}
+	if a != nil {
+		s.requests[r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]]++
+	}
+	s.mu.Unlock()
+	if a == nil {
+		s.grpc.ServeHTTP(w, r)
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+	w.Header().Set("Content-Type", a.contentType)
+	w.WriteHeader(a.status)
+	_, _ = io.WriteString(w, a.body)
+}
+
+// Down takes the whole endpoint down until Up: every call, whatever its
+// method, is answered at the HTTP level with 503 Service Unavailable and a
+// plain-text body, as the load balancer in front of a failed service
+// answers. gRPC clients see codes.Unavailable (which the official client
+// retries for AccessSecretVersion, with back-off, until its context ends).
+// (Not connection refused: the port stays the server's, so Up cannot lose
+// it to another process.) Calls are still counted; the secrets are kept.
+func (s *Server) Down() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = true
+}
+
+// Up brings the endpoint back after Down, with the secrets it had.
+func (s *Server) Up() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = false
+}
+
+// FailRaw makes every call be answered at the HTTP level with status,
+// contentType and body instead of gRPC: the HTML page of a proxy or of
+// Google's front end. gRPC clients map the status to a code (401
+// Unauthenticated, 403 PermissionDenied, 404 Unimplemented, 429, 502, 503
+// and 504 Unavailable, others Unknown). A status of 0 clears it.
+func (s *Server) FailRaw(status int, contentType, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status == 0 {
+		s.raw = nil
+		return
+	}
+	s.raw = &rawAnswer{status, contentType, body}
 }
 
 // NewServer starts a Server for a test and stops it when the test ends.
@@ -103,6 +184,7 @@ func NewServer(tb testing.TB) *Server {
 // Close stops the server, ending open calls, and waits for it to stop.
 func (s *Server) Close() {
 	s.grpc.Stop()
+	_ = s.http.Close()
 	<-s.done
 }
 
