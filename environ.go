@@ -304,7 +304,7 @@ func (l *loader) writeEnv(files []*envSource) error {
 				if _, ok := l.o.lookup(k); ok {
 					continue // never override the environment
 				}
-				v := s.Entries[s.index[k]].Value
+				v := s.Entry(s.index[k]).Value
 				if l.isRef(v) {
 					continue // neither the reference nor the secret it names
 				}

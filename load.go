@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/driftless/driftless/envfile"
 )
@@ -58,11 +60,13 @@ func LoadAs[T any](ctx context.Context, opts ...Option) (*T, error) {
 
 // loader is one configured chain for one config type.
 type loader struct {
-	typ   reflect.Type
-	o     *options
-	plan  *plan
-	dec   *decoder
-	cache *cache
+	// filesLogged is set once the .env files were reported to the logger.
+	filesLogged atomic.Bool
+	typ         reflect.Type
+	o           *options
+	plan        *plan
+	dec         *decoder
+	cache       *cache
 	// preset is *dst for WithKeepSet (Load and Explain); invalid otherwise.
 	preset reflect.Value
 }
@@ -90,6 +94,28 @@ type origin struct {
 	key  string // the key read: KEY, or KEY_FILE
 	path string // the file a KEY_FILE named
 	src  int    // index of the key-value source
+	// tainted is set for a .env value that interpolated the value of a
+	// secret field's key (DATABASE_URL=postgres://app:${DB_PASSWORD}@db).
+	tainted bool
+}
+
+// tainted reports whether the .env entry e expanded the value of a secret
+// field's key, directly or through other entries that did.
+func (l *loader) tainted(e envfile.Entry, files []*envSource, depth int) bool {
+	if len(e.Vars) == 0 || depth > 16 {
+		return false
+	}
+	for _, v := range e.Vars {
+		if i, ok := l.plan.byKey[strings.TrimSuffix(v, "_FILE")]; ok && l.plan.fields[i].secret {
+			return true
+		}
+		for _, f := range files {
+			if d, ok := f.Lookup(v); ok && l.tainted(d, files, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type originKind uint8
@@ -137,7 +163,6 @@ type fieldState struct {
 	srcRefs []Ref
 	def     string // the default tag, expanded for an expand field
 	err     error
-	tainted bool // a .env value that interpolated a sensitive key
 }
 
 // fieldErr is a field's error with the field's index, to report errors in
@@ -157,6 +182,8 @@ type result struct {
 }
 
 // envFiles parses the configured .env files, highest precedence first.
+// Every syntax error of every file is its own error. With a logger, the
+// first load of a loader reports each file read or skipped.
 func (l *loader) envFiles() ([]*envSource, []FileStatus, []error) {
 	var files []*envSource
 	var status []FileStatus
@@ -166,13 +193,30 @@ func (l *loader) envFiles() ([]*envSource, []FileStatus, []error) {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			status = append(status, FileStatus{Path: path, Missing: true})
+			if l.o.requiredEnvFiles[path] {
+				errs = append(errs, fmt.Errorf("driftless: .env file %s: %w (listed with WithRequiredEnvFiles)", path, fs.ErrNotExist))
+			}
 		case err != nil:
-			errs = append(errs, err)
+			if list, ok := err.(interface{ Unwrap() []error }); ok {
+				errs = append(errs, list.Unwrap()...)
+			} else {
+				errs = append(errs, err)
+			}
 			status = append(status, FileStatus{Path: path})
 		default:
 			src := newEnvSource(f)
 			files = append(files, src)
 			status = append(status, FileStatus{Path: path, Keys: src.keys})
+		}
+	}
+	if l.o.logger != nil && !l.filesLogged.Swap(true) {
+		for _, st := range status {
+			switch {
+			case st.Missing && !l.o.requiredEnvFiles[st.Path]:
+				l.o.logger.Warn("driftless: .env file not found; skipped", slog.String("file", st.Path))
+			case !st.Missing:
+				l.o.logger.Info("driftless: .env file read", slog.String("file", st.Path), slog.Int("keys", st.Keys))
+			}
 		}
 	}
 	return files, status, errs
@@ -235,7 +279,7 @@ func (l *loader) lookup(f *field, files []*envSource) (raw string, o origin, fou
 				fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, keyFile, ef.Line, f.Name)
 		}
 		if ok {
-			return e.Value, origin{kind: fromEnvFile, file: f.Name, line: e.Line, key: key}, true, nil
+			return e.Value, origin{kind: fromEnvFile, file: f.Name, line: e.Line, key: key, tainted: l.tainted(e, files, 0)}, true, nil
 		}
 		if okFile {
 			return l.readKeyFile(origin{kind: fromEnvFile, file: f.Name, line: ef.Line, key: keyFile, path: ef.Value})
@@ -623,7 +667,7 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 // from a reference or a file (unless tagged secret:"false"); or its .env
 // value interpolated a sensitive key.
 func (st *fieldState) sensitive(f *field) bool {
-	return f.secret || st.tainted || !f.notSecret && (st.isRef || st.origin.path != "")
+	return f.secret || st.origin.tainted || !f.notSecret && (st.isRef || st.origin.path != "")
 }
 
 // validate runs the config's Validate method and the WithValidator hooks.

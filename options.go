@@ -15,24 +15,26 @@ import (
 type Option func(*options)
 
 type options struct {
-	lookup      func(string) (string, bool)
-	envFiles    []string
-	readFile    func(context.Context, string) ([]byte, error) // nil: the bounded reader
-	providers   map[string]Provider
-	ttl         map[string]time.Duration
-	defaultTTL  time.Duration
-	sources     []KeySource
-	decoders    map[reflect.Type]decodeFunc
-	logger      *slog.Logger
-	metrics     func(Event)
-	bootTimeout time.Duration
-	concurrency int
-	validators  []func(any) error
-	backoffMin  time.Duration
-	backoffMax  time.Duration
-	forceEvery  time.Duration
-	environ     environOptions // environ.go: the process-environment behaviours
-	maxFileSize int64
+	lookup   func(string) (string, bool)
+	envFiles []string
+	// requiredEnvFiles holds the files of WithRequiredEnvFiles.
+	requiredEnvFiles map[string]bool
+	readFile         func(context.Context, string) ([]byte, error) // nil: the bounded reader
+	providers        map[string]Provider
+	ttl              map[string]time.Duration
+	defaultTTL       time.Duration
+	sources          []KeySource
+	decoders         map[reflect.Type]decodeFunc
+	logger           *slog.Logger
+	metrics          func(Event)
+	bootTimeout      time.Duration
+	concurrency      int
+	validators       []func(any) error
+	backoffMin       time.Duration
+	backoffMax       time.Duration
+	forceEvery       time.Duration
+	environ          environOptions // environ.go: the process-environment behaviours
+	maxFileSize      int64
 
 	// Allow-lists (trust.go) and errors of options themselves.
 	allowRefs    []refPattern
@@ -80,10 +82,26 @@ func MapLookup(m map[string]string) func(string) (string, bool) {
 // Files are listed highest precedence first: when two files set a key, the
 // one listed first wins (WithEnvFiles(".env.local", ".env") lets .env.local
 // override .env). A .env file never overrides the process environment. A
-// missing file is skipped (Explain lists it); a file that exists but cannot
-// be read or parsed is an error. The default is no files.
+// missing file is skipped (Explain lists it, and the logger of WithLogger
+// warns once); a file that exists but cannot be read or parsed is an error
+// (every syntax error is reported). The default is no files.
 func WithEnvFiles(paths ...string) Option {
 	return func(o *options) { o.envFiles = append(o.envFiles, paths...) }
+}
+
+// WithRequiredEnvFiles is WithEnvFiles for files that must exist: a missing
+// one fails the Load instead of being skipped. Use it where the .env file
+// is the deployment's configuration rather than a developer convenience.
+func WithRequiredEnvFiles(paths ...string) Option {
+	return func(o *options) {
+		o.envFiles = append(o.envFiles, paths...)
+		if o.requiredEnvFiles == nil {
+			o.requiredEnvFiles = map[string]bool{}
+		}
+		for _, p := range paths {
+			o.requiredEnvFiles[p] = true
+		}
+	}
 }
 
 // WithReadFile sets the function that reads NAME_FILE files and file://

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -28,6 +29,11 @@ type Entry struct {
 	// trimmed), empty when there is none. Check reads the markers
 	// "required" and "secret" from it.
 	Comment string
+	// Vars names the variables whose values were expanded into Value
+	// (from earlier entries or the lookup), in order of first use; nil
+	// when the value expanded none. A loader uses it to treat a value that
+	// interpolated a secret as secret.
+	Vars []string
 }
 
 // Required reports whether the entry's inline comment carries the
@@ -49,9 +55,10 @@ type File struct {
 	// Name is the name given to Parse (the path for ParseFile).
 	Name string
 
-	src   string // the input, without a leading byte order mark
-	arena string // values that escapes or expansion rewrote, back to back
-	recs  []rec  // one per entry, in file order
+	src   string           // the input, without a leading byte order mark
+	arena string           // values that escapes or expansion rewrote, back to back
+	recs  []rec            // one per entry, in file order
+	vars  map[int][]string // Entry.Vars by entry index, for the entries that have some
 }
 
 // rec locates one entry of a File. Offsets are 32 bits (inputs are smaller
@@ -77,7 +84,7 @@ func (f *File) Len() int { return len(f.recs) }
 func (f *File) Entry(i int) Entry {
 	r := &f.recs[i]
 	src := f.src
-	e := Entry{Key: f.key(r), File: f.Name, Line: int(r.line), Quote: r.quote}
+	e := Entry{Key: f.key(r), File: f.Name, Line: int(r.line), Quote: r.quote, Vars: f.vars[i]}
 	start := int(r.key)
 	for start > 0 && !isEOL(src[start-1]) {
 		start--
@@ -287,7 +294,7 @@ func parse(src, name string, opts []Option) (*File, error) {
 		}
 		p.parseLine()
 	}
-	f := &File{Name: name, src: src, arena: p.arena.String(), recs: p.recs}
+	f := &File{Name: name, src: src, arena: p.arena.String(), recs: p.recs, vars: p.varsOf}
 	if len(p.errs) == 0 {
 		return f, nil
 	}
@@ -316,6 +323,8 @@ type parser struct {
 	// parsed has a reference.
 	expanded    int
 	substituted bool
+	vars        []string         // variables expanded into the value being parsed
+	varsOf      map[int][]string // File.vars
 
 	// anchor of the value being parsed, for positions inside multi-line values
 	anchorLine, anchorStart int
@@ -452,6 +461,7 @@ func (p *parser) parseLine() {
 	p.skipSpace()
 	p.anchorLine, p.anchorStart = p.line, p.lineStart
 	p.substituted = false
+	p.vars = p.vars[:0]
 	ok := false
 	if p.i < len(src) {
 		switch src[p.i] {
@@ -467,6 +477,12 @@ func (p *parser) parseLine() {
 		ok = true
 	}
 	if ok {
+		if len(p.vars) > 0 {
+			if p.varsOf == nil {
+				p.varsOf = map[int][]string{}
+			}
+			p.varsOf[len(p.recs)] = slices.Clone(p.vars)
+		}
 		p.recs = append(p.recs, r)
 	}
 }
@@ -878,7 +894,12 @@ func (p *parser) variable(b []byte, s string, k, off int, dq bool, depth int) ([
 
 // resolve finds a variable among the earlier keys and the lookup function,
 // in the configured order.
-func (p *parser) resolve(name string) (string, bool) {
+func (p *parser) resolve(name string) (v string, ok bool) {
+	defer func() {
+		if ok && !slices.Contains(p.vars, name) {
+			p.vars = append(p.vars, name)
+		}
+	}()
 	lookup := p.opts.lookup
 	if lookup != nil && p.opts.lookupFirst {
 		if v, ok := lookup(name); ok {

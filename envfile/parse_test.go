@@ -287,3 +287,18 @@ func entries(f *envfile.File) []envfile.Entry {
 	}
 	return out
 }
+
+func TestEntryVars(t *testing.T) {
+	src := "PW=s3cret\nHOST=db\nURL=postgres://app:${PW}@${HOST}/app?x=${PW}\nPLAIN=x\nMISSING=${NOPE}\nFROMENV=$OUTER\n"
+	f, err := envfile.Parse(strings.NewReader(src), ".env", envfile.WithLookup(func(k string) (string, bool) {
+		if k == "OUTER" {
+			return "o", true
+		}
+		return "", false
+	}))
+	require.NoError(t, err)
+	want := map[string][]string{"URL": {"PW", "HOST"}, "FROMENV": {"OUTER"}}
+	for _, e := range f.All() {
+		assert.Equal(t, want[e.Key], e.Vars, e.Key)
+	}
+}
