@@ -70,14 +70,54 @@ func (e *LoadError) Error() string {
 // Unwrap returns the individual errors, for errors.Is and errors.As.
 func (e *LoadError) Unwrap() []error { return e.Errors }
 
-// Fields returns the field errors, in field order.
+// Fields returns the field errors, in field order, including those
+// grouped in a *ProviderError.
 func (e *LoadError) Fields() []*FieldError {
 	var out []*FieldError
 	for _, err := range e.Errors {
+		var pe *ProviderError
+		if errors.As(err, &pe) {
+			out = append(out, pe.Fields...)
+			continue
+		}
 		var fe *FieldError
 		if errors.As(err, &fe) {
 			out = append(out, fe)
 		}
+	}
+	return out
+}
+
+// ProviderError reports, once, that a provider could not serve several
+// fields because it was unreachable or had no credentials (an outage, a
+// missing identity), instead of repeating the same backend error for every
+// field. Its Unwrap returns the *FieldError of each field.
+type ProviderError struct {
+	Scheme string        // the provider's scheme
+	Fields []*FieldError // the fields it could not serve, in field order
+	Err    error         // the first field's cause
+}
+
+// Error names the provider, the fields and the first cause.
+func (e *ProviderError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "provider %s failed for %d fields (", e.Scheme, len(e.Fields))
+	for i, f := range e.Fields {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(f.Field)
+	}
+	b.WriteString("): ")
+	b.WriteString(strings.TrimPrefix(e.Err.Error(), "driftless: "))
+	return b.String()
+}
+
+// Unwrap returns the field errors.
+func (e *ProviderError) Unwrap() []error {
+	out := make([]error, len(e.Fields))
+	for i, f := range e.Fields {
+		out[i] = f
 	}
 	return out
 }

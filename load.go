@@ -168,8 +168,9 @@ type fieldState struct {
 // fieldErr is a field's error with the field's index, to report errors in
 // field order.
 type fieldErr struct {
-	i   int
-	err error
+	i      int
+	err    *FieldError
+	scheme string // the provider the field's value was fetched from, if any
 }
 
 // result is the outcome of one load pass.
@@ -383,7 +384,11 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 			if st.found {
 				src = st.origin.String()
 			}
-			ferrs = append(ferrs, fieldErr{i, &FieldError{Field: f.path, Key: f.key, Source: src, Err: err}})
+			fe := fieldErr{i: i, err: &FieldError{Field: f.path, Key: f.key, Source: src, Err: err}}
+			if st.isRef {
+				fe.scheme = st.ref.Scheme
+			}
+			ferrs = append(ferrs, fe)
 			if fr != nil {
 				fr.Error = err.Error()
 			}
@@ -506,9 +511,7 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 	}
 	if len(ferrs) > 0 {
 		sort.Slice(ferrs, func(a, b int) bool { return ferrs[a].i < ferrs[b].i })
-		for _, fe := range ferrs {
-			errs = append(errs, fe.err)
-		}
+		errs = append(errs, groupOutages(ferrs)...)
 	}
 	if len(errs) == 0 {
 		errs = append(errs, l.validate(cfg)...)
@@ -820,4 +823,36 @@ func sourceHas(r Ref, fetched map[cacheKey]*entry) bool {
 	}
 	_, err := Select(e.val.Data, r.Key)
 	return !errors.Is(err, ErrNotFound)
+}
+
+// groupOutages returns the field errors in field order, with the fields
+// that one provider could not serve because it was unreachable or had no
+// credentials reported once, as a *ProviderError, in place of the first.
+func groupOutages(ferrs []fieldErr) []error {
+	outage := func(fe fieldErr) bool {
+		return fe.scheme != "" && (errors.Is(fe.err, ErrUnavailable) || errors.Is(fe.err, ErrNoCredentials))
+	}
+	groups := map[string]*ProviderError{}
+	for _, fe := range ferrs {
+		if !outage(fe) {
+			continue
+		}
+		g := groups[fe.scheme]
+		if g == nil {
+			g = &ProviderError{Scheme: fe.scheme, Err: fe.err.Err}
+			groups[fe.scheme] = g
+		}
+		g.Fields = append(g.Fields, fe.err)
+	}
+	out := make([]error, 0, len(ferrs))
+	for _, fe := range ferrs {
+		g := groups[fe.scheme]
+		switch {
+		case !outage(fe) || len(g.Fields) < 2:
+			out = append(out, fe.err)
+		case g.Fields[0] == fe.err:
+			out = append(out, g)
+		}
+	}
+	return out
 }
