@@ -28,7 +28,8 @@
 //	sep:","              separator of slice elements and map entries (default ",")
 //	kvsep:"="            separator of a map entry's key and value (default "=")
 //	desc:"text"          documentation: explain output and the generated .env.example
-//	secret:"true"        redact a plain field in explain output and diffs
+//	secret:"true"        redact a plain field everywhere; secret:"false" shows a value from a reference or file
+//	ref:"true"           the value must be a reference; ref:"false": always literal, never resolved
 //	expand:"true"        expand $VAR, ${VAR} in the env value and the default (env:"KEY,expand")
 //	unset:"true"         Load removes KEY and KEY_FILE from the environment (env:"KEY,unset")
 //
@@ -70,7 +71,9 @@
 //
 // "#key" selects a top-level member of a JSON secret and "#/a/b" a JSON
 // pointer. Only these five schemes and schemes registered with WithProvider
-// are references, so ordinary URLs are left alone. Before anything is
+// are references (schemes are case-insensitive), so ordinary URLs are left
+// alone; a value whose scheme is close to one of them ("awsm://"), or any
+// unknown scheme in a secret field, is an error rather than a literal. Before anything is
 // fetched, every reference in the struct is collected, de-duplicated (ten
 // fields reading ten keys of one JSON secret cost one fetch), grouped by
 // provider and fetched concurrently, in batches where the provider has a
@@ -81,11 +84,24 @@
 // Load reports every failing field at once in a *LoadError, whose Unwrap
 // returns one *FieldError per field (path, key, source, cause). Errors wrap
 // the sentinels ErrRequired, ErrDecode, ErrNotFound, ErrPermission,
-// ErrUnavailable, ErrInvalidRef, ErrNoProvider, ErrBadTag and
-// ErrValidation, so errors.Is and errors.As work. No error, log line,
+// ErrUnavailable, ErrNoCredentials, ErrInvalidRef, ErrNoProvider,
+// ErrUnknownScheme, ErrNotAllowed, ErrBadTag and ErrValidation, so
+// errors.Is and errors.As work. The fields one provider could not serve in
+// an outage are reported once, as a *ProviderError. No error, log line,
 // explain output or diff ever contains a secret value; a malformed .env line
 // is reported with file, line and column instead of its text. On error the
 // destination is unchanged.
+//
+// # Sensitive values
+//
+// A field is sensitive when its type holds a Secret anywhere (a struct
+// member, an embedded Secret, a user type that keeps one), when it is
+// tagged secret:"true", when its value came from a reference or a file
+// (unless tagged secret:"false"), or when its .env value interpolated a
+// secret field's key. A sensitive value is never shown; an error decoding
+// it names the field, key, source and the kind of failure only. Whoever
+// controls the environment and .env files chooses what the service reads;
+// WithAllowedRefs and WithFileRoots limit that (see SECURITY.md).
 //
 // # Refresh and concurrency
 //
