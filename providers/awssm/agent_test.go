@@ -76,7 +76,7 @@ func TestAgentErrors(t *testing.T) {
 
 	srv.FailSecret("s", "DecryptionFailure")
 	_, err = agent.Fetch(t.Context(), ref)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
+	assert.ErrorIs(t, err, driftless.ErrPermission, "a secret KMS cannot decrypt cannot be served")
 	srv.FailSecret("s", "")
 
 	srv.Throttle(1)

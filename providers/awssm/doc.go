@@ -51,10 +51,12 @@
 //	ResourceNotFoundException                        driftless.ErrNotFound
 //	AccessDeniedException, bad or expired credentials,
 //	InvalidRequestException (a secret scheduled for
-//	deletion), HTTP 401 or 403 whatever the body      driftless.ErrPermission
+//	deletion), DecryptionFailure (KMS key disabled or
+//	kms:Decrypt denied), HTTP 401 or 403 whatever
+//	the body                                         driftless.ErrPermission
 //	no credentials (the credential chain found none)  driftless.ErrNoCredentials
-//	DecryptionFailure (KMS), throttling after the
-//	SDK's retries, 5xx, network failures              driftless.ErrUnavailable
+//	throttling after the SDK's retries, 5xx,
+//	network failures                                 driftless.ErrUnavailable
 //	InvalidParameterException, ValidationException   driftless.ErrInvalidRef
 //	a done context                                   wraps ctx.Err(), no sentinel
 //

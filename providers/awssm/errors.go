@@ -25,7 +25,12 @@ var (
 		// ("marked for deletion"). It is not "not found": the secret can
 		// still be restored, and a chain must not fall through to a
 		// lower source meanwhile.
-		"InvalidRequestException":     true,
+		"InvalidRequestException": true,
+		// KMS could not decrypt the value: the key is disabled, pending
+		// deletion, or the caller lacks kms:Decrypt. The secret exists and
+		// cannot be served: a permission error, never a fall-through and
+		// not an outage to wait out.
+		"DecryptionFailure":           true,
 		"AccessDeniedException":       true,
 		"AccessDenied":                true,
 		"UnrecognizedClientException": true,
@@ -39,9 +44,6 @@ var (
 		"NotAuthorized":               true,
 	}
 	unavailableCodes = map[string]bool{
-		// KMS could not decrypt the value: the key is disabled, pending
-		// deletion, or the caller lacks kms:Decrypt. Not the secret's fault.
-		"DecryptionFailure":           true,
 		"ThrottlingException":         true,
 		"Throttling":                  true,
 		"TooManyRequestsException":    true,

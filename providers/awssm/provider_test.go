@@ -313,7 +313,7 @@ func TestErrorMapping(t *testing.T) {
 		want error
 	}{
 		{"AccessDeniedException", driftless.ErrPermission},
-		{"DecryptionFailure", driftless.ErrUnavailable},
+		{"DecryptionFailure", driftless.ErrPermission},
 		{"InternalServiceError", driftless.ErrUnavailable},
 		{"InvalidRequestException", driftless.ErrPermission}, // a secret scheduled for deletion
 	} {
