@@ -88,7 +88,7 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	set := envchain.Merge(os.Environ(), files, false, nil)
-	vars := parseRefs(set.Vars)
+	vars := parseRefs(set.Vars, os.Getenv)
 	res := newResolver()
 	defer res.Close()
 
