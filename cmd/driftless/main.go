@@ -51,10 +51,12 @@ Provider configuration (read from driftless's own environment):
   gcpsm   Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, metadata);
           DRIFTLESS_GCPSM_ENDPOINT=host:port for an emulator (plaintext gRPC, no credentials);
           DRIFTLESS_GCPSM_PROJECT=<p> makes gcpsm://<s>[#key] read gcpsm://<p>/<s>[#key]
-  azkv    DefaultAzureCredential (AZURE_CLIENT_ID, workload or managed identity, az login);
-          DRIFTLESS_AZKV_ENDPOINT=https://host:port for an emulator or private endpoint,
-          with DRIFTLESS_AZKV_CA_FILE=ca.pem to trust and no cloud credential
-          (DRIFTLESS_AZKV_TOKEN, if set, is the bearer token sent)
+  azkv    DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
+          AZURE_AUTHORITY_HOST, workload or managed identity, az login);
+          DRIFTLESS_AZKV_ENDPOINT=https://host:port moves the vault (an emulator or a
+          private endpoint), DRIFTLESS_AZKV_CA_FILE=ca.pem adds certificates to trust;
+          DRIFTLESS_AZKV_EMULATOR_TOKEN (test emulators only) is a fixed bearer token
+          sent in place of the credential's
   fingerprints: DRIFTLESS_FINGERPRINT_KEY keys them (else a random per-run key)
 `
 

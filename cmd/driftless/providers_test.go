@@ -16,7 +16,8 @@ import (
 )
 
 // azkvEnv starts a fake Key Vault and returns the variables that point the
-// CLI at it: the endpoint, a PEM of its certificate, and a token the fake
+// CLI at it: the endpoint, a PEM of its certificate, and (as the emulator
+// token, in place of a credential) a token the fake
 // accepts (obtained from its credential the way the SDK would).
 func azkvEnv(t testing.TB, dir string) (*azkvtest.Server, []string) {
 	t.Helper()
@@ -34,7 +35,7 @@ func azkvEnv(t testing.TB, dir string) (*azkvtest.Server, []string) {
 	return srv, []string{
 		"DRIFTLESS_AZKV_ENDPOINT=" + base,
 		"DRIFTLESS_AZKV_CA_FILE=" + ca,
-		"DRIFTLESS_AZKV_TOKEN=" + tok.Token,
+		"DRIFTLESS_AZKV_EMULATOR_TOKEN=" + tok.Token,
 	}
 }
 
@@ -139,7 +140,7 @@ func TestExecAzkvMisconfigured(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"wrong token", []string{azEnv[0], azEnv[1], "DRIFTLESS_AZKV_TOKEN=not-the-fakes"}, "S (.env:1): azkv://"},
+		{"wrong token", []string{azEnv[0], azEnv[1], "DRIFTLESS_AZKV_EMULATOR_TOKEN=not-the-fakes"}, "S (.env:1): azkv://"},
 		{"untrusted certificate", []string{azEnv[0], azEnv[2]}, "S (.env:1): azkv://"},
 		{"CA without endpoint", []string{azEnv[1]}, "DRIFTLESS_AZKV_CA_FILE is set without DRIFTLESS_AZKV_ENDPOINT"},
 	} {
