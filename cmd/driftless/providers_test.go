@@ -16,9 +16,9 @@ import (
 )
 
 // azkvEnv starts a fake Key Vault and returns the variables that point the
-// CLI at it: the endpoint, a PEM of its certificate, and (as the emulator
-// token, in place of a credential) a token the fake
-// accepts (obtained from its credential the way the SDK would).
+// CLI at it: the endpoint, a PEM of its certificate, and, as the emulator
+// token (in place of a credential), a token the fake accepts (obtained
+// from its credential the way the SDK would).
 func azkvEnv(t testing.TB, dir string) (*azkvtest.Server, []string) {
 	t.Helper()
 	srv := azkvtest.NewServer(t)
