@@ -37,9 +37,12 @@ and SIGWINCH, and exits with the command's exit code (128+N if signal N
 killed it). In a terminal, Ctrl-C, Ctrl-\ and resizes reach the command
 from the terminal itself and are not sent twice.
 
---mask replaces every resolved secret value (of 4 bytes or more, and each
-such line of a multi-line value) with [MASKED] in the command's stdout and
-stderr, even when a value is split across writes.
+--mask replaces with [MASKED], in the command's stdout and stderr, every
+resolved secret value, each string member of a secret that is a JSON
+object or array, and each line of a multi-line one (each of 4 bytes or
+more), and their JSON-escaped, base64, hex and URL-encoded forms, even
+when split across writes. Other encodings, or values the command
+transforms, are not caught (see the README).
 --watch re-resolves the references at that interval; when a value changed
 it stops the command gracefully (SIGTERM, then SIGKILL after --grace) and
 starts it again with the new values. A failed re-resolution keeps the

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,6 +124,32 @@ func TestExecMask(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, "[MASKED]\nshort=on\n", r.stdout)
 	assert.Equal(t, "[MASKED]\n", r.stderr)
+}
+
+// TestExecMaskEncodings has the child print each secret JSON-escaped,
+// base64, hex and URL-encoded, and each member of a whole-JSON secret, in
+// writes cut in the middle: all of them are masked, on stdout and stderr.
+func TestExecMaskEncodings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	special := canary("enc") + "-\"quote\"-\\back-100%+/&=?#-ünï-😀-{\"k\":[1]}\nline-two"
+	members := map[string]string{"user": canary("user"), "password": canary("pw") + `-"\%`, "host": canary("host")}
+	app, err := json.Marshal(members)
+	require.NoError(t, err)
+	writeFile(t, dir, "special", special)
+	writeFile(t, dir, "app.json", string(app))
+	writeFile(t, dir, ".env", "SPECIAL=file://"+filepath.Join(dir, "special")+"\nAPP=file://"+filepath.Join(dir, "app.json")+"\n")
+	r := runCLI(t, dir, baseEnv(t, childEnv("encode", "SPECIAL", "APP")...), "exec", "--mask", "--", selfPath(t))
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, out := range []string{r.stdout, r.stderr} {
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		assert.Len(t, lines, len(encodedForms(special))+len(encodedForms(string(app))))
+		for _, l := range lines {
+			_, v, _ := strings.Cut(l, "=")
+			assert.Equal(t, "[MASKED]", v, "line %s", strings.SplitN(l, "=", 2)[0])
+		}
+		assert.NotContains(t, out, "canary")
+	}
 }
 
 func TestExecWatchRestarts(t *testing.T) {
