@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkWriter masks log output holding a secret every few lines, with
-// 100 values (about 1,500 patterns with their encoded forms), in 4 KiB
+// 100 values (400 patterns with their encoded forms), in 4 KiB
 // writes.
 func BenchmarkWriter(b *testing.B) {
 	rng := rand.New(rand.NewPCG(5, 6))
