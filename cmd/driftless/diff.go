@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -76,8 +77,8 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "driftless diff: %v\n", err)
 		return exitError
 	}
-	a := parseRefs(envchain.Merge(nil, files[:1], false, nil).Vars)
-	b := parseRefs(envchain.Merge(nil, files[1:], false, nil).Vars)
+	a := parseRefs(envchain.Merge(nil, files[:1], false, nil).Vars, os.Getenv)
+	b := parseRefs(envchain.Merge(nil, files[1:], false, nil).Vars, os.Getenv)
 	if *doResolve {
 		res := newResolver()
 		defer res.Close()

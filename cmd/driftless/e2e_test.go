@@ -4,14 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,6 +64,8 @@ func TestMain(m *testing.M) {
 //	       separated), then exit with DRIFTLESS_TEST_EXIT (default 0)
 //	split  write the value of DRIFTLESS_TEST_KEYS's first key to stdout and
 //	       to stderr in two writes each, cut in the middle
+//	encode print each key's value in the forms of encodedForms, one per
+//	       line ("KEY.N=form") to stdout and to stderr, each in two writes
 //	serve  print "pid=PID" and the keys as env does, then wait for SIGTERM,
 //	       print "term" and exit 0; with DRIFTLESS_TEST_IGNORE_TERM=1 it
 //	       ignores SIGTERM (and is killed)
@@ -84,6 +91,18 @@ func child(mode string) int {
 			_, _ = f.WriteString(v[len(v)/2:] + " after\n")
 		}
 		return 0
+	case "encode":
+		for _, k := range keys {
+			for i, f := range encodedForms(os.Getenv(k)) {
+				for _, out := range []*os.File{os.Stdout, os.Stderr} {
+					// Two writes, cut in the middle of the value.
+					_, _ = fmt.Fprintf(out, "%s.%d=%s", k, i, f[:len(f)/2])
+					_ = out.Sync()
+					_, _ = fmt.Fprintf(out, "%s\n", f[len(f)/2:])
+				}
+			}
+		}
+		return 0
 	case "serve":
 		sigs := make(chan os.Signal, 1)
 		if os.Getenv("DRIFTLESS_TEST_IGNORE_TERM") == "1" {
@@ -99,6 +118,35 @@ func child(mode string) int {
 	}
 	fmt.Fprintf(os.Stderr, "unknown child mode %q\n", mode)
 	return 99
+}
+
+// encodedForms returns v as programs commonly print it (raw, JSON-escaped,
+// base64, hex, URL-encoded) and, when v is a JSON object, each of its
+// string members in the same forms.
+func encodedForms(v string) []string {
+	forms := func(s string) []string {
+		q, _ := json.Marshal(s)
+		return []string{
+			s,
+			string(q[1 : len(q)-1]),
+			base64.StdEncoding.EncodeToString([]byte(s)),
+			base64.RawURLEncoding.EncodeToString([]byte(s)),
+			hex.EncodeToString([]byte(s)),
+			strings.ToUpper(hex.EncodeToString([]byte(s))),
+			url.QueryEscape(s),
+			url.PathEscape(s),
+		}
+	}
+	out := forms(v)
+	var obj map[string]any
+	if json.Unmarshal([]byte(v), &obj) == nil {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			if m, ok := obj[k].(string); ok {
+				out = append(out, forms(m)...)
+			}
+		}
+	}
+	return out
 }
 
 // selfPath is the test binary, used as the child of driftless exec.

@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	"unsafe"
@@ -35,16 +37,20 @@ and SIGWINCH, and exits with the command's exit code (128+N if signal N
 killed it). In a terminal, Ctrl-C, Ctrl-\ and resizes reach the command
 from the terminal itself and are not sent twice.
 
---mask replaces every resolved secret value (of 4 bytes or more, and each
-such line of a multi-line value) with [MASKED] in the command's stdout and
-stderr, even when a value is split across writes.
+--mask replaces with [MASKED], in the command's stdout and stderr, every
+resolved secret value, each string member of a secret that is a JSON
+object or array, and each line of a multi-line one (each of 4 bytes or
+more), and their JSON-escaped, base64, hex and URL-encoded forms, even
+when split across writes. Other encodings, or values the command
+transforms, are not caught (see the README).
 --watch re-resolves the references at that interval; when a value changed
 it stops the command gracefully (SIGTERM, then SIGKILL after --grace) and
 starts it again with the new values. A failed re-resolution keeps the
 running command and is reported on stderr.
 
-Exit codes: the command's own; 2 usage error or a reference that failed
-(nothing ran); 126 the command could not be run; 127 it was not found.
+Exit codes: the command's own; 2 usage error, a reference that failed or
+a value holding a NUL byte (nothing ran); 126 the command exists but could
+not be run; 127 it was not found (not in PATH, or no such file).
 `
 
 func runExec(args []string, stdout, stderr io.Writer) int {
@@ -85,7 +91,7 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	set := envchain.Merge(os.Environ(), files, false, nil)
-	vars := parseRefs(set.Vars)
+	vars := parseRefs(set.Vars, os.Getenv)
 	res := newResolver()
 	defer res.Close()
 
@@ -94,23 +100,20 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		for _, err := range errs {
 			logf("%v", err)
 		}
-		logf("%d reference(s) failed; %s was not run", len(errs), argv[0])
+		logf("%s; %s was not run", failureSummary(errs), argv[0])
 		return exitError
 	}
 
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
 		logf("%v", err)
-		if errors.Is(err, exec.ErrNotFound) {
-			return 127
-		}
-		return 126
+		return lookPathExit(err)
 	}
 
 	if !*maskOut && *watch == 0 {
 		err := syscall.Exec(path, argv, env)
 		logf("running %s: %v", argv[0], err)
-		return 126
+		return exitCannotRun
 	}
 
 	cfg := supervise.Config{Path: path, Args: argv, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Grace: *grace, Log: logf}
@@ -143,17 +146,74 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 	code, err := supervise.Run(cfg, env)
 	if err != nil {
 		logf("running %s: %v", argv[0], err)
-		return 126
+		return exitCannotRun
 	}
 	return code
 }
 
+// Exit codes of a command that cannot be run, as POSIX shells use them.
+const (
+	exitCannotRun = 126 // found but not executable (permissions, a directory, a bad format)
+	exitNotFound  = 127 // not found: not in PATH, or the path names nothing
+)
+
+// lookPathExit returns the exit code for an error of exec.LookPath: 127
+// when the command does not exist (a name not in PATH, or a path such as
+// /nonexistent/program), 126 when it exists but cannot be run.
+func lookPathExit(err error) int {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return exitNotFound
+	}
+	return exitCannotRun
+}
+
+// nulError reports a variable whose value holds a NUL byte, which no
+// environment variable can carry. It names the key, its source and the
+// reference (if any), never the value.
+type nulError struct {
+	v resolved
+}
+
+func (e *nulError) Error() string {
+	if e.v.IsRef {
+		return fmt.Sprintf("%s (%s): %s: the secret holds a NUL byte, which an environment variable cannot carry", e.v.Key, e.v.Source, e.v.Ref)
+	}
+	return fmt.Sprintf("%s (%s): the value holds a NUL byte, which an environment variable cannot carry", e.v.Key, e.v.Source)
+}
+
+// failureSummary counts errs (from resolveEnv) by kind: failed
+// references, and values an environment cannot carry.
+func failureSummary(errs []error) string {
+	var nul int
+	for _, err := range errs {
+		var ne *nulError
+		if errors.As(err, &ne) {
+			nul++
+		}
+	}
+	var parts []string
+	if n := len(errs) - nul; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d reference(s) failed", n))
+	}
+	if nul > 0 {
+		parts = append(parts, fmt.Sprintf("%d value(s) hold a NUL byte", nul))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // resolveEnv resolves the references among vars and returns the child's
-// environment, the resolved secret values (for masking) and the failures.
+// environment, the resolved secret values (for masking) and the failures:
+// each reference that failed, and each value (plain or resolved) that
+// holds a NUL byte.
 func resolveEnv(res *resolve.Resolver, vars []resolved, timeout time.Duration) (env, secrets []string, errs []error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	errs = resolveAll(ctx, res, vars)
+	for _, v := range vars {
+		if v.Err == nil && (strings.IndexByte(v.Key, 0) >= 0 || strings.IndexByte(v.Value, 0) >= 0) {
+			errs = append(errs, &nulError{v: v})
+		}
+	}
 	if len(errs) > 0 {
 		return nil, nil, errs
 	}
@@ -216,7 +276,7 @@ func watchRefs(ctx context.Context, res *resolve.Resolver, vars []resolved, ever
 			for _, err := range errs {
 				logf("watch: %v", err)
 			}
-			logf("watch: %d reference(s) failed; the command keeps its current values", len(errs))
+			logf("watch: %s; the command keeps its current values", failureSummary(errs))
 			continue
 		}
 		changed := 0

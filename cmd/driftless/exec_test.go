@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,6 +126,32 @@ func TestExecMask(t *testing.T) {
 	assert.Equal(t, "[MASKED]\n", r.stderr)
 }
 
+// TestExecMaskEncodings has the child print each secret JSON-escaped,
+// base64, hex and URL-encoded, and each member of a whole-JSON secret, in
+// writes cut in the middle: all of them are masked, on stdout and stderr.
+func TestExecMaskEncodings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	special := canary("enc") + "-\"quote\"-\\back-100%+/&=?#-ünï-😀-{\"k\":[1]}\nline-two"
+	members := map[string]string{"user": canary("user"), "password": canary("pw") + `-"\%`, "host": canary("host")}
+	app, err := json.Marshal(members)
+	require.NoError(t, err)
+	writeFile(t, dir, "special", special)
+	writeFile(t, dir, "app.json", string(app))
+	writeFile(t, dir, ".env", "SPECIAL=file://"+filepath.Join(dir, "special")+"\nAPP=file://"+filepath.Join(dir, "app.json")+"\n")
+	r := runCLI(t, dir, baseEnv(t, childEnv("encode", "SPECIAL", "APP")...), "exec", "--mask", "--", selfPath(t))
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, out := range []string{r.stdout, r.stderr} {
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		assert.Len(t, lines, len(encodedForms(special))+len(encodedForms(string(app))))
+		for _, l := range lines {
+			_, v, _ := strings.Cut(l, "=")
+			assert.Equal(t, "[MASKED]", v, "line %s", strings.SplitN(l, "=", 2)[0])
+		}
+		assert.NotContains(t, out, "canary")
+	}
+}
+
 func TestExecWatchRestarts(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -228,4 +255,61 @@ func TestExecEveryProviderFails(t *testing.T) {
 		assert.Contains(t, r.stderr, want)
 	}
 	assert.NotContains(t, r.stderr, "panic")
+}
+
+// TestExecCommandNotRunnable checks the exit codes of a command that cannot
+// be run, as POSIX shells give them: 127 when it does not exist (by name
+// or by path), 126 when it exists but is not executable.
+func TestExecCommandNotRunnable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, ".env", "A=1\n")
+	notExec := writeFile(t, dir, "not-executable", "#!/bin/sh\necho ran\n")
+	for _, tc := range []struct {
+		name string
+		cmd  string
+		want int
+	}{
+		{"name not in PATH", "no-such-command-xyz", 127},
+		{"absolute path to nothing", "/nonexistent/program", 127},
+		{"relative path to nothing", "./no-such-program", 127},
+		{"not executable", notExec, 126},
+		{"a directory", dir, 126},
+	} {
+		for _, mode := range [][]string{nil, {"--mask"}} {
+			t.Run(tc.name+strings.Join(mode, ""), func(t *testing.T) {
+				t.Parallel()
+				args := append(append([]string{"exec"}, mode...), "--", tc.cmd)
+				r := runCLI(t, dir, baseEnv(t), args...)
+				assert.Equal(t, tc.want, r.code, r.stderr)
+				assert.Empty(t, r.stdout)
+			})
+		}
+	}
+}
+
+// TestExecNULValue checks that a value holding a NUL byte (which no
+// environment variable can carry), from a .env line or from a secret, is
+// reported with its key and file:line, never its value, and that nothing
+// runs.
+func TestExecNULValue(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	nulValue := canary("nul-a") + "\x00" + canary("nul-b")
+	secretPath := writeFile(t, dir, "nul-secret", nulValue)
+	writeFile(t, dir, ".env", "OK=plain\nBAD=\""+nulValue+"\"\nBAD_UNQUOTED="+nulValue+"\nBAD_REF=file://"+secretPath+"\n")
+	for _, mode := range [][]string{nil, {"--mask"}} {
+		args := append(append([]string{"exec"}, mode...), "--", "sh", "-c", "touch "+marker)
+		r := runCLI(t, dir, baseEnv(t), args...)
+		assert.Equal(t, 2, r.code, r.stderr)
+		assert.NoFileExists(t, marker)
+		assert.Contains(t, r.stderr, "BAD (.env:2): the value holds a NUL byte")
+		assert.Contains(t, r.stderr, "BAD_UNQUOTED (.env:3): the value holds a NUL byte")
+		assert.Contains(t, r.stderr, "BAD_REF (.env:4): file://"+secretPath+": the secret holds a NUL byte")
+		assert.Contains(t, r.stderr, "3 value(s) hold a NUL byte")
+		assert.NotContains(t, r.stderr, "OK (")
+		assert.NotContains(t, r.output(), "nul-a")
+		assert.NotContains(t, r.output(), "nul-b")
+	}
 }

@@ -73,7 +73,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	set := envchain.Merge(os.Environ(), files, true, func(_, v string) bool { return driftless.IsKnownRef(v) })
-	vars := parseRefs(set.Vars)
+	vars := parseRefs(set.Vars, os.Getenv)
 	if *doResolve {
 		res := newResolver()
 		defer res.Close()

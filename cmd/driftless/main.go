@@ -39,6 +39,7 @@ Exit codes:
 References (resolved by exec, explain --resolve and diff --resolve):
   awssm://<name or ARN>[?version-stage=S|?version-id=ID][#key]
   gcpsm://projects/<p>/secrets/<s>[/versions/<v>][#key]  or  gcpsm://<p>/<s>[/<v>][#key]
+    or  gcpsm://<s>[#key] with DRIFTLESS_GCPSM_PROJECT=<p>
   azkv://<vault>/<secret>[/<version>][#key]
   vault://<mount>/<path>[?version=N][#key]
   file:///<absolute path>[#key]
@@ -49,11 +50,13 @@ Provider configuration (read from driftless's own environment):
   vault   VAULT_ADDR, VAULT_TOKEN (or ~/.vault-token), VAULT_NAMESPACE, VAULT_CACERT, ...
   gcpsm   Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, metadata);
           DRIFTLESS_GCPSM_ENDPOINT=host:port for an emulator (plaintext gRPC, no credentials);
-          DRIFTLESS_GCPSM_PROJECT for bare secret ids
-  azkv    DefaultAzureCredential (AZURE_CLIENT_ID, workload or managed identity, az login);
-          DRIFTLESS_AZKV_ENDPOINT=https://host:port for an emulator or private endpoint,
-          with DRIFTLESS_AZKV_CA_FILE=ca.pem to trust and no cloud credential
-          (DRIFTLESS_AZKV_TOKEN, if set, is the bearer token sent)
+          DRIFTLESS_GCPSM_PROJECT=<p> makes gcpsm://<s>[#key] read gcpsm://<p>/<s>[#key]
+  azkv    DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
+          AZURE_AUTHORITY_HOST, workload or managed identity, az login);
+          DRIFTLESS_AZKV_ENDPOINT=https://host:port moves the vault (an emulator or a
+          private endpoint), DRIFTLESS_AZKV_CA_FILE=ca.pem adds certificates to trust;
+          DRIFTLESS_AZKV_EMULATOR_TOKEN (test emulators only) is a fixed bearer token
+          sent in place of the credential's
   fingerprints: DRIFTLESS_FINGERPRINT_KEY keys them (else a random per-run key)
 `
 

@@ -16,8 +16,9 @@ import (
 )
 
 // azkvEnv starts a fake Key Vault and returns the variables that point the
-// CLI at it: the endpoint, a PEM of its certificate, and a token the fake
-// accepts (obtained from its credential the way the SDK would).
+// CLI at it: the endpoint, a PEM of its certificate, and, as the emulator
+// token (in place of a credential), a token the fake accepts (obtained
+// from its credential the way the SDK would).
 func azkvEnv(t testing.TB, dir string) (*azkvtest.Server, []string) {
 	t.Helper()
 	srv := azkvtest.NewServer(t)
@@ -34,7 +35,7 @@ func azkvEnv(t testing.TB, dir string) (*azkvtest.Server, []string) {
 	return srv, []string{
 		"DRIFTLESS_AZKV_ENDPOINT=" + base,
 		"DRIFTLESS_AZKV_CA_FILE=" + ca,
-		"DRIFTLESS_AZKV_TOKEN=" + tok.Token,
+		"DRIFTLESS_AZKV_EMULATOR_TOKEN=" + tok.Token,
 	}
 }
 
@@ -139,7 +140,7 @@ func TestExecAzkvMisconfigured(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"wrong token", []string{azEnv[0], azEnv[1], "DRIFTLESS_AZKV_TOKEN=not-the-fakes"}, "S (.env:1): azkv://"},
+		{"wrong token", []string{azEnv[0], azEnv[1], "DRIFTLESS_AZKV_EMULATOR_TOKEN=not-the-fakes"}, "S (.env:1): azkv://"},
 		{"untrusted certificate", []string{azEnv[0], azEnv[2]}, "S (.env:1): azkv://"},
 		{"CA without endpoint", []string{azEnv[1]}, "DRIFTLESS_AZKV_CA_FILE is set without DRIFTLESS_AZKV_ENDPOINT"},
 	} {
@@ -170,4 +171,43 @@ func TestExecWatchAzkvRotation(t *testing.T) {
 	cmd.stop(t)
 	assert.Contains(t, cmd.stderr.String(), "API_KEY (azkv://"+azkvtest.DefaultVault+"/api-key) changed")
 	assert.NotContains(t, cmd.stderr.String(), canary("key-"))
+}
+
+// TestExecGCPSMBareSecretID resolves gcpsm://<secret>[#key] through the
+// Secret Manager fake with DRIFTLESS_GCPSM_PROJECT set, and without it
+// fails naming the key, its line and the variable to set (never the
+// reference text).
+func TestExecGCPSMBareSecretID(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := t.Context()
+	gcp := gcpsmtest.NewServer(t)
+	require.NoError(t, gcp.Put(ctx, "api-key", []byte(canary("gcpsm-bare"))))
+	require.NoError(t, gcp.Put(ctx, "app-json", []byte(`{"user":"`+canary("gcpsm-user")+`"}`)))
+	writeFile(t, dir, ".env", strings.Join([]string{
+		"KEY=gcpsm://api-key",
+		"USER=gcpsm://app-json#user",
+		"SHORT=gcpsm://" + gcpsmtest.DefaultProject + "/api-key",
+	}, "\n")+"\n")
+	env := baseEnv(t, append(childEnv("env", "KEY", "USER", "SHORT"), "DRIFTLESS_GCPSM_ENDPOINT="+gcp.Addr())...)
+
+	gcp.ResetRequests()
+	r := runCLI(t, dir, append(env, "DRIFTLESS_GCPSM_PROJECT="+gcpsmtest.DefaultProject), "exec", "--", selfPath(t))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "KEY="+canary("gcpsm-bare")+"\nUSER="+canary("gcpsm-user")+"\nSHORT="+canary("gcpsm-bare")+"\n", r.stdout)
+	assert.Equal(t, 2, gcp.Requests("AccessSecretVersion"), "a bare id is the short form of its secret: one fetch for both")
+
+	r = runCLI(t, dir, env, "exec", "--", selfPath(t))
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "KEY (.env:1): driftless: invalid reference: ")
+	assert.Contains(t, r.stderr, "USER (.env:2): driftless: invalid reference: ")
+	assert.Contains(t, r.stderr, "set DRIFTLESS_GCPSM_PROJECT")
+	assert.Contains(t, r.stderr, "2 reference(s) failed")
+	assert.NotContains(t, r.stderr, "api-key")
+	assert.NotContains(t, r.stderr, "app-json")
+	assert.Empty(t, r.stdout)
+
+	r = runCLI(t, dir, append(env, "DRIFTLESS_GCPSM_PROJECT=a/b"), "exec", "--", selfPath(t))
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "KEY (.env:1): driftless: invalid reference: DRIFTLESS_GCPSM_PROJECT must be a project id")
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
+	"unicode"
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/cmd/driftless/internal/backends"
@@ -30,15 +32,17 @@ func newResolver() *resolve.Resolver {
 	return resolve.New(backends.Factories(os.Getenv), 16)
 }
 
-// parseRefs classifies vars; invalid references get Err set.
-func parseRefs(vars []envchain.Var) []resolved {
+// parseRefs classifies vars; invalid references get Err set. getenv reads
+// driftless's own environment (DRIFTLESS_GCPSM_PROJECT, see expandRef).
+func parseRefs(vars []envchain.Var, getenv func(string) string) []resolved {
+	project := getenv(backends.EnvGCPSMProject)
 	out := make([]resolved, len(vars))
 	for i, v := range vars {
 		r := resolved{Var: v, Value: v.Value}
 		if driftless.IsKnownRef(v.Value) {
 			r.IsRef = true
 			r.Value = ""
-			ref, err := driftless.ParseRef(v.Value)
+			ref, err := parseRef(v.Value, project)
 			if err != nil {
 				r.Err = fmt.Errorf("%s (%s): %w", v.Key, v.Source, err)
 			} else {
@@ -48,6 +52,36 @@ func parseRefs(vars []envchain.Var) []resolved {
 		out[i] = r
 	}
 	return out
+}
+
+const gcpsmPrefix = "gcpsm://"
+
+// parseRef parses s with driftless.ParseRef, after expanding a bare Secret
+// Manager id: the core accepts gcpsm://<project>/<secret> and full resource
+// names, so gcpsm://<secret>[#key] becomes gcpsm://<project>/<secret>[#key]
+// with project, DRIFTLESS_GCPSM_PROJECT. Without a project, a bare id is an
+// error that says to set it. Errors never hold s, which could be a
+// mistyped secret.
+func parseRef(s, project string) (driftless.Ref, error) {
+	rest, ok := strings.CutPrefix(s, gcpsmPrefix)
+	if !ok {
+		return driftless.ParseRef(s)
+	}
+	name := rest
+	if i := strings.IndexAny(name, "?#"); i >= 0 {
+		name = name[:i]
+	}
+	if name == "" || strings.Contains(name, "/") {
+		return driftless.ParseRef(s)
+	}
+	if project == "" {
+		return driftless.Ref{}, fmt.Errorf("%w: a gcpsm:// reference with a bare secret id names no project: set %s to the project, or write gcpsm://<project>/<secret>",
+			driftless.ErrInvalidRef, backends.EnvGCPSMProject)
+	}
+	if strings.ContainsAny(project, "/?#") || strings.ContainsFunc(project, unicode.IsSpace) {
+		return driftless.Ref{}, fmt.Errorf("%w: %s must be a project id or number (no '/', '?', '#' or spaces)", driftless.ErrInvalidRef, backends.EnvGCPSMProject)
+	}
+	return driftless.ParseRef(gcpsmPrefix + project + "/" + rest)
 }
 
 // resolveAll fetches every valid reference of rs in one pass (each secret

@@ -12,6 +12,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/cmd/driftless/internal/resolve"
@@ -30,14 +31,22 @@ const (
 	// EnvGCPSMProject is the project of bare secret ids.
 	EnvGCPSMProject = "DRIFTLESS_GCPSM_PROJECT"
 	// EnvAZKVEndpoint is an https base URL used for every vault in place
-	// of https://<vault>.vault.azure.net; no cloud credential is used.
+	// of https://<vault>.vault.azure.net (an emulator or a private
+	// endpoint). It changes where the vault is, not how driftless signs
+	// in: the credential is still DefaultAzureCredential.
 	EnvAZKVEndpoint = "DRIFTLESS_AZKV_ENDPOINT"
-	// EnvAZKVCAFile is a PEM file of certificates to trust for
-	// EnvAZKVEndpoint.
+	// EnvAZKVCAFile is a PEM file of certificates to trust, in addition to
+	// the system's, for EnvAZKVEndpoint and the token service.
 	EnvAZKVCAFile = "DRIFTLESS_AZKV_CA_FILE"
-	// EnvAZKVToken is the bearer token sent to EnvAZKVEndpoint (default
-	// "driftless-emulator", for emulators that accept any token).
-	EnvAZKVToken = "DRIFTLESS_AZKV_TOKEN"
+	// EnvAZKVEmulatorToken is, for a test emulator only, a fixed bearer
+	// token sent to EnvAZKVEndpoint in place of a credential's token.
+	EnvAZKVEmulatorToken = "DRIFTLESS_AZKV_EMULATOR_TOKEN"
+	// envAZKVTokenRemoved is the former name of EnvAZKVEmulatorToken; it
+	// is refused rather than ignored.
+	envAZKVTokenRemoved = "DRIFTLESS_AZKV_TOKEN"
+	// envAzureAuthorityHost is azidentity's variable for the token
+	// service of a sovereign or private cloud.
+	envAzureAuthorityHost = "AZURE_AUTHORITY_HOST"
 )
 
 // Factories returns the provider factories for the five schemes, reading
@@ -70,50 +79,87 @@ func Factories(getenv func(string) string) map[string]resolve.Factory {
 	}
 }
 
+// azure returns the azkv provider. The credential is always
+// azidentity's DefaultAzureCredential (AZURE_CLIENT_ID, AZURE_TENANT_ID,
+// AZURE_CLIENT_SECRET or a certificate, AZURE_AUTHORITY_HOST, workload and
+// managed identity, the Azure CLI), which refreshes its tokens as they
+// expire; EnvAZKVEndpoint only moves the vault, EnvAZKVCAFile only adds
+// trust, and EnvAZKVEmulatorToken replaces the credential for a test
+// emulator.
 func azure(getenv func(string) string) (driftless.Provider, error) {
-	ep := getenv(EnvAZKVEndpoint)
+	ep, ca, emulatorToken := getenv(EnvAZKVEndpoint), getenv(EnvAZKVCAFile), getenv(EnvAZKVEmulatorToken)
+	if getenv(envAZKVTokenRemoved) != "" {
+		return nil, fmt.Errorf("%s is not read: for a test emulator that accepts a fixed token set %s; otherwise the AZURE_* variables of DefaultAzureCredential sign in",
+			envAZKVTokenRemoved, EnvAZKVEmulatorToken)
+	}
 	if ep == "" {
-		if getenv(EnvAZKVCAFile) != "" {
-			return nil, fmt.Errorf("%s is set without %s", EnvAZKVCAFile, EnvAZKVEndpoint)
+		for _, name := range []string{EnvAZKVCAFile, EnvAZKVEmulatorToken} {
+			if getenv(name) != "" {
+				return nil, fmt.Errorf("%s is set without %s", name, EnvAZKVEndpoint)
+			}
 		}
-		return azkv.NewDefault()
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if ca := getenv(EnvAZKVCAFile); ca != "" {
-		pem, err := os.ReadFile(ca)
+	var co azsecrets.ClientOptions
+	if ca != "" {
+		tr, err := trustingTransport(ca)
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", EnvAZKVCAFile, err)
+			return nil, err
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%s %s holds no PEM certificate", EnvAZKVCAFile, ca)
+		co.Transport = &http.Client{Transport: tr}
+	}
+	opts := []azkv.Option{azkv.WithClientOptions(&co)}
+	if ep != "" {
+		// An emulator or a private endpoint answers at once or not at
+		// all: fail fast rather than after the SDK's long back-off.
+		co.Retry = policy.RetryOptions{MaxRetries: 2, RetryDelay: 100 * time.Millisecond, MaxRetryDelay: time.Second}
+		// The challenge names https://vault.azure.net (the resource the
+		// token is for) while the vault listens elsewhere.
+		co.DisableChallengeResourceVerification = true
+		opts = append(opts, azkv.WithEndpoint(ep))
+	}
+	if emulatorToken != "" {
+		opts = append(opts, azkv.WithCredential(emulatorCredential(emulatorToken)))
+	} else {
+		cred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
+			ClientOptions: co.ClientOptions,
+			// Instance discovery asks login.microsoftonline.com to
+			// vouch for the authority host; a host the user chose
+			// with AZURE_AUTHORITY_HOST (a disconnected or private
+			// cloud, a test token service) is not on its list.
+			DisableInstanceDiscovery: getenv(envAzureAuthorityHost) != "",
+		})
+		if err != nil {
+			return nil, fmt.Errorf("DefaultAzureCredential: %w", err)
 		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		opts = append(opts, azkv.WithCredential(cred))
 	}
-	token := getenv(EnvAZKVToken)
-	if token == "" {
-		token = "driftless-emulator"
-	}
-	return azkv.NewDefault(
-		azkv.WithEndpoint(ep),
-		azkv.WithCredential(staticToken(token)),
-		azkv.WithClientOptions(&azsecrets.ClientOptions{
-			ClientOptions: azcore.ClientOptions{
-				Transport: &http.Client{Transport: tr},
-				Retry:     policy.RetryOptions{MaxRetries: 2, RetryDelay: 100 * time.Millisecond, MaxRetryDelay: time.Second},
-			},
-			// The challenge of an emulator names https://vault.azure.net
-			// while it listens elsewhere.
-			DisableChallengeResourceVerification: true,
-		}),
-	)
+	return azkv.NewDefault(opts...)
 }
 
-// staticToken is a credential for emulators: it hands out a fixed bearer
-// token and needs no cloud account.
-type staticToken string
+// trustingTransport returns a transport that trusts the system's
+// certificates and those of the PEM file ca.
+func trustingTransport(ca string) (*http.Transport, error) {
+	pem, err := os.ReadFile(ca)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", EnvAZKVCAFile, err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s %s holds no PEM certificate", EnvAZKVCAFile, ca)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return tr, nil
+}
 
-func (t staticToken) GetToken(ctx context.Context, _ policy.TokenRequestOptions) (azcore.AccessToken, error) {
+// emulatorCredential is a credential for test emulators only: it hands out
+// a fixed bearer token and needs no cloud account.
+type emulatorCredential string
+
+func (t emulatorCredential) GetToken(ctx context.Context, _ policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	if err := ctx.Err(); err != nil {
 		return azcore.AccessToken{}, err
 	}

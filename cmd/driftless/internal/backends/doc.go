@@ -9,10 +9,13 @@
 //	gcpsm://  Application Default Credentials, or DRIFTLESS_GCPSM_ENDPOINT
 //	          (host:port, plaintext gRPC, no credentials) for emulators;
 //	          DRIFTLESS_GCPSM_PROJECT sets the project of bare secret ids
-//	azkv://   DefaultAzureCredential, or DRIFTLESS_AZKV_ENDPOINT (an https
-//	          base URL used for every vault) with DRIFTLESS_AZKV_CA_FILE (a
-//	          PEM to trust) and no cloud credential (DRIFTLESS_AZKV_TOKEN,
-//	          if set, is sent as the bearer token)
+//	azkv://   DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID,
+//	          AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST, workload and managed
+//	          identity, the Azure CLI), which refreshes tokens as they
+//	          expire; DRIFTLESS_AZKV_ENDPOINT (an https base URL used for
+//	          every vault) only moves the vault, DRIFTLESS_AZKV_CA_FILE (a
+//	          PEM) only adds trust; DRIFTLESS_AZKV_EMULATOR_TOKEN, for a
+//	          test emulator only, replaces the credential with a fixed token
 //	file://   the files provider: the file is read on each resolution, and
 //	          watched (Kubernetes ..data swaps included) under exec --watch
 //
