@@ -98,7 +98,7 @@ func (d *decoder) decodeInto(dst reflect.Value, s string, f *field) error {
 		if fn, ok := d.custom[t]; ok {
 			v, err := callDecoder(fn, t, s)
 			if err != nil {
-				return &decodeError{typ: t, reason: "custom decoder failed", err: scrub(err, s)}
+				return &decodeError{typ: t, reason: "custom decoder failed", err: scrubUser(err, s)}
 			}
 			dst.Set(v)
 			return nil
@@ -151,7 +151,7 @@ func (d *decoder) decodeInto(dst reflect.Value, s string, f *field) error {
 	}
 	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshal) {
 		if err := callUnmarshalText(dst.Addr().Interface().(encoding.TextUnmarshaler), t, s); err != nil {
-			return &decodeError{typ: t, reason: "UnmarshalText failed", err: scrub(err, s)}
+			return &decodeError{typ: t, reason: "UnmarshalText failed", err: scrubUser(err, s)}
 		}
 		return nil
 	}

@@ -100,7 +100,7 @@ type PanicError struct {
 
 // Error names what panicked and the panic value's type.
 func (e *PanicError) Error() string {
-	return "panic in " + e.In + " (a " + e.ValueType + "; the panic value is not shown)"
+	return "panic in " + e.In + " (panic value of type " + e.ValueType + ", not shown)"
 }
 
 // Unwrap makes errors.Is(err, ErrPanic) true.

@@ -96,10 +96,29 @@ func (n *nameCheck) check(typ string, names []string) error {
 	var errs []error
 	for _, name := range names {
 		if _, ok := n.index[name]; !ok {
-			errs = append(errs, fmt.Errorf("%w: %q in %s (want a field path such as \"DB.Password\" or a key such as \"DB_PASSWORD\")", ErrUnknownName, name, typ))
+			errs = append(errs, fmt.Errorf("%w: %q in %s%s", ErrUnknownName, name, typ, n.hint(name)))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// hint suggests the known name closest to name, if one is close: the same
+// but for case, or at most two edits away (editDistance, as for tags).
+func (n *nameCheck) hint(name string) string {
+	best, bestD := "", 3
+	for known := range n.index {
+		d := editDistance(name, known)
+		if strings.EqualFold(name, known) {
+			d = 0
+		}
+		if d < bestD || d == bestD && known < best {
+			best, bestD = known, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
 func (n *nameCheck) unknown(name string) {
@@ -118,7 +137,7 @@ func (n *nameCheck) takeUnknown(typ string) []error {
 	var errs []error
 	for _, name := range n.pending {
 		n.reported[name] = true
-		errs = append(errs, fmt.Errorf("%w: Change.Changed(%q) in a hook: no field or key of %s has that name", ErrUnknownName, name, typ))
+		errs = append(errs, fmt.Errorf("%w: Change.Changed(%q) in a hook: no field or key of %s has that name%s", ErrUnknownName, name, typ, n.hint(name)))
 	}
 	n.pending = nil
 	return errs

@@ -59,6 +59,15 @@ func callDecoder(fn decodeFunc, t reflect.Type, s string) (v reflect.Value, err 
 	return fn(s)
 }
 
+// scrubUser is scrub for the error of a decoder or UnmarshalText call; a
+// *PanicError, which holds no value, is kept as it is.
+func scrubUser(err error, value string) error {
+	if pe, ok := err.(*PanicError); ok {
+		return pe
+	}
+	return scrub(err, value)
+}
+
 // callUnmarshalText runs the UnmarshalText method of u, a *t.
 func callUnmarshalText(u encoding.TextUnmarshaler, t reflect.Type, s string) (err error) {
 	defer func() {
