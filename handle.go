@@ -656,6 +656,9 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 		h.failures++
 		retry = h.l.o.backoff(h.failures)
 		h.retryAt = time.Now().Add(retry)
+		if h.fn != nil {
+			h.fnDue = h.retryAt
+		}
 		return ch, retry, err
 	}
 	h.failures = 0
