@@ -353,7 +353,8 @@ func (h *Handle[T]) Report() *Report { return h.rep.Load() }
 // time, in the order they were registered, in the goroutine that refreshed,
 // after the new snapshot is visible to Current; a slow hook delays the next
 // refresh. When Refresh or ForceRefresh returns, the hooks of its swap have
-// run. A hook that panics does not stop the others: the panic is reported
+// run (so a hook must not call ForceRefresh: during a forced refresh it
+// would wait for itself). A hook that panics does not stop the others: the panic is reported
 // as an error wrapping ErrPanic (see OnError), and the new snapshot stays.
 // The returned function removes the hook.
 func (h *Handle[T]) OnChange(fn func(Change[T])) (remove func()) {
@@ -395,8 +396,9 @@ func (h *Handle[T]) addChangeHook(fn func(Change[T]), names []string, in string)
 // snapshot is kept), and when a change hook panicked or asked
 // Change.Changed about an unknown name (the new snapshot is in place). The
 // error is a *LoadError and never holds a value. Error hooks run one at a
-// time, in the order they were registered; a panic in one is recovered and
-// reported to the others. The returned function removes the hook.
+// time, in the order they were registered, like the change hooks (and must
+// not call ForceRefresh either); a panic in one is recovered and reported
+// to the others. The returned function removes the hook.
 func (h *Handle[T]) OnError(fn func(error)) (remove func()) {
 	in := "OnError hook registered at " + caller()
 	h.hookMu.Lock()
@@ -436,9 +438,10 @@ func (h *Handle[T]) Refresh(ctx context.Context) error { return h.pass(ctx, fals
 // WithForceRefreshLimit interval, so a burst of failing requests cannot
 // stampede them: a call within the interval after the last one waits for
 // it to pass, within ctx, then fetches (calls waiting together share one
-// refresh). If ctx ends first, or its deadline falls before, ForceRefresh
-// returns at once a *RateLimitError (wrapping ErrRateLimited and the
-// context's error) saying when to retry; nothing was fetched.
+// refresh). If ctx ends first, ForceRefresh returns a *RateLimitError
+// (wrapping ErrRateLimited and the context's error) saying when to retry,
+// and nothing was fetched; it returns it at once when ctx's deadline falls
+// before the end of the interval.
 func (h *Handle[T]) ForceRefresh(ctx context.Context) error {
 	if err := h.usable(); err != nil {
 		return err
@@ -592,8 +595,8 @@ func (h *Handle[T]) pass(ctx context.Context, force bool) error {
 	}
 	start := time.Now()
 	o := h.l.o
-	ch, retry, err := h.swap(ctx, force)
-	if err != nil && retry == 0 {
+	ch, retry, stopped, err := h.swap(ctx, force)
+	if stopped {
 		// Stopped (Close or the caller's context) mid-pass: not a failure
 		// of the backends, so no backoff and no error hooks.
 		return err
@@ -640,9 +643,9 @@ func (h *Handle[T]) pass(ctx context.Context, force bool) error {
 }
 
 // swap runs one load under passMu and publishes the new snapshot if it
-// changed. On failure, retry is the backoff before the next attempt, or
-// zero when the pass was stopped by its context.
-func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry time.Duration, err error) {
+// changed. On failure, retry is the backoff before the next attempt;
+// stopped reports a pass ended by its context, which is not a failure.
+func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry time.Duration, stopped bool, err error) {
 	h.passMu.Lock()
 	defer h.passMu.Unlock()
 	if force {
@@ -651,7 +654,7 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 	nu, rep, err := h.load(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return ch, 0, err
+			return ch, 0, true, err
 		}
 		h.failures++
 		retry = h.l.o.backoff(h.failures)
@@ -659,7 +662,7 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 		if h.fn != nil {
 			h.fnDue = h.retryAt
 		}
-		return ch, retry, err
+		return ch, retry, false, err
 	}
 	h.failures = 0
 	h.retryAt = time.Time{}
@@ -672,7 +675,7 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 		h.cur.Store(nu)
 	}
 	h.rep.Store(rep)
-	return Change[T]{Old: old, New: nu, Paths: paths, names: h.names}, 0, nil
+	return Change[T]{Old: old, New: nu, Paths: paths, names: h.names}, 0, false, nil
 }
 
 // reportError calls the error hooks with err, in registration order, and
