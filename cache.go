@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -55,11 +56,12 @@ func (c *cache) ttl(scheme string) time.Duration {
 // phaseRand draws a loader's phase; tests replace it to be deterministic.
 var phaseRand = rand.Float64
 
-// spread sets the first refresh of newly fetched entries: entry k of n is
+// spread sets the first refresh of newly fetched entries: unit k of n is
 // due at (0.5 + frac(phase + k/n)) periods after its fetch, so the entries
 // of one loader are evenly spaced over the interval and the loaders of a
 // fleet started together (each with a random phase) spread their calls
-// evenly from the first interval on. Called with c.mu held.
+// evenly from the first interval on. Called with c.mu held; the current
+// version of a secret sorts before its previous version.
 func (c *cache) spread(keys []cacheKey, es []*entry) {
 	if len(es) == 0 {
 		return
@@ -76,13 +78,21 @@ func (c *cache) spread(keys []cacheKey, es []*entry) {
 		return !ka.previous && kb.previous
 	})
 	// The entries of a provider with a batch call form one unit, refreshed
-	// together in one batch; every other entry is a unit of its own.
+	// together in one batch; the previous version of a secret joins the unit
+	// of its current version (the two are one consistent pair); every other
+	// entry is a unit of its own.
 	unit := make([]int, len(es))
 	units := 0
 	batchUnit := map[string]int{}
+	currentUnit := map[Ref]int{}
 	for _, i := range idx {
 		k := keys[i]
-		if _, ok := c.o.provider(k.ref.Scheme).(BatchFetcher); ok && !k.previous {
+		if k.previous {
+			if u, ok := currentUnit[k.ref]; ok {
+				unit[i] = u
+				continue
+			}
+		} else if _, ok := c.o.provider(k.ref.Scheme).(BatchFetcher); ok {
 			u, seen := batchUnit[k.ref.Scheme]
 			if !seen {
 				u = units
@@ -90,9 +100,11 @@ func (c *cache) spread(keys []cacheKey, es []*entry) {
 				batchUnit[k.ref.Scheme] = u
 			}
 			unit[i] = u
+			currentUnit[k.ref] = u
 			continue
 		}
 		unit[i] = units
+		currentUnit[k.ref] = units
 		units++
 	}
 	base := time.Now()
@@ -177,51 +189,82 @@ func (c *cache) invalidate(match func(Ref) bool, now time.Time) {
 // most o.concurrency fetches in flight per provider. A key whose refresh
 // fails while an older value is cached returns the failure (the caller
 // keeps its last good config).
+//
+// When keys holds the previous version of a secret, it holds its current
+// version too, and the two are one unit: fetched in the same call (the
+// current first), scheduled, refreshed and invalidated together, so that
+// they are always one consistent pair.
 func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 	now := time.Now()
 	out := make(map[cacheKey]*entry, len(keys))
 	var wait []cacheKey
 	toFetch := map[string][]cacheKey{} // by scheme
+	var pairs []Ref                    // secrets whose current and previous versions are fetched
 	var events []Event                 // emitted after the lock is released
+	paired := map[Ref]bool{}
+	for _, k := range keys {
+		if k.previous {
+			paired[k.ref] = true
+		}
+	}
 	c.mu.Lock()
 	for _, k := range keys {
-		if _, dup := out[k]; dup {
+		unit := []cacheKey{k}
+		if paired[k.ref] {
+			unit = []cacheKey{{ref: k.ref}, {ref: k.ref, previous: true}}
+		}
+		if _, dup := out[unit[0]]; dup {
 			continue
 		}
-		e := c.entries[k]
-		if e != nil {
+		fresh, inFlight := true, false
+		for _, u := range unit {
+			e := c.entries[u]
+			if e == nil {
+				fresh = false
+				continue
+			}
 			select {
 			case <-e.done:
 				// A fresh value is a hit; so is a recent failure still in its
 				// backoff (retried when due, not on every pass).
-				if !e.stale(now) {
-					out[k] = e
-					events = append(events, Event{Kind: EventCacheHit, Scheme: k.ref.Scheme})
-					continue
+				if e.stale(now) {
+					fresh = false
 				}
 			default:
-				out[k] = e // in flight: wait below
-				wait = append(wait, k)
-				continue
+				inFlight = true
 			}
 		}
-		ne := &entry{done: make(chan struct{})}
-		if e != nil {
-			ne.due, ne.failures, ne.period, ne.prev = e.due, e.failures, e.period, e.prev
-			if e.err == nil {
-				ne.prev = e.val
+		if fresh || inFlight {
+			for _, u := range unit {
+				e := c.entries[u]
+				switch {
+				case e == nil:
+					// Not cached while its partner is in flight: fetched alone.
+					out[u] = c.renewEntry(u, nil)
+					toFetch[u.ref.Scheme] = append(toFetch[u.ref.Scheme], u)
+					events = append(events, Event{Kind: EventCacheMiss, Scheme: u.ref.Scheme})
+				case inFlight:
+					out[u] = e // wait below
+					wait = append(wait, u)
+				default:
+					out[u] = e
+					events = append(events, Event{Kind: EventCacheHit, Scheme: u.ref.Scheme})
+				}
 			}
+			continue
 		}
-		c.entries[k] = ne
-		out[k] = ne
-		toFetch[k.ref.Scheme] = append(toFetch[k.ref.Scheme], k)
-		events = append(events, Event{Kind: EventCacheMiss, Scheme: k.ref.Scheme})
+		for _, u := range unit {
+			out[u] = c.renewEntry(u, c.entries[u])
+			toFetch[u.ref.Scheme] = append(toFetch[u.ref.Scheme], u)
+			events = append(events, Event{Kind: EventCacheMiss, Scheme: u.ref.Scheme})
+		}
+		if len(unit) == 2 {
+			pairs = append(pairs, k.ref)
+		}
 	}
 	c.mu.Unlock()
-	if c.o.metrics != nil {
-		for _, e := range events {
-			c.o.metrics(e)
-		}
+	for _, e := range events {
+		emitEvent(ctx, c.o, e)
 	}
 
 	var wg sync.WaitGroup
@@ -245,6 +288,16 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 		}
 	}
 	c.spread(fk, fe)
+	// The two versions of a secret are due together: at the earlier of
+	// their times (a failure's retry, a lease's renewal point).
+	for _, r := range pairs {
+		cur, prev := out[cacheKey{ref: r}], out[cacheKey{ref: r, previous: true}]
+		due := cur.due
+		if due.IsZero() || !prev.due.IsZero() && prev.due.Before(due) {
+			due = prev.due
+		}
+		cur.due, prev.due = due, due
+	}
 	c.mu.Unlock()
 	for _, k := range wait {
 		select {
@@ -256,7 +309,28 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 	return out
 }
 
+// renewEntry puts a new in-flight entry for k in the cache, carrying over
+// the schedule and the last good value of old (nil when k was not cached).
+// Called with c.mu held.
+func (c *cache) renewEntry(k cacheKey, old *entry) *entry {
+	ne := &entry{done: make(chan struct{})}
+	if old != nil {
+		ne.due, ne.failures, ne.period, ne.prev = old.due, old.failures, old.period, old.prev
+		if old.err == nil {
+			ne.prev = old.val
+		}
+	}
+	c.entries[k] = ne
+	return ne
+}
+
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// fetched is the outcome of one fetch.
+type fetched struct {
+	val Value
+	err error
+}
 
 func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey, out map[cacheKey]*entry) {
 	p := c.o.provider(scheme)
@@ -286,12 +360,9 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 		}
 		return
 	}
-	// Leases that can be renewed are renewed rather than fetched anew;
-	// those that cannot join the fetches.
-	if r, ok := p.(Renewer); ok {
-		keys = c.renew(ctx, scheme, r, keys, out, finish)
-	}
-	// Current versions go through the batch call when the provider has one.
+	// The current version of a secret whose previous version is wanted too
+	// is held back until the previous one is in: the pair is finished
+	// together.
 	var current, previous []cacheKey
 	for _, k := range keys {
 		if k.previous {
@@ -300,6 +371,29 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 			current = append(current, k)
 		}
 	}
+	pairOf := map[Ref]bool{}
+	for _, k := range previous {
+		if slices.Contains(current, cacheKey{ref: k.ref}) {
+			pairOf[k.ref] = true
+		}
+	}
+	var heldMu sync.Mutex
+	held := map[Ref]fetched{}
+	got := func(k cacheKey, v Value, err error) {
+		if !pairOf[k.ref] {
+			finish(k, v, err)
+			return
+		}
+		heldMu.Lock()
+		held[k.ref] = fetched{v, err}
+		heldMu.Unlock()
+	}
+	// Leases that can be renewed are renewed rather than fetched anew;
+	// those that cannot join the fetches.
+	if r, ok := p.(Renewer); ok {
+		current = c.renew(ctx, scheme, r, current, out, got)
+	}
+	// Current versions go through the batch call when the provider has one.
 	if bf, ok := p.(BatchFetcher); ok && len(current) > 1 {
 		refs := make([]Ref, len(current))
 		for i, k := range current {
@@ -307,50 +401,97 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 		}
 		start := time.Now()
 		res, err := bf.FetchBatch(ctx, refs)
-		c.audit(ctx, scheme, refs, res, err, time.Since(start))
+		c.audit(ctx, scheme, refs, res, err, time.Since(start), false)
 		for i, k := range current {
 			switch {
 			case err != nil:
-				finish(k, Value{}, err)
+				got(k, Value{}, err)
 			case i < len(res):
-				finish(k, res[i].Value, res[i].Err)
+				got(k, res[i].Value, res[i].Err)
 			default:
-				finish(k, Value{}, fmt.Errorf("driftless: provider %q returned %d results for %d references", scheme, len(res), len(refs)))
+				got(k, Value{}, fmt.Errorf("driftless: provider %q returned %d results for %d references", scheme, len(res), len(refs)))
 			}
 		}
 		current = nil
 	}
 	sem := make(chan struct{}, c.o.concurrency)
-	var wg sync.WaitGroup
-	run := func(k cacheKey, fetch func(context.Context, Ref) (Value, error)) {
-		defer wg.Done()
+	call := func(k cacheKey) (Value, error) {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			finish(k, Value{}, ctx.Err())
-			return
+			return Value{}, ctx.Err()
 		}
 		defer func() { <-sem }()
+		fetch := p.Fetch
+		if k.previous {
+			if pf, ok := p.(PreviousFetcher); ok {
+				fetch = pf.FetchPrevious
+			} else {
+				fetch = func(context.Context, Ref) (Value, error) {
+					return Value{}, fmt.Errorf("%w: provider %q cannot fetch previous versions", ErrNotFound, scheme)
+				}
+			}
+		}
 		start := time.Now()
 		v, err := fetch(ctx, k.ref)
-		c.audit(ctx, scheme, []Ref{k.ref}, []Result{{Value: v, Err: err}}, nil, time.Since(start))
-		finish(k, v, err)
+		c.audit(ctx, scheme, []Ref{k.ref}, []Result{{Value: v, Err: err}}, nil, time.Since(start), k.previous)
+		return v, err
 	}
+	var wg sync.WaitGroup
 	for _, k := range current {
 		wg.Add(1)
-		go run(k, p.Fetch)
-	}
-	for _, k := range previous {
-		wg.Add(1)
-		if pf, ok := p.(PreviousFetcher); ok {
-			go run(k, pf.FetchPrevious)
-		} else {
-			go run(k, func(context.Context, Ref) (Value, error) {
-				return Value{}, fmt.Errorf("%w: provider %q cannot fetch previous versions", ErrNotFound, scheme)
-			})
-		}
+		go func() {
+			defer wg.Done()
+			v, err := call(k)
+			got(k, v, err)
+		}()
 	}
 	wg.Wait()
+	for _, k := range previous {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !pairOf[k.ref] {
+				v, err := call(k)
+				finish(k, v, err)
+				return
+			}
+			cur := held[k.ref] // every current is in: no lock needed after wg.Wait
+			c.fetchPair(ctx, scheme, k, cur, call, finish)
+		}()
+	}
+	wg.Wait()
+}
+
+// fetchPair fetches the previous version of a secret whose current version
+// was just fetched, then finishes both entries. When the previous version
+// turns out to be the current one just read (a rotation happened between
+// the two calls), the current version is read again, so that the pair is
+// never an old current with the version before it, missing the new one,
+// nor a new current with a previous that skips the version in use.
+func (c *cache) fetchPair(ctx context.Context, scheme string, pk cacheKey, cur fetched, call func(cacheKey) (Value, error), finish func(cacheKey, Value, error)) {
+	ck := cacheKey{ref: pk.ref}
+	if cur.err != nil {
+		// The pair failed: the previous version is not asked for, and is
+		// retried with the current one.
+		finish(ck, cur.val, cur.err)
+		finish(pk, Value{}, cur.err)
+		return
+	}
+	prev, perr := call(pk)
+	if perr == nil && prev.Version != "" && prev.Version == cur.val.Version {
+		if c.o.logger != nil {
+			c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: rotated while fetching; reading the current version again",
+				slog.String("provider", scheme), slog.String("secret", pk.ref.String()))
+		}
+		v, err := call(ck)
+		cur = fetched{v, err}
+	}
+	finish(ck, cur.val, cur.err)
+	if cur.err != nil {
+		perr = cur.err
+	}
+	finish(pk, prev, perr)
 }
 
 // renew renews the leases of keys whose last good value has one that has
@@ -371,7 +512,7 @@ func (c *cache) renew(ctx context.Context, scheme string, r Renewer, keys []cach
 			defer wg.Done()
 			start := time.Now()
 			v, err := r.Renew(ctx, k.ref, prev)
-			c.event(Event{Kind: EventFetch, Scheme: scheme, Refs: 1, Duration: time.Since(start), Err: err})
+			c.event(ctx, Event{Kind: EventFetch, Scheme: scheme, Refs: 1, Duration: time.Since(start), Err: err})
 			if err != nil {
 				if c.o.logger != nil {
 					c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: lease not renewed; fetching anew",
@@ -393,15 +534,13 @@ func (c *cache) renew(ctx context.Context, scheme string, r Renewer, keys []cach
 	return rest
 }
 
-func (c *cache) event(e Event) {
-	if c.o.metrics != nil {
-		c.o.metrics(e)
-	}
-}
+func (c *cache) event(ctx context.Context, e Event) { emitEvent(ctx, c.o, e) }
 
-// audit logs one backend call and reports it to the metrics hook; never a value.
-func (c *cache) audit(ctx context.Context, scheme string, refs []Ref, res []Result, err error, d time.Duration) {
-	c.event(Event{Kind: EventFetch, Scheme: scheme, Refs: len(refs), Duration: d, Err: err})
+// audit logs one backend call and reports it to the metrics hook; never a
+// value. A previous version that does not exist is normal (a secret never
+// rotated): it is logged at debug level, not as a failure.
+func (c *cache) audit(ctx context.Context, scheme string, refs []Ref, res []Result, err error, d time.Duration, previous bool) {
+	c.event(ctx, Event{Kind: EventFetch, Scheme: scheme, Refs: len(refs), Duration: d, Err: err})
 	if c.o.logger == nil {
 		return
 	}
@@ -411,13 +550,18 @@ func (c *cache) audit(ctx context.Context, scheme string, refs []Ref, res []Resu
 		if e == nil && i < len(res) {
 			e, version = res[i].Err, res[i].Value.Version
 		}
-		if e != nil {
-			c.o.logger.LogAttrs(ctx, slog.LevelWarn, "driftless: fetch failed",
-				slog.String("provider", scheme), slog.String("secret", r.String()), slog.Duration("latency", d), slog.String("error", e.Error()))
-			continue
+		attrs := []slog.Attr{slog.String("provider", scheme), slog.String("secret", r.String())}
+		if previous {
+			attrs = append(attrs, slog.Bool("previous", true))
 		}
-		c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: fetched",
-			slog.String("provider", scheme), slog.String("secret", r.String()), slog.String("version", version), slog.Duration("latency", d))
+		switch {
+		case previous && errors.Is(e, ErrNotFound):
+			c.o.logger.LogAttrs(ctx, slog.LevelDebug, "driftless: no previous version", append(attrs, slog.Duration("latency", d))...)
+		case e != nil:
+			c.o.logger.LogAttrs(ctx, slog.LevelWarn, "driftless: fetch failed", append(attrs, slog.Duration("latency", d), slog.String("error", e.Error()))...)
+		default:
+			c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: fetched", append(attrs, slog.String("version", version), slog.Duration("latency", d))...)
+		}
 	}
 }
 

@@ -142,9 +142,9 @@ func (d *decoder) decodeInto(dst reflect.Value, s string, f *field) error {
 	t := dst.Type()
 	if len(d.custom) > 0 {
 		if fn, ok := d.custom[t]; ok {
-			v, err := fn(s)
+			v, err := callDecoder(fn, t, s)
 			if err != nil {
-				return &decodeError{typ: t, reason: "custom decoder failed", err: scrub(err, s)}
+				return &decodeError{typ: t, reason: "custom decoder failed", err: scrubUser(err, s)}
 			}
 			dst.Set(v)
 			return nil
@@ -196,8 +196,8 @@ func (d *decoder) decodeInto(dst reflect.Value, s string, f *field) error {
 		return &decodeError{typ: t, reason: "want base64"}
 	}
 	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshal) {
-		if err := dst.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-			return &decodeError{typ: t, reason: "UnmarshalText failed", err: scrub(err, s)}
+		if err := callUnmarshalText(dst.Addr().Interface().(encoding.TextUnmarshaler), t, s); err != nil {
+			return &decodeError{typ: t, reason: "UnmarshalText failed", err: scrubUser(err, s)}
 		}
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ErrRequired is wrapped by the error for a required field that no source set
@@ -126,3 +127,53 @@ func (e *ProviderError) Unwrap() []error {
 // expand: references nested too deep (a cycle), too many references, or
 // too many bytes added.
 var ErrExpand = errors.New("driftless: cannot expand variables")
+
+// ErrPanic is wrapped by the error reported when user code called by
+// driftless panicked: a change or error hook, a Validate method or
+// WithValidator function, a WithDecoder decoder, an UnmarshalText method or
+// a NewHandleFunc load function. The panic is recovered and reported as a
+// *PanicError; the last good config is kept.
+var ErrPanic = errors.New("driftless: panic in user code")
+
+// PanicError reports a recovered panic. It names the code that panicked
+// and the type of the panic value, never the value itself nor a stack trace
+// (either may hold a secret).
+type PanicError struct {
+	In        string // what panicked, e.g. "Validate method of *main.Config", "OnChange hook registered at main.go:42"
+	ValueType string // the panic value's type, e.g. "string", "runtime.boundsError"
+}
+
+// Error names what panicked and the panic value's type.
+func (e *PanicError) Error() string {
+	return "panic in " + e.In + " (panic value of type " + e.ValueType + ", not shown)"
+}
+
+// Unwrap makes errors.Is(err, ErrPanic) true.
+func (e *PanicError) Unwrap() error { return ErrPanic }
+
+// ErrRateLimited is wrapped by the *RateLimitError that ForceRefresh
+// returns when its context ends (or its deadline falls) before the
+// WithForceRefreshLimit window since the last forced refresh has passed.
+var ErrRateLimited = errors.New("driftless: forced refresh rate-limited")
+
+// RateLimitError reports a forced refresh that could not run within the
+// caller's context because of the WithForceRefreshLimit window. Nothing
+// was fetched.
+type RateLimitError struct {
+	RetryAt time.Time // when a forced refresh may reach the backends again
+	Err     error     // the context's error
+}
+
+// Error says when to retry.
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("driftless: forced refresh rate-limited: retry at %s (%v)", e.RetryAt.Format(time.RFC3339Nano), e.Err)
+}
+
+// Unwrap makes errors.Is work with ErrRateLimited and with the context's
+// error.
+func (e *RateLimitError) Unwrap() []error { return []error{ErrRateLimited, e.Err} }
+
+// ErrUnknownName is wrapped by the error for a name given to
+// Handle.OnChangeOf or Change.Changed that is neither a field path nor a key
+// of the config type.
+var ErrUnknownName = errors.New("driftless: no such field or key")

@@ -139,13 +139,59 @@ func TestForceRefreshIsCoalescedAndRateLimited(t *testing.T) {
 			go func() { defer wg.Done(); assert.NoError(t, h.ForceRefresh(t.Context())) }()
 		}
 		wg.Wait()
+		forcedAt := time.Now()
 		assert.Equal(t, 2, mem.Calls()-before, "50 concurrent forced refreshes share one pass over 2 secrets")
 		assert.Equal(t, "rotated", h.Current().Key.Value())
-		require.NoError(t, h.ForceRefresh(t.Context()))
+
+		// Within the limit, a caller whose deadline falls first is told when
+		// to retry, at once, and nothing is fetched.
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		err = h.ForceRefresh(ctx)
+		cancel()
+		var rl *driftless.RateLimitError
+		require.ErrorAs(t, err, &rl)
+		assert.ErrorIs(t, err, driftless.ErrRateLimited)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, forcedAt.Add(10*time.Second), rl.RetryAt)
+		assert.Equal(t, forcedAt, time.Now(), "returned without waiting")
 		assert.Equal(t, 2, mem.Calls()-before, "within the limit, no new fetch")
-		time.Sleep(11 * time.Second)
+
+		// A caller whose context is cancelled while it waits, likewise.
+		ctx, cancel = context.WithCancel(t.Context())
+		time.AfterFunc(time.Second, cancel)
+		err = h.ForceRefresh(ctx)
+		require.ErrorAs(t, err, &rl)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, 2, mem.Calls()-before)
+
+		// Callers with time wait out the window, then share one fetch.
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); assert.NoError(t, h.ForceRefresh(t.Context())) }()
+		}
+		wg.Wait()
+		assert.Equal(t, 4, mem.Calls()-before, "20 waiting callers share one pass")
+		assert.GreaterOrEqual(t, time.Since(forcedAt), 10*time.Second, "not before the window has passed")
+	})
+}
+
+// TestForceRefreshInsideTheWindowSeesARotation is the 401 -> nil -> 401
+// report: a key rotated 4 s after a forced refresh must be seen by the
+// forced refresh asked for after it, not skipped by the rate limit.
+func TestForceRefreshInsideTheWindowSeesARotation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := newMem()
+		h, err := driftless.NewHandle[svcConfig](t.Context(), driftless.WithEnv(nil), driftless.WithProvider("mem", mem))
+		require.NoError(t, err)
+		defer h.Close()
+		var hooked atomic.Value
+		h.OnChange(func(c driftless.Change[svcConfig]) { hooked.Store(c.New.Key.Value()) })
 		require.NoError(t, h.ForceRefresh(t.Context()))
-		assert.Equal(t, 4, mem.Calls()-before)
+		time.Sleep(4 * time.Second)
+		mem.Set("openai", `{"key":"k2"}`) // rotated; the upstream now answers 401 to k1
+		require.NoError(t, h.ForceRefresh(t.Context()))
+		assert.Equal(t, "k2", h.Current().Key.Value(), "nil means refreshed, after the call")
+		assert.Equal(t, "k2", hooked.Load(), "and the change hooks have run")
 	})
 }
 

@@ -674,15 +674,19 @@ func (st *fieldState) sensitive(f *field) bool {
 }
 
 // validate runs the config's Validate method and the WithValidator hooks.
+// A panic in one is recovered and reported as a *PanicError (wrapped with
+// ErrValidation) naming the validator, never the panic value.
 func (l *loader) validate(cfg reflect.Value) []error {
 	var errs []error
 	if v, ok := cfg.Interface().(interface{ Validate() error }); ok {
-		if err := v.Validate(); err != nil {
+		in := func() string { return "the Validate method of " + cfg.Type().String() }
+		if err := callValidator(in, v.Validate); err != nil {
 			errs = append(errs, fmt.Errorf("%w: %w", ErrValidation, err))
 		}
 	}
-	for _, fn := range l.o.validators {
-		if err := fn(cfg.Interface()); err != nil {
+	for i, fn := range l.o.validators {
+		in := func() string { return validatorName(i, len(l.o.validators), fn) }
+		if err := callValidator(in, func() error { return fn(cfg.Interface()) }); err != nil {
 			errs = append(errs, fmt.Errorf("%w: %w", ErrValidation, err))
 		}
 	}

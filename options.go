@@ -218,8 +218,8 @@ func WithBackoff(first, max time.Duration) Option {
 }
 
 // WithForceRefreshLimit sets the least time between two forced refreshes
-// that reach the backends; calls in between share the last result. The
-// default is 5 seconds.
+// that reach the backends; a call in between waits for the interval to pass
+// (see Handle.ForceRefresh). The default is 5 seconds.
 func WithForceRefreshLimit(d time.Duration) Option {
 	return func(o *options) { o.forceEvery = d }
 }
