@@ -206,6 +206,12 @@ func WithConcurrency(n int) Option {
 // each swap); an error rejects the config (a refresh keeps the last good
 // one). The argument is the *T being loaded. A config type with a
 // Validate() error method is validated that way too, without this option.
+//
+// To name the field at fault, return a *FieldError with its Field (a path
+// such as "DB.Port", or a key) and Err set, or several joined with
+// errors.Join; the Load reports each as that field's error, with its key:
+//
+//	return &driftless.FieldError{Field: "DB.Port", Err: errors.New("must be below 1024")}
 func WithValidator(fn func(cfg any) error) Option {
 	return func(o *options) { o.validators = append(o.validators, fn) }
 }

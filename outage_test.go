@@ -44,3 +44,34 @@ func TestOutageReportedOncePerProvider(t *testing.T) {
 	assert.Equal(t, []string{"A", "B", "C", "Port"}, paths)
 	assert.True(t, errors.Is(err, driftless.ErrUnavailable))
 }
+
+type validated struct {
+	Port int    `env:"PORT" default:"80"`
+	Host string `env:"HOST" default:"h"`
+}
+
+func (v *validated) Validate() error {
+	return errors.Join(
+		&driftless.FieldError{Field: "Port", Err: errors.New("must be above 1024")},
+		&driftless.FieldError{Field: "HOST", Err: errors.New("must be a FQDN")},
+		errors.New("whole config is odd"),
+	)
+}
+
+func TestValidateNamesFields(t *testing.T) {
+	t.Parallel()
+	err := drifttest.LoadErr[validated](t, nil)
+	var le *driftless.LoadError
+	require.ErrorAs(t, err, &le)
+	fields := le.Fields()
+	require.Len(t, fields, 2)
+	assert.Equal(t, "Port", fields[0].Field)
+	assert.Equal(t, "PORT", fields[0].Key)
+	assert.Equal(t, "Host", fields[1].Field)
+	assert.Equal(t, "HOST", fields[1].Key)
+	assert.Len(t, le.Errors, 3)
+	assert.ErrorIs(t, err, driftless.ErrValidation)
+	for _, f := range fields {
+		assert.ErrorIs(t, f, driftless.ErrValidation)
+	}
+}

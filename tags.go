@@ -329,6 +329,23 @@ func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, p
 	}
 }
 
+// byName returns the index of the field with the given path, or else key
+// (a key may also be given as the path).
+func (p *plan) byName(path, key string) (int, bool) {
+	if path != "" {
+		for i := range p.fields {
+			if p.fields[i].path == path {
+				return i, true
+			}
+		}
+		if key == "" {
+			key = path
+		}
+	}
+	i, ok := p.byKey[key]
+	return i, ok
+}
+
 func indirect(t reflect.Type) reflect.Type {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
