@@ -161,7 +161,8 @@ func parse(ref driftless.Ref) (selector, error) {
 	}
 	for k, vs := range q {
 		if k != "version-stage" && k != "version-id" {
-			return selector{}, &driftless.RefError{Scheme: Scheme, Reason: fmt.Sprintf("unknown parameter %q (allowed: version-stage, version-id)", k)}
+			// The parameter is not named: a mistyped value could be a secret.
+			return selector{}, &driftless.RefError{Scheme: Scheme, Reason: "unknown query parameter (allowed: version-stage, version-id)"}
 		}
 		if len(vs) != 1 || vs[0] == "" {
 			return selector{}, &driftless.RefError{Scheme: Scheme, Reason: fmt.Sprintf("parameter %q needs exactly one non-empty value", k)}

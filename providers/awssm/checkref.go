@@ -1,0 +1,19 @@
+package awssm
+
+import "github.com/driftless/driftless"
+
+// CheckRef validates an awssm:// reference's grammar (a name or ARN, and at
+// most one of version-stage and version-id) without any call, so that a
+// malformed reference fails when the config is planned, before anything is
+// fetched.
+func (p *Provider) CheckRef(ref driftless.Ref) error {
+	_, err := parse(ref)
+	return err
+}
+
+// CheckRef validates an awssm:// reference's grammar, as Provider.CheckRef
+// does.
+func (a *Agent) CheckRef(ref driftless.Ref) error {
+	_, err := parse(ref)
+	return err
+}
