@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/cmd/driftless/internal/backends"
 	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
 )
 
@@ -80,12 +81,16 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	a := parseRefs(envchain.Merge(nil, files[:1], false, nil).Vars, os.Getenv)
 	b := parseRefs(envchain.Merge(nil, files[1:], false, nil).Vars, os.Getenv)
 	if *doResolve {
-		res := newResolver()
-		defer res.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 		defer cancel()
 		both := append(append([]resolved(nil), a...), b...)
-		errs := resolveAll(ctx, res, both)
+		res, err := newResolver(ctx, both, backends.Factories(os.Getenv), resolverOptions(*timeout, false)...)
+		if err != nil {
+			fmt.Fprintf(stderr, "driftless diff: %v\n", err)
+			return exitError
+		}
+		defer res.Close()
+		errs := res.resolve(ctx, both)
 		if len(errs) > 0 {
 			for _, err := range errs {
 				fmt.Fprintf(stderr, "driftless diff: %v\n", err)

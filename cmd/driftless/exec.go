@@ -10,15 +10,16 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 	"unsafe"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/cmd/driftless/internal/backends"
 	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
 	"github.com/driftless/driftless/cmd/driftless/internal/mask"
-	"github.com/driftless/driftless/cmd/driftless/internal/resolve"
 	"github.com/driftless/driftless/cmd/driftless/internal/supervise"
 )
 
@@ -92,10 +93,29 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 	}
 	set := envchain.Merge(os.Environ(), files, false, nil)
 	vars := parseRefs(set.Vars, os.Getenv)
-	res := newResolver()
+	setup, cancelSetup := context.WithTimeout(context.Background(), *timeout)
+	res, err := newResolver(setup, vars, backends.Factories(os.Getenv), resolverOptions(*timeout, *watch > 0)...)
+	cancelSetup()
+	if err != nil {
+		logf("%v", err)
+		return exitError
+	}
 	defer res.Close()
 
-	env, secrets, errs := resolveEnv(res, vars, *timeout)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var w *watcher
+	var env, secrets []string
+	var errs []error
+	if *watch > 0 {
+		w, errs = newWatcher(ctx, res, vars, *watch, *timeout, logf)
+		if w != nil {
+			defer w.Close()
+			env, secrets = w.env()
+		}
+	} else {
+		env, secrets, errs = resolveEnv(ctx, res, vars, *timeout)
+	}
 	if len(errs) > 0 {
 		for _, err := range errs {
 			logf("%v", err)
@@ -131,12 +151,10 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 	cfg.Signals = sigs
 	cfg.Terminal = foregroundTerminal(os.Stdin)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if *watch > 0 {
+	if w != nil {
 		restarts := make(chan []string)
 		cfg.Restarts = restarts
-		go watchRefs(ctx, res, vars, *watch, *timeout, restarts, logf, func(vals []string) {
+		w.start(ctx, restarts, func(vals []string) {
 			if outMask != nil {
 				outMask.SetValues(vals)
 				errMask.SetValues(vals)
@@ -201,14 +219,14 @@ func failureSummary(errs []error) string {
 	return strings.Join(parts, ", ")
 }
 
-// resolveEnv resolves the references among vars and returns the child's
-// environment, the resolved secret values (for masking) and the failures:
-// each reference that failed, and each value (plain or resolved) that
-// holds a NUL byte.
-func resolveEnv(res *resolve.Resolver, vars []resolved, timeout time.Duration) (env, secrets []string, errs []error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+// resolveEnv resolves the references among vars (within timeout) and
+// returns the child's environment, the resolved secret values (for
+// masking) and the failures: each reference that failed, and each value
+// (plain or resolved) that holds a NUL byte.
+func resolveEnv(ctx context.Context, res *resolver, vars []resolved, timeout time.Duration) (env, secrets []string, errs []error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	errs = resolveAll(ctx, res, vars)
+	errs = res.resolve(ctx, vars)
 	for _, v := range vars {
 		if v.Err == nil && (strings.IndexByte(v.Key, 0) >= 0 || strings.IndexByte(v.Value, 0) >= 0) {
 			errs = append(errs, &nulError{v: v})
@@ -227,78 +245,132 @@ func resolveEnv(res *resolve.Resolver, vars []resolved, timeout time.Duration) (
 	return env, secrets, nil
 }
 
-// watchRefs re-resolves vars every interval; when a value changed it
-// updates the masks (old values stay masked) and sends the new environment
-// on restarts.
-func watchRefs(ctx context.Context, res *resolve.Resolver, vars []resolved, every, timeout time.Duration,
-	restarts chan<- []string, logf func(string, ...any), setMasks func([]string)) {
-	cur := append([]resolved(nil), vars...)
-	var masked []string
-	for _, v := range cur {
-		if v.IsRef {
-			masked = append(masked, v.Value)
+// execSnapshot is one resolution of exec --watch: the values and versions
+// of the references, by key, and the command's environment.
+type execSnapshot struct {
+	Values   map[string]string `env:"DRIFTLESS_EXEC_VALUES" secret:"true"`
+	Versions map[string]string `env:"DRIFTLESS_EXEC_VERSIONS"`
+
+	environ []string // KEY=value, for the command
+	secrets []string // the resolved values, for the masks
+}
+
+// passError holds the failures of one resolution.
+type passError struct{ errs []error }
+
+func (e *passError) Error() string { return errors.Join(e.errs...).Error() }
+
+// watcher keeps the references of exec --watch fresh with a driftless
+// Handle over one resolver: the Handle re-resolves at the interval (its
+// first pass at a random point of the first interval, so that commands
+// started together do not fetch in step), backs off after a failure and
+// keeps the last good values; a provider that watches (the files
+// provider) triggers a pass at once.
+type watcher struct {
+	h    *driftless.Handle[execSnapshot]
+	res  *resolver
+	vars []resolved
+	logf func(string, ...any)
+}
+
+// newWatcher resolves vars a first time and returns the watcher, or the
+// failures of that first resolution.
+func newWatcher(ctx context.Context, res *resolver, vars []resolved, every, timeout time.Duration, logf func(string, ...any)) (*watcher, []error) {
+	w := &watcher{res: res, vars: vars, logf: logf}
+	load := func(ctx context.Context) (*execSnapshot, error) {
+		next := slices.Clone(vars)
+		environ, secrets, errs := resolveEnv(ctx, res, next, timeout)
+		if len(errs) > 0 {
+			return nil, &passError{errs: errs}
 		}
+		s := &execSnapshot{Values: map[string]string{}, Versions: map[string]string{}, environ: environ, secrets: secrets}
+		for _, v := range next {
+			if v.IsRef {
+				s.Values[v.Key], s.Versions[v.Key] = v.Value, v.Version
+			}
+		}
+		return s, nil
 	}
-	// Providers that watch (mounted files) trigger a re-resolution at once.
+	h, err := driftless.NewHandleFunc(ctx, load, driftless.WithRefreshInterval(every))
+	if err != nil {
+		var pe *passError
+		if errors.As(err, &pe) {
+			return nil, pe.errs
+		}
+		return nil, []error{err}
+	}
+	w.h = h
+	return w, nil
+}
+
+// env returns the current environment of the command and the values to
+// mask.
+func (w *watcher) env() (environ, secrets []string) {
+	s := w.h.Current()
+	return s.environ, s.secrets
+}
+
+// start starts the refresh: when a value changed it updates the masks
+// (old values stay masked) and sends the new environment on restarts.
+func (w *watcher) start(ctx context.Context, restarts chan<- []string, setMasks func([]string)) {
+	_, masked := w.env()
+	w.h.OnChange(func(ch driftless.Change[execSnapshot]) {
+		changed := 0
+		for _, v := range w.vars {
+			if v.IsRef && ch.Old.Values[v.Key] != ch.New.Values[v.Key] {
+				changed++
+				w.logf("watch: %s (%s) changed: version %q -> %q", v.Key, v.Ref, ch.Old.Versions[v.Key], ch.New.Versions[v.Key])
+			}
+		}
+		if changed == 0 {
+			return
+		}
+		masked = append(masked, ch.New.secrets...)
+		setMasks(masked)
+		select {
+		case restarts <- ch.New.environ:
+		case <-ctx.Done():
+		}
+	})
+	w.h.OnError(func(err error) {
+		var pe *passError
+		if !errors.As(err, &pe) {
+			w.logf("watch: %v; the command keeps its current values", err)
+			return
+		}
+		for _, err := range pe.errs {
+			w.logf("watch: %v", err)
+		}
+		w.logf("watch: %s; the command keeps its current values", failureSummary(pe.errs))
+	})
+	if err := w.h.Start(ctx); err != nil {
+		w.logf("watch: %v", err)
+		return
+	}
+	// Providers that watch (mounted files) trigger a pass at once.
 	trigger := make(chan struct{}, 1)
-	var refs []driftless.Ref
-	for _, v := range cur {
-		if v.IsRef {
-			refs = append(refs, v.Ref)
-		}
-	}
-	go res.Watch(ctx, refs, func() {
+	go w.res.watch(ctx, w.vars, func() {
 		select {
 		case trigger <- struct{}{}:
 		default:
 		}
 	}, func(scheme string, err error) {
-		logf("watch: watching %s:// references: %v (polling continues)", scheme, err)
+		w.logf("watch: watching %s:// references: %v (polling continues)", scheme, err)
 	})
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-trigger:
-		}
-		next := make([]resolved, len(cur))
-		copy(next, cur)
-		for i := range next {
-			if next[i].IsRef {
-				next[i].Value, next[i].Version = "", ""
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-trigger:
+				_ = w.h.Refresh(ctx) // a failure reaches OnError
 			}
 		}
-		env, secrets, errs := resolveEnv(res, next, timeout)
-		if len(errs) > 0 {
-			for _, err := range errs {
-				logf("watch: %v", err)
-			}
-			logf("watch: %s; the command keeps its current values", failureSummary(errs))
-			continue
-		}
-		changed := 0
-		for i := range next {
-			if next[i].IsRef && next[i].Value != cur[i].Value {
-				changed++
-				logf("watch: %s (%s) changed: version %q -> %q", next[i].Key, next[i].Ref, cur[i].Version, next[i].Version)
-			}
-		}
-		if changed == 0 {
-			continue
-		}
-		masked = append(masked, secrets...)
-		setMasks(masked)
-		select {
-		case restarts <- env:
-			cur = next
-		case <-ctx.Done():
-			return
-		}
-	}
+	}()
 }
+
+// Close stops the refresh.
+func (w *watcher) Close() error { return w.h.Close() }
 
 // foregroundTerminal reports whether f is a terminal whose foreground
 // process group is driftless's own (and so its child's): then the terminal

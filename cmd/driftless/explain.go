@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/cmd/driftless/internal/backends"
 	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
 )
 
@@ -75,11 +76,15 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	set := envchain.Merge(os.Environ(), files, true, func(_, v string) bool { return driftless.IsKnownRef(v) })
 	vars := parseRefs(set.Vars, os.Getenv)
 	if *doResolve {
-		res := newResolver()
-		defer res.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 		defer cancel()
-		resolveAll(ctx, res, vars)
+		res, err := newResolver(ctx, vars, backends.Factories(os.Getenv), resolverOptions(*timeout, false)...)
+		if err != nil {
+			fmt.Fprintf(stderr, "driftless explain: %v\n", err)
+			return exitError
+		}
+		defer res.Close()
+		res.resolve(ctx, vars)
 	}
 	rows := make([]explainRow, 0, len(vars))
 	failed := 0

@@ -15,7 +15,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"github.com/driftless/driftless"
-	"github.com/driftless/driftless/cmd/driftless/internal/resolve"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/files"
@@ -49,11 +48,16 @@ const (
 	envAzureAuthorityHost = "AZURE_AUTHORITY_HOST"
 )
 
+// Factory creates the provider for one scheme. The CLI calls it only for
+// the schemes that the references it resolves use, so that a command that
+// only uses awssm:// never touches the Azure or Google configuration.
+type Factory func(ctx context.Context) (driftless.Provider, error)
+
 // Factories returns the provider factories for the five schemes, reading
 // the DRIFTLESS_* variables through getenv (the SDKs read their own
 // variables from the process environment).
-func Factories(getenv func(string) string) map[string]resolve.Factory {
-	return map[string]resolve.Factory{
+func Factories(getenv func(string) string) map[string]Factory {
+	return map[string]Factory{
 		"awssm": func(ctx context.Context) (driftless.Provider, error) {
 			return awssm.NewFromConfig(ctx)
 		},

@@ -20,5 +20,6 @@
 //	          watched (Kubernetes ..data swaps included) under exec --watch
 //
 // Each provider is created only when a reference with its scheme is
-// resolved.
+// resolved; the references are then fetched by the library's engine
+// (driftless.EnvLoader), as Load fetches a struct's.
 package backends
