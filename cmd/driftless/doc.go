@@ -14,8 +14,9 @@
 //
 // exec gives any program Level 2 secrets without code: it merges .env
 // files under the process environment, resolves every value that is a
-// reference (awssm://, gcpsm://, azkv://, vault://, file://), each secret
-// fetched once and providers concurrently, and runs the command with plain
+// reference (awssm://, gcpsm://, azkv://, vault://, file://) with the
+// library's engine (driftless.EnvLoader: each secret fetched once, batched
+// per provider, providers concurrently), and runs the command with plain
 // values. Nothing runs when a reference fails. --mask hides the resolved
 // values in the command's output; --watch restarts the command gracefully
 // when a value rotates.

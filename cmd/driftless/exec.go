@@ -47,7 +47,8 @@ transforms, are not caught (see the README).
 --watch re-resolves the references at that interval; when a value changed
 it stops the command gracefully (SIGTERM, then SIGKILL after --grace) and
 starts it again with the new values. A failed re-resolution keeps the
-running command and is reported on stderr.
+running command, is reported on stderr and retried with backoff. A value
+whose lease the provider renews (Vault) is renewed rather than read anew.
 
 Exit codes: the command's own; 2 usage error, a reference that failed or
 a value holding a NUL byte (nothing ran); 126 the command exists but could

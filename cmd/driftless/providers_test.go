@@ -3,6 +3,7 @@ package main_test
 import (
 	"crypto/tls"
 	"encoding/pem"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -210,4 +211,44 @@ func TestExecGCPSMBareSecretID(t *testing.T) {
 	r = runCLI(t, dir, append(env, "DRIFTLESS_GCPSM_PROJECT=a/b"), "exec", "--", selfPath(t))
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "KEY (.env:1): driftless: invalid reference: DRIFTLESS_GCPSM_PROJECT must be a project id")
+}
+
+// TestExecColdStartOneAWSBatch resolves references to five AWS secrets
+// (one of them read by two keys), among references to Key Vault, Secret
+// Manager and a file: the AWS secrets cost one BatchGetSecretValue request
+// and nothing else, as with Load.
+func TestExecColdStartOneAWSBatch(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := t.Context()
+	az, azEnv := azkvEnv(t, dir)
+	aws, awsEnv := awssmEnv(t)
+	gcp := gcpsmtest.NewServer(t)
+	var lines, keys []string
+	for i := range 5 {
+		name := fmt.Sprintf("app/s%d", i)
+		require.NoError(t, aws.Put(ctx, name, []byte(`{"k":"`+canary("aws")+`"}`)))
+		lines = append(lines, fmt.Sprintf("AWS%d=awssm://%s#k", i, name))
+		keys = append(keys, fmt.Sprintf("AWS%d", i))
+	}
+	lines = append(lines, "AWS_AGAIN=awssm://app/s0#k")
+	az.Set("s", canary("az"))
+	require.NoError(t, gcp.Put(ctx, "s", []byte(canary("gcp"))))
+	lines = append(lines,
+		"AZ=azkv://"+azkvtest.DefaultVault+"/s",
+		"GCP=gcpsm://"+gcpsmtest.DefaultProject+"/s",
+		"FILE=file://"+writeFile(t, dir, "file-secret", canary("file")))
+	keys = append(keys, "AWS_AGAIN", "AZ", "GCP", "FILE")
+	writeFile(t, dir, ".env", strings.Join(lines, "\n")+"\n")
+	env := append(append(baseEnv(t, childEnv("env", keys...)...), awsEnv...), azEnv...)
+	env = append(env, "DRIFTLESS_GCPSM_ENDPOINT="+gcp.Addr())
+
+	aws.ResetCounts()
+	r := runCLI(t, dir, env, "exec", "--", selfPath(t))
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, k := range keys {
+		assert.Contains(t, r.stdout, k+"=canary-")
+	}
+	assert.Equal(t, 1, aws.Count("BatchGetSecretValue"))
+	assert.Equal(t, 1, aws.Total(), "five secrets, one request")
 }
