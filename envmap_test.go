@@ -3,6 +3,7 @@ package driftless_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -166,4 +167,23 @@ func TestEnvLoaderRejects(t *testing.T) {
 			assert.Error(t, err)
 		})
 	}
+}
+
+// An EnvLoader resolves the references among variables chosen at run time,
+// here two keys of one JSON secret (one fetch).
+func ExampleEnvLoader() {
+	mem := drifttest.NewProvider()
+	mem.Set("prod/db", `{"user":"app","password":"s3cret"}`)
+	env := map[string]string{"DB_USER": "mem://prod/db#user", "DB_PASSWORD": "mem://prod/db#password"}
+	el, err := driftless.NewEnvLoader([]string{"DB_USER", "DB_PASSWORD"},
+		driftless.WithEnv(env), driftless.WithProvider("mem", mem))
+	if err != nil {
+		panic(err)
+	}
+	vals, _, err := el.Load(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(vals["DB_USER"].Value(), vals["DB_PASSWORD"], mem.Calls())
+	// Output: app [REDACTED] 1
 }
