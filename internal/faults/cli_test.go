@@ -107,22 +107,47 @@ func runCLI(t *testing.T, dir, awsURL string, args ...string) cliResult {
 	return cliResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
+// requireCLI fails the test when the CLI could not be built: its output
+// cannot be checked then, and that is a failure, not a skip.
+func requireCLI(t *testing.T) {
+	t.Helper()
+	if cliPath == "" {
+		t.Fatalf("the CLI could not be built, so its output cannot be checked: %s", cliSkip)
+	}
+}
+
+// gitRun runs git with args in dir, with no user or system configuration.
+func gitRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	git, err := exec.LookPath("git")
+	require.NoError(t, err, "git is needed to check the check command")
+	cmd := exec.CommandContext(t.Context(), git, append([]string{"-c", "user.name=faults", "-c", "user.email=faults@example.com",
+		"-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GIT_CONFIG_NOSYSTEM=1"}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "git %v: %s", args, out)
+	return string(out)
+}
+
 // TestCanaryCLI is the row "Canary: CLI output": explain, diff, exec and
 // check never print the canary, whether it is a plain value of an env
 // file or the value of a resolved reference, on success or on error.
 func TestCanaryCLI(t *testing.T) {
 	t.Parallel()
-	if cliPath == "" {
-		t.Skipf("the CLI could not be built, so its output is not checked: %s", cliSkip)
-	}
+	requireCLI(t)
+	forEachCanary(t, testCanaryCLI)
+}
+
+func testCanaryCLI(t *testing.T, canary string) {
 	srv, _ := newAWS(t, map[string]string{
 		"prod/api": canary,
-		"prod/db":  `{"password":"` + canary + `","user":"app"}`,
+		"prod/db":  `{"password":` + js(canary) + `,"user":"app"}`,
 	})
 	dir := t.TempDir()
-	writeFile(t, dir, "a.env", "DB_PASSWORD="+canary+"\nAPI_KEY=awssm://prod/api\nJSONKEY=awssm://prod/db#password\n"+
-		"BROKEN=awssm://prod/db#missing\nGONE=awssm://prod/gone\nQUOTED=\""+canary+"\"\n", 0o600)
-	writeFile(t, dir, "b.env", "DB_PASSWORD=different\nAPI_KEY="+canary+"\nJSONKEY=awssm://prod/api\nNEW="+canary+"\n", 0o600)
+	writeFile(t, dir, "a.env", "DB_PASSWORD="+envQuote(canary)+"\nAPI_KEY=awssm://prod/api\nJSONKEY=awssm://prod/db#password\n"+
+		"BROKEN=awssm://prod/db#missing\nGONE=awssm://prod/gone\nQUOTED="+envQuote(canary)+"\n", 0o600)
+	writeFile(t, dir, "b.env", "DB_PASSWORD=different\nAPI_KEY="+envQuote(canary)+"\nJSONKEY=awssm://prod/api\nNEW="+envQuote(canary)+"\n", 0o600)
 	writeFile(t, dir, "ok.env", "API_KEY=awssm://prod/api\nJSONKEY=awssm://prod/db#password\n", 0o600)
 	writeFile(t, dir, "bad.env", "API_KEY=awssm://prod/api\nBROKEN=awssm://prod/db#missing\nLINE=\""+canary+"\n", 0o600)
 	echo := `printf '%s|%s\n' "$API_KEY" "$JSONKEY"; printf 'err %s\n' "$API_KEY" >&2`
@@ -143,36 +168,18 @@ func TestCanaryCLI(t *testing.T) {
 		{name: "exec --mask of a command printing the values", args: []string{"exec", "--mask", "--env-file", "ok.env", "--", "sh", "-c", echo}, wantCode: []int{0}},
 		{name: "exec with a failing reference", args: []string{"exec", "--env-file", "a.env", "--", "sh", "-c", echo}, wantCode: []int{2}},
 		{name: "exec with a malformed env file", args: []string{"exec", "--env-file", "bad.env", "--", "sh", "-c", echo}, wantCode: []int{2}},
+		{name: "check of a tracked .env", args: []string{"check", "--dir", "repo"}, wantCode: []int{1}},
+		{name: "check --json of a tracked .env", args: []string{"check", "--json", "--dir", "repo"}, wantCode: []int{1}},
 	}
-	if git, err := exec.LookPath("git"); err == nil {
-		// A git work tree whose .env (with the canary) is tracked,
-		// committed, readable by others and off the schema.
-		repo := filepath.Join(dir, "repo")
-		require.NoError(t, os.Mkdir(repo, 0o755))
-		writeFile(t, repo, ".env", "DB_PASSWORD="+canary+"\nAPI=1\nBAD LINE "+canary+"\n", 0o644)
-		writeFile(t, repo, ".env.example", "API=\nOTHER=\n", 0o644)
-		for _, args := range [][]string{{"init", "-q", "."}, {"add", ".env"}, {"-c", "user.name=faults", "-c", "user.email=faults@example.com", "commit", "-qm", "oops"}} {
-			cmd := exec.CommandContext(t.Context(), git, args...)
-			cmd.Dir = repo
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GIT_CONFIG_NOSYSTEM=1"}
-			out, err := cmd.CombinedOutput()
-			require.NoError(t, err, "git %v: %s", args, out)
-		}
-		tests = append(tests,
-			struct {
-				name     string
-				args     []string
-				wantCode []int
-			}{name: "check of a tracked .env", args: []string{"check", "--dir", "repo"}, wantCode: []int{1, 2}},
-			struct {
-				name     string
-				args     []string
-				wantCode []int
-			}{name: "check --json of a tracked .env", args: []string{"check", "--json", "--dir", "repo"}, wantCode: []int{1, 2}},
-		)
-	} else {
-		t.Log("git not found: the check command is not exercised")
-	}
+	// A git work tree whose .env (with the canary unquoted) is tracked,
+	// committed, readable by others and off the schema.
+	repo := filepath.Join(dir, "repo")
+	require.NoError(t, os.Mkdir(repo, 0o755))
+	writeFile(t, repo, ".env", "DB_PASSWORD="+canary+"\nAPI=1\nBAD LINE "+canary+"\n", 0o644)
+	writeFile(t, repo, ".env.example", "API=\nOTHER=\n", 0o644)
+	gitRun(t, repo, "init", "-q", ".")
+	gitRun(t, repo, "add", ".env")
+	gitRun(t, repo, "commit", "-qm", "oops")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -181,8 +188,8 @@ func TestCanaryCLI(t *testing.T) {
 			if tc.name == "exec --mask of a command printing the values" {
 				require.Contains(t, r.stdout, "|", "the command ran")
 			}
-			assertNoCanaryString(t, "stdout", r.stdout)
-			assertNoCanaryString(t, "stderr", r.stderr)
+			assertNoLeakString(t, canary, "stdout", r.stdout)
+			assertNoLeakString(t, canary, "stderr", r.stderr)
 		})
 	}
 }

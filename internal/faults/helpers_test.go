@@ -5,8 +5,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/driftless/driftless"
@@ -16,63 +21,204 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// canary is the one secret value the canary suite sends through every
-// path that can print. It is long and random-looking so that none of its
-// 12-byte pieces can appear in output by chance.
+// canary is the first of the canaries: letters, digits and a dash, long
+// and random-looking so that none of its pieces appears in output by
+// chance. Rows that need one secret value use it.
 const canary = "cnry-Q7vX2mK9pL4wZ8rT1yB6nH3jF5dS0gA"
 
-// window is the length of the pieces of the canary (and of its encodings)
-// that must not appear either: a truncated value ("s[:57]...") still leaks.
-const window = 12
+// canaryValue is one secret value the canary suite sends through every
+// path that can print.
+type canaryValue struct {
+	name  string
+	value string
+}
 
-// leakForms returns every byte sequence whose presence in output means the
-// canary leaked: the canary, each piece of it of window bytes, its hex
-// (lower and upper case) and pieces of that, and its standard and URL-safe
-// base64 forms at the three byte alignments.
-func leakForms(secret string) map[string]string {
-	forms := map[string]string{"canary": secret}
-	for i := 0; i+window <= len(secret); i++ {
-		forms["canary piece "+secret[i:i+window]] = secret[i : i+window]
+// canaries are the secret values every canary case runs with. Beyond the
+// plain canary, each holds characters that a quoting or escaping printer
+// rewrites (so that a quoted, JSON-escaped or URL-escaped copy is not the
+// value as is), that a decoder trims, or that a format string would
+// interpret. None holds "," or "=" (the separators of the list and map
+// fields that carry them), and every piece of window bytes of every form
+// holds some of its random letters, so that no piece occurs by chance.
+var canaries = []canaryValue{
+	{"plain", canary},
+	{"quotes", `cnry"Qv7'Xm2"Kp9'Lw4` + "`Ty1\"Gh8"},
+	{"backslashes", `cnry\Bn6\\Hj3\nFd5\x53\u0067Aq\Ze2`},
+	{"newlines and blanks", "\n\t cnry\nWe4Rt8\r\nYu2\tIo6Pa3 \n"},
+	{"percent", "cnry%Sd7%s%v%!Fg1%%Hj5%zzKl9%2FVb4"},
+	{"unicode", "cnry-\u00dcn\u00ef\u20acZx3\U0001F600Cv8\u0436\u0411\u043d\u65e5\u672cBn4\u2028Mq6\u00a0"},
+	{"JSON", `cnry{"Wk2":["Ep6"]}{"Rt9":{"Yu3":7}}<Kq&Wz>'Mx5`},
+}
+
+// window is the length of the pieces of each form of a secret value that
+// must not appear either: a truncated or partly quoted value still leaks.
+const window = 8
+
+// leakForm is one printable form of a secret value.
+type leakForm struct {
+	name string
+	text string
+}
+
+// jsonEscape returns s as the body of a JSON string, with or without
+// encoding/json's HTML escapes (slog's JSON handler does not use them).
+func jsonEscape(s string, html bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	if err := enc.Encode(s); err != nil {
+		panic(err)
 	}
-	hx := hex.EncodeToString([]byte(secret))
-	forms["hex"] = hx
-	forms["HEX"] = strings.ToUpper(hx)
-	for i := 0; i+2*window <= len(hx); i += 2 {
-		forms["hex piece at "+hx[i:i+4]] = hx[i : i+2*window]
+	out := strings.TrimSuffix(b.String(), "\n")
+	return out[1 : len(out)-1]
+}
+
+// unquote strips the quotes strconv.Quote adds.
+func unquote(q string) string { return q[1 : len(q)-1] }
+
+// leakFormsOf returns the forms in which a printer may show v: as is,
+// trimmed, quoted by %q and %+q, JSON-escaped (with and without HTML
+// escapes), quoted twice (%q of a JSON string and JSON of %q, as a JSON
+// member's UnmarshalJSON error quoting its input does), URL-escaped (query
+// and path), hex (lower and upper case) and base64 (standard and URL
+// alphabets, padded and raw, at the three byte alignments).
+func leakFormsOf(v string) []leakForm {
+	hx := hex.EncodeToString([]byte(v))
+	forms := []leakForm{
+		{"as is", v},
+		{"trimmed", strings.TrimSpace(v)},
+		{"%q", unquote(strconv.Quote(v))},
+		{"%+q", unquote(strconv.QuoteToASCII(v))},
+		{"JSON", jsonEscape(v, true)},
+		{"JSON without HTML escapes", jsonEscape(v, false)},
+		{"%q of JSON", unquote(strconv.Quote(`"` + jsonEscape(v, true) + `"`))},
+		{"JSON of %q", jsonEscape(strconv.Quote(v), false)},
+		{"URL query escape", url.QueryEscape(v)},
+		{"URL path escape", url.PathEscape(v)},
+		{"hex", hx},
+		{"HEX", strings.ToUpper(hx)},
 	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		for align := 0; align < 3; align++ {
-			b := enc.EncodeToString([]byte(secret[align:]))
+	encs := []struct {
+		name string
+		enc  *base64.Encoding
+	}{
+		{"base64", base64.StdEncoding}, {"base64url", base64.URLEncoding},
+		{"raw base64", base64.RawStdEncoding}, {"raw base64url", base64.RawURLEncoding},
+	}
+	for _, e := range encs {
+		for align := 0; align < 3 && align < len(v); align++ {
+			b := e.enc.EncodeToString([]byte(v[align:]))
 			// The last 4 characters depend on what follows; the rest is
-			// what any encoding of a text holding the canary contains.
-			if len(b) > 4 {
+			// what any encoding of a text holding v contains.
+			if len(b) > 4+window {
 				b = b[:len(b)-4]
 			}
-			forms["base64 at "+string(rune('0'+align))+" "+b[:6]] = b
+			forms = append(forms, leakForm{fmt.Sprintf("%s at byte alignment %d", e.name, align), b})
 		}
 	}
 	return forms
 }
 
-var canaryForms = leakForms(canary)
-
-// assertNoCanary fails the test when out holds the canary in any form. The
-// failure message names the form and the path, never the output itself.
-func assertNoCanary(t *testing.T, path string, out []byte) {
-	t.Helper()
-	for name, form := range canaryForms {
-		if bytes.Contains(out, []byte(form)) {
-			t.Errorf("LEAK: %s of the canary appears in %s (%d bytes of output)", name, path, len(out))
-		}
-	}
-	// The canary has no character that JSON, %q or a Go escape would
-	// rewrite, so a plain match also covers quoted output.
+// leakDetector finds a secret value in output in any of its forms
+// (leakFormsOf) or any piece of window bytes of one of them.
+type leakDetector struct {
+	pieces map[string]string // window-byte piece -> the form it comes from
+	short  []leakForm        // forms shorter than window, matched whole
 }
 
-// assertNoCanaryString is assertNoCanary for a string.
-func assertNoCanaryString(t *testing.T, path, out string) {
+func newLeakDetector(values ...string) *leakDetector {
+	d := &leakDetector{pieces: map[string]string{}}
+	for _, v := range values {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		for _, f := range leakFormsOf(v) {
+			if len(f.text) < window {
+				d.short = append(d.short, f)
+				continue
+			}
+			for i := 0; i+window <= len(f.text); i++ {
+				if _, ok := d.pieces[f.text[i:i+window]]; !ok {
+					d.pieces[f.text[i:i+window]] = fmt.Sprintf("%s (bytes %d to %d of %d)", f.name, i, i+window, len(f.text))
+				}
+			}
+		}
+	}
+	return d
+}
+
+// find returns the form of the first leak in out.
+func (d *leakDetector) find(out []byte) (form string, leaked bool) {
+	for i := 0; i+window <= len(out); i++ {
+		if f, ok := d.pieces[string(out[i:i+window])]; ok {
+			return f, true
+		}
+	}
+	for _, f := range d.short {
+		if bytes.Contains(out, []byte(f.text)) {
+			return f.name, true
+		}
+	}
+	return "", false
+}
+
+// detectors caches a leakDetector per secret value.
+var detectors sync.Map // string -> *leakDetector
+
+func detectorFor(value string) *leakDetector {
+	if d, ok := detectors.Load(value); ok {
+		return d.(*leakDetector)
+	}
+	d, _ := detectors.LoadOrStore(value, newLeakDetector(value))
+	return d.(*leakDetector)
+}
+
+// assertNoLeak fails the test when out holds value in any form. The
+// failure message names the form and the path, never the output or the
+// piece that matched.
+func assertNoLeak(t *testing.T, value, path string, out []byte) {
 	t.Helper()
-	assertNoCanary(t, path, []byte(out))
+	if form, ok := detectorFor(value).find(out); ok {
+		t.Errorf("LEAK: %s of the secret value appears in %s (%d bytes of output)", form, path, len(out))
+	}
+}
+
+// assertNoLeakString is assertNoLeak for a string.
+func assertNoLeakString(t *testing.T, value, path, out string) {
+	t.Helper()
+	assertNoLeak(t, value, path, []byte(out))
+}
+
+// forEachCanary runs f as a subtest for each canary, in parallel.
+func forEachCanary(t *testing.T, f func(t *testing.T, canary string)) {
+	t.Helper()
+	for _, c := range canaries {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, c.value)
+		})
+	}
+}
+
+// js returns s as a JSON string, quotes included, for building JSON
+// secrets that hold a canary.
+func js(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// envQuote returns s as a .env value that envfile parses back to exactly
+// s: single-quoted when it holds no single quote, else double-quoted with
+// the escapes envfile decodes.
+func envQuote(s string) string {
+	if !strings.Contains(s, "'") {
+		return "'" + s + "'"
+	}
+	r := strings.NewReplacer("\\", "\\\\", `"`, `\"`, "$", `\$`, "\n", `\n`, "\r", `\r`)
+	return `"` + r.Replace(s) + `"`
 }
 
 // fieldPaths returns the Field of each *FieldError in err.
@@ -114,39 +260,50 @@ func newAWS(t *testing.T, secrets map[string]string) (*awssmtest.Server, *awssm.
 	return srv, awssm.New(srv.Client())
 }
 
-// TestLeakDetector is the positive control of the canary suite: each form
-// of a leak is caught, and output without the canary passes.
+// TestLeakDetector is the control of the canary suite: for each canary,
+// each of its forms is caught whole, as a piece of window bytes at its
+// start, middle and end, and inside other text (base64 and hex of a text
+// that holds the value at each byte offset); output that holds none of it
+// passes.
 func TestLeakDetector(t *testing.T) {
 	t.Parallel()
-	detects := func(out string) bool {
-		for _, form := range canaryForms {
-			if strings.Contains(out, form) {
-				return true
-			}
+	forEachCanary(t, func(t *testing.T, canary string) {
+		d := newLeakDetector(canary)
+		leaks := map[string]string{}
+		for _, f := range leakFormsOf(canary) {
+			leaks[f.name] = "value: " + f.text + ";"
+			n := len(f.text)
+			leaks[f.name+", first piece"] = "x" + f.text[:window] + "..."
+			leaks[f.name+", middle piece"] = "…" + f.text[n/2-window/2:n/2-window/2+window] + "…"
+			leaks[f.name+", last piece"] = f.text[n-window:]
 		}
-		return false
-	}
-	tests := []struct {
-		name string
-		out  string
-		leak bool
-	}{
-		{"the canary", "password=" + canary + ";", true},
-		{"a truncated canary", "value: " + canary[:window] + "...", true},
-		{"the tail of the canary", "…" + canary[len(canary)-window:], true},
-		{"hex", "0x" + hex.EncodeToString([]byte("k="+canary)), true},
-		{"upper hex", strings.ToUpper(hex.EncodeToString([]byte(canary))), true},
-		{"base64 at offset 0", base64.StdEncoding.EncodeToString([]byte(canary)), true},
-		{"base64 at offset 1", base64.StdEncoding.EncodeToString([]byte("x" + canary + "y")), true},
-		{"base64 at offset 2", base64.URLEncoding.EncodeToString([]byte("xy" + canary)), true},
-		{"raw base64 in JSON bytes", `{"b":"` + base64.RawStdEncoding.EncodeToString([]byte("abc"+canary+"abc")) + `"}`, true},
-		{"a redaction", driftless.Redacted + " hmac:0123456789ab", false},
-		{"an unrelated text", "driftless: loading faults_test.cfg: 1 problem\n\tN (N from env): cannot decode as int", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.leak, detects(tc.out))
-		})
-	}
+		for pre := range 3 {
+			text := []byte(strings.Repeat("k", pre) + "=" + canary + "&next")
+			leaks[fmt.Sprintf("base64 of a text holding it at offset %d", pre)] = base64.StdEncoding.EncodeToString(text)
+			leaks[fmt.Sprintf("raw base64url in JSON at offset %d", pre)] = `{"b":"` + base64.RawURLEncoding.EncodeToString(text) + `"}`
+			leaks[fmt.Sprintf("hex of a text holding it at offset %d", pre)] = "0x" + hex.EncodeToString(text)
+		}
+		leaks["%q of the value cut to 10 bytes"] = fmt.Sprintf("%q", canary[:10])
+		leaks["%q of the value in a struct"] = fmt.Sprintf("%#v", struct{ S string }{canary})
+		leaks["JSON of a map holding it"] = func() string { b, _ := json.Marshal(map[string]string{"k": canary}); return string(b) }()
+		leaks["a trimmed copy"] = "[" + strings.TrimSpace(canary) + "]"
+		leaks["%x of it"] = fmt.Sprintf("%x", canary)
+		leaks["%X of it"] = fmt.Sprintf("%X", canary)
+		for name, out := range leaks {
+			_, found := d.find([]byte(out))
+			assert.True(t, found, "not detected: %s", name)
+		}
+		clean := map[string]string{
+			"a redaction":                 driftless.Redacted + " hmac:0123456789ab",
+			"an error text":               "driftless: loading faults_test.cfg: 1 problem\n\tN (N from env): cannot decode as int",
+			"%x of a redaction":           fmt.Sprintf("%x %X % x", driftless.Redacted, driftless.Redacted, driftless.Redacted),
+			"base64 of a redaction":       base64.StdEncoding.EncodeToString([]byte("[REDACTED] [REDACTED]")),
+			"a JSON report":               `{"path":"Token","key":"TOKEN","source":"env","secret":true,"display":"[REDACTED] hmac:4f1a2b3c4d5e"}`,
+			"the other canaries' letters": "cnry cnry- cnry\\ \\u0067 %s%v %%",
+		}
+		for name, out := range clean {
+			form, found := d.find([]byte(out))
+			assert.False(t, found, "false positive (%s) in %s", form, name)
+		}
+	})
 }
