@@ -26,6 +26,9 @@ func runMain(m *testing.M) int {
 		panicChild()
 		return 0
 	}
+	if os.Getenv(writeChildEnv) != "" {
+		return writeChild()
+	}
 	dir, err := os.MkdirTemp("", "faults-cli-")
 	if err != nil {
 		cliSkip = err.Error()
@@ -78,6 +81,12 @@ type cliResult struct {
 // the AWS SDK at awsURL and holds nothing of the caller's.
 func runCLI(t *testing.T, dir, awsURL string, args ...string) cliResult {
 	t.Helper()
+	return runCLIEnv(t, dir, awsURL, nil, args...)
+}
+
+// runCLIEnv is runCLI with extra environment variables.
+func runCLIEnv(t *testing.T, dir, awsURL string, extra []string, args ...string) cliResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, cliPath, args...)
@@ -95,6 +104,7 @@ func runCLI(t *testing.T, dir, awsURL string, args ...string) cliResult {
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"),
 		"AWS_MAX_ATTEMPTS=1",
 	}
+	cmd.Env = append(cmd.Env, extra...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -211,10 +211,11 @@ func js(s string) string {
 }
 
 // envQuote returns s as a .env value that envfile parses back to exactly
-// s: single-quoted when it holds no single quote, else double-quoted with
-// the escapes envfile decodes.
+// s: single-quoted when it holds no single quote and no carriage return
+// (which quoted values turn into a newline), else double-quoted with the
+// escapes envfile decodes.
 func envQuote(s string) string {
-	if !strings.Contains(s, "'") {
+	if !strings.ContainsAny(s, "'\r") {
 		return "'" + s + "'"
 	}
 	r := strings.NewReplacer("\\", "\\\\", `"`, `\"`, "$", `\$`, "\n", `\n`, "\r", `\r`)
