@@ -334,7 +334,9 @@ func TestPartialBatchFailure(t *testing.T) {
 		break_   func(srv *awssmtest.Server)
 		sentinel error
 	}{
-		{name: "DecryptionFailure on one secret", break_: func(s *awssmtest.Server) { s.FailSecret("prod/b", "DecryptionFailure") }, sentinel: driftless.ErrUnavailable},
+		// A secret that exists but cannot be decrypted (KMS key disabled or
+		// decrypt denied) is a permission error, not an outage.
+		{name: "DecryptionFailure on one secret", break_: func(s *awssmtest.Server) { s.FailSecret("prod/b", "DecryptionFailure") }, sentinel: driftless.ErrPermission},
 		{name: "AccessDeniedException on one secret", break_: func(s *awssmtest.Server) { s.FailSecret("prod/b", "AccessDeniedException") }, sentinel: driftless.ErrPermission},
 	}
 	for _, tc := range tests {

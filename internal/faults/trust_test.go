@@ -85,20 +85,104 @@ func xorInto(dst, a, b []byte) {
 	}
 }
 
+// sharedPadAttack tries what recovers a value masked with a pad shared by
+// every value: block a ^ block b ^ the known plaintext of a. It returns
+// what d finds in any such guess.
+func sharedPadAttack(blocks [][]byte, known []byte, d *leakDetector) []string {
+	var found []string
+	for i, a := range blocks {
+		for j, b := range blocks {
+			n := min(len(a), len(b), len(known))
+			if i == j || n < window {
+				continue
+			}
+			guess := make([]byte, n)
+			xorInto(guess, a[:n], b[:n])
+			xorInto(guess, guess, known[:n])
+			if form, ok := d.find(guess); ok {
+				found = append(found, fmt.Sprintf("block %d ^ block %d ^ the known text: %s", i, j, form))
+			}
+		}
+	}
+	return found
+}
+
+// periodAttack tries what recovers a value masked with a repeating pad
+// (or keystream) of any period: the pad at each residue is derived from
+// the known plaintext bytes, then applied to the other bytes of ct. It
+// returns what d finds in any such guess.
+func periodAttack(ct []byte, known map[int]byte, d *leakDetector) []string {
+	var found []string
+	guess := make([]byte, len(ct))
+	for period := 1; period < len(ct); period++ {
+		ks := make(map[int]byte, period)
+		for i, p := range known {
+			ks[i%period] = ct[i] ^ p
+		}
+		clear(guess)
+		for i := range ct {
+			if _, isKnown := known[i]; isKnown {
+				continue
+			}
+			if k, ok := ks[i%period]; ok {
+				guess[i] = ct[i] ^ k
+			}
+		}
+		if form, ok := d.find(guess); ok {
+			found = append(found, fmt.Sprintf("a pad of period %d: %s", period, form))
+		}
+	}
+	return found
+}
+
+// pemKnownBytes returns the bytes of pemText an attacker knows: its
+// header, its footer and every line break.
+func pemKnownBytes(pemText, header, footer string) map[int]byte {
+	known := map[int]byte{}
+	for i := range len(header) {
+		known[i] = header[i]
+	}
+	for i := range len(footer) {
+		known[len(pemText)-len(footer)+i] = footer[i]
+	}
+	for i := len(header); i < len(pemText)-len(footer); i++ {
+		if pemText[i] == '\n' {
+			known[i] = '\n'
+		}
+	}
+	return known
+}
+
 // TestTrustSecretReflectionDump is the row "A Secret cannot be recovered
 // from a reflection dump": testify's failure diff dumps a Secret's
 // internals with go-spew. With a known plaintext in the same dump, the
 // XOR of any two dumped blocks with the known text (what recovers a value
 // masked with a shared pad or keystream) shows nothing of the canary; a
 // long PEM dumped alone, whose header, footer and line breaks are known,
-// gives no keystream that decrypts any 8 bytes of its body, whatever the
-// period of the keystream.
+// gives no pad of any period that decrypts 8 bytes of its body. Each
+// attack is first shown to work on values masked with a shared pad.
 func TestTrustSecretReflectionDump(t *testing.T) {
 	t.Parallel()
+	known := strings.Repeat("known-plaintext-0123456789/", 4)
+	pad := make([]byte, 256)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range pad {
+		pad[i] = byte(rng.Uint32())
+	}
+	masked := func(v string) []byte {
+		b := []byte(v)
+		for i := range b {
+			b[i] ^= pad[i%len(pad)]
+		}
+		return b
+	}
 	t.Run("known literal in the same diff", func(t *testing.T) {
 		t.Parallel()
 		forEachCanary(t, func(t *testing.T, canary string) {
-			known := strings.Repeat("known-plaintext-0123456789/", 4)
+			d := detectorFor(canary)
+			// Control: the attack recovers a value masked with a shared pad.
+			require.NotEmpty(t, sharedPadAttack([][]byte{masked(known), masked(canary)}, []byte(known), d))
+
 			type pair struct{ Known, Canary driftless.Secret }
 			rec := &recordingT{}
 			assert.Equal(rec, pair{driftless.NewSecret(known), driftless.NewSecret(canary)},
@@ -108,28 +192,13 @@ func TestTrustSecretReflectionDump(t *testing.T) {
 			assertNoLeakString(t, canary, "testify failure message", msg)
 			blocks := dumpedBytes(t, msg)
 			require.GreaterOrEqual(t, len(blocks), 4, "the diff dumps both Secrets' bytes")
-			d := detectorFor(canary)
-			k := []byte(known)
-			for i, a := range blocks {
-				for j, b := range blocks {
-					n := min(len(a), len(b), len(k))
-					if i == j || n < window {
-						continue
-					}
-					// a ^ b ^ known: the other plaintext, if both share a pad.
-					guess := make([]byte, n)
-					xorInto(guess, a[:n], b[:n])
-					xorInto(guess, guess, k[:n])
-					if form, ok := d.find(guess); ok {
-						t.Errorf("LEAK: block %d ^ block %d ^ the known text shows %s of the canary", i, j, form)
-					}
-				}
+			for _, f := range sharedPadAttack(blocks, []byte(known), d) {
+				t.Errorf("LEAK of the canary from the dumped bytes: %s", f)
 			}
 		})
 	})
 	t.Run("long PEM alone", func(t *testing.T) {
 		t.Parallel()
-		rng := rand.New(rand.NewPCG(1, 2))
 		der := make([]byte, 1190)
 		for i := range der {
 			der[i] = byte(rng.Uint32())
@@ -138,12 +207,16 @@ func TestTrustSecretReflectionDump(t *testing.T) {
 		header, footer := "-----BEGIN PRIVATE KEY-----\n", "-----END PRIVATE KEY-----\n"
 		body := strings.TrimSuffix(strings.TrimPrefix(pemText, header), footer)
 		require.Greater(t, len(body), 1500)
+		d := newLeakDetector(strings.Split(strings.TrimSpace(body), "\n")...)
+		known := pemKnownBytes(pemText, header, footer)
+		// Control: the attack recovers a PEM masked with a repeating pad.
+		require.NotEmpty(t, periodAttack(masked(pemText), known, d))
+
 		type cfg struct{ Key driftless.Secret }
 		rec := &recordingT{}
 		assert.Equal(rec, cfg{driftless.NewSecret(pemText)}, cfg{driftless.NewSecret("x")})
 		msg := rec.buf.String()
 		require.NotEmpty(t, msg, "the assertion must fail")
-		d := newLeakDetector(strings.Split(strings.TrimSpace(body), "\n")...)
 		if form, ok := d.find([]byte(msg)); ok {
 			t.Errorf("LEAK: %s of a line of the PEM appears in the failure message", form)
 		}
@@ -154,39 +227,8 @@ func TestTrustSecretReflectionDump(t *testing.T) {
 			}
 		}
 		require.NotNil(t, ct, "the diff dumps the PEM's bytes")
-		// Known plaintext: the header, the footer and every line break.
-		known := map[int]byte{}
-		for i := range len(header) {
-			known[i] = header[i]
-		}
-		for i := range len(footer) {
-			known[len(pemText)-len(footer)+i] = footer[i]
-		}
-		for i := len(header); i < len(pemText)-len(footer); i++ {
-			if pemText[i] == '\n' {
-				known[i] = '\n'
-			}
-		}
-		guess := make([]byte, len(ct))
-		for period := 1; period < len(ct); period++ {
-			// The keystream at each residue mod period, where a known
-			// byte gives it.
-			ks := make(map[int]byte, period)
-			for i, p := range known {
-				ks[i%period] = ct[i] ^ p
-			}
-			clear(guess)
-			for i := range ct {
-				if _, isKnown := known[i]; isKnown {
-					continue
-				}
-				if k, ok := ks[i%period]; ok {
-					guess[i] = ct[i] ^ k
-				}
-			}
-			if form, ok := d.find(guess); ok {
-				t.Errorf("LEAK: a keystream of period %d derived from the PEM's known bytes decrypts %s of a line of its body", period, form)
-			}
+		for _, f := range periodAttack(ct, known, d) {
+			t.Errorf("LEAK of a line of the PEM body from the dumped bytes: %s", f)
 		}
 	})
 }
@@ -581,30 +623,39 @@ func TestTrustFileVersionIsKeyed(t *testing.T) {
 	}
 	require.Len(t, versions, 4)
 	hexRun := regexp.MustCompile(`[0-9a-fA-F]{8,}`)
-	var runs []string
+	var runs [][]byte // the hex runs of the versions, decoded
 	for _, v := range versions {
 		assert.NotContains(t, v, pin, "a version holds the PIN")
 		for _, r := range hexRun.FindAllString(v, -1) {
-			runs = append(runs, strings.ToLower(r))
+			b, err := hex.DecodeString(r[:len(r)&^1])
+			require.NoError(t, err)
+			runs = append(runs, b)
 		}
 	}
-	matches := 0
+	require.NotEmpty(t, runs)
+	// The control: an unkeyed version (16 hex digits of SHA-256) is found.
+	unkeyed := sha256.Sum256([]byte(pin + "\n"))
+	control := unkeyed[:8]
+	matches, controlMatches := 0, 0
 	content := []byte("000000\n")
-	sumHex := make([]byte, 2*sha256.Size)
 	for n := range 1_000_000 {
 		for i, m := 5, n; i >= 0; i, m = i-1, m/10 {
 			content[i] = byte('0' + m%10)
 		}
 		for _, c := range [][]byte{content[:6], content} {
 			sum := sha256.Sum256(c)
-			hex.Encode(sumHex, sum[:])
 			for _, r := range runs {
-				if strings.HasPrefix(string(sumHex), r[:min(len(r), len(sumHex))]) || strings.Contains(r, string(sumHex[:8])) {
+				// The version is a prefix of the digest, or holds 4 bytes of it.
+				if bytes.HasPrefix(sum[:], r) || bytes.Contains(r, sum[:4]) {
 					matches++
 				}
 			}
+			if bytes.HasPrefix(sum[:], control) {
+				controlMatches++
+			}
 		}
 	}
+	require.Equal(t, 1, controlMatches, "the search finds the PIN behind an unkeyed version")
 	assert.Zero(t, matches, "a file version is (a prefix of) the SHA-256 of a PIN: %d matches", matches)
 }
 
