@@ -52,12 +52,24 @@ var canaries = []canaryValue{
 
 // window is the length of the pieces of each form of a secret value that
 // must not appear either: a truncated or partly quoted value still leaks.
+// Hex pieces are twice as long, so that they too stand for window bytes of
+// the value (8 hex digits of a numeric secret are only 4 of its digits,
+// which a temporary directory's name may hold by chance).
 const window = 8
 
 // leakForm is one printable form of a secret value.
 type leakForm struct {
-	name string
-	text string
+	name  string
+	text  string
+	piece int // the length of its pieces; 0 means window
+}
+
+// pieceLen is the length of f's pieces.
+func (f leakForm) pieceLen() int {
+	if f.piece > 0 {
+		return f.piece
+	}
+	return window
 }
 
 // jsonEscape returns s as the body of a JSON string, with or without
@@ -85,18 +97,18 @@ func unquote(q string) string { return q[1 : len(q)-1] }
 func leakFormsOf(v string) []leakForm {
 	hx := hex.EncodeToString([]byte(v))
 	forms := []leakForm{
-		{"as is", v},
-		{"trimmed", strings.TrimSpace(v)},
-		{"%q", unquote(strconv.Quote(v))},
-		{"%+q", unquote(strconv.QuoteToASCII(v))},
-		{"JSON", jsonEscape(v, true)},
-		{"JSON without HTML escapes", jsonEscape(v, false)},
-		{"%q of JSON", unquote(strconv.Quote(`"` + jsonEscape(v, true) + `"`))},
-		{"JSON of %q", jsonEscape(strconv.Quote(v), false)},
-		{"URL query escape", url.QueryEscape(v)},
-		{"URL path escape", url.PathEscape(v)},
-		{"hex", hx},
-		{"HEX", strings.ToUpper(hx)},
+		{name: "as is", text: v},
+		{name: "trimmed", text: strings.TrimSpace(v)},
+		{name: "%q", text: unquote(strconv.Quote(v))},
+		{name: "%+q", text: unquote(strconv.QuoteToASCII(v))},
+		{name: "JSON", text: jsonEscape(v, true)},
+		{name: "JSON without HTML escapes", text: jsonEscape(v, false)},
+		{name: "%q of JSON", text: unquote(strconv.Quote(`"` + jsonEscape(v, true) + `"`))},
+		{name: "JSON of %q", text: jsonEscape(strconv.Quote(v), false)},
+		{name: "URL query escape", text: url.QueryEscape(v)},
+		{name: "URL path escape", text: url.PathEscape(v)},
+		{name: "hex", text: hx, piece: 2 * window},
+		{name: "HEX", text: strings.ToUpper(hx), piece: 2 * window},
 	}
 	encs := []struct {
 		name string
@@ -113,33 +125,38 @@ func leakFormsOf(v string) []leakForm {
 			if len(b) > 4+window {
 				b = b[:len(b)-4]
 			}
-			forms = append(forms, leakForm{fmt.Sprintf("%s at byte alignment %d", e.name, align), b})
+			forms = append(forms, leakForm{name: fmt.Sprintf("%s at byte alignment %d", e.name, align), text: b})
 		}
 	}
 	return forms
 }
 
 // leakDetector finds a secret value in output in any of its forms
-// (leakFormsOf) or any piece of window bytes of one of them.
+// (leakFormsOf) or any piece of one of them (window bytes long, 2*window
+// for hex).
 type leakDetector struct {
-	pieces map[string]string // window-byte piece -> the form it comes from
-	short  []leakForm        // forms shorter than window, matched whole
+	pieces map[int]map[string]string // piece length -> piece -> the form it comes from
+	short  []leakForm                // forms shorter than their pieces, matched whole
 }
 
 func newLeakDetector(values ...string) *leakDetector {
-	d := &leakDetector{pieces: map[string]string{}}
+	d := &leakDetector{pieces: map[int]map[string]string{}}
 	for _, v := range values {
 		if strings.TrimSpace(v) == "" {
 			continue
 		}
 		for _, f := range leakFormsOf(v) {
-			if len(f.text) < window {
+			n := f.pieceLen()
+			if len(f.text) < n {
 				d.short = append(d.short, f)
 				continue
 			}
-			for i := 0; i+window <= len(f.text); i++ {
-				if _, ok := d.pieces[f.text[i:i+window]]; !ok {
-					d.pieces[f.text[i:i+window]] = fmt.Sprintf("%s (bytes %d to %d of %d)", f.name, i, i+window, len(f.text))
+			if d.pieces[n] == nil {
+				d.pieces[n] = map[string]string{}
+			}
+			for i := 0; i+n <= len(f.text); i++ {
+				if _, ok := d.pieces[n][f.text[i:i+n]]; !ok {
+					d.pieces[n][f.text[i:i+n]] = fmt.Sprintf("%s (bytes %d to %d of %d)", f.name, i, i+n, len(f.text))
 				}
 			}
 		}
@@ -149,9 +166,11 @@ func newLeakDetector(values ...string) *leakDetector {
 
 // find returns the form of the first leak in out.
 func (d *leakDetector) find(out []byte) (form string, leaked bool) {
-	for i := 0; i+window <= len(out); i++ {
-		if f, ok := d.pieces[string(out[i:i+window])]; ok {
-			return f, true
+	for n, pieces := range d.pieces {
+		for i := 0; i+n <= len(out); i++ {
+			if f, ok := pieces[string(out[i:i+n])]; ok {
+				return f, true
+			}
 		}
 	}
 	for _, f := range d.short {
@@ -274,9 +293,10 @@ func TestLeakDetector(t *testing.T) {
 		for _, f := range leakFormsOf(canary) {
 			leaks[f.name] = "value: " + f.text + ";"
 			n := len(f.text)
-			leaks[f.name+", first piece"] = "x" + f.text[:window] + "..."
-			leaks[f.name+", middle piece"] = "…" + f.text[n/2-window/2:n/2-window/2+window] + "…"
-			leaks[f.name+", last piece"] = f.text[n-window:]
+			w := f.pieceLen()
+			leaks[f.name+", first piece"] = "x" + f.text[:w] + "..."
+			leaks[f.name+", middle piece"] = "…" + f.text[n/2-w/2:n/2-w/2+w] + "…"
+			leaks[f.name+", last piece"] = f.text[n-w:]
 		}
 		for pre := range 3 {
 			text := []byte(strings.Repeat("k", pre) + "=" + canary + "&next")
@@ -306,5 +326,14 @@ func TestLeakDetector(t *testing.T) {
 			form, found := d.find([]byte(out))
 			assert.False(t, found, "false positive (%s) in %s", form, name)
 		}
+	})
+	t.Run("numeric secret", func(t *testing.T) {
+		t.Parallel()
+		const number = "9182736450918273645091827364"
+		d := newLeakDetector(number)
+		_, found := d.find(fmt.Appendf(nil, "%x", "id="+number[3:11]+";"))
+		assert.True(t, found, "hex of 8 of its digits")
+		form, found := d.find(fmt.Appendf(nil, "%x", "/tmp/TestX1827364/001"))
+		assert.False(t, found, "false positive (%s): hex of 7 of its digits in a path", form)
 	})
 }
