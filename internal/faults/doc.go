@@ -9,10 +9,19 @@
 // volume for providers/files) and check what a service would see: the
 // error Load returns, the snapshot a Handle keeps, the hooks it calls.
 //
-// The canary suite sends one secret value through every path that can
-// print (errors, slog audit lines, explain, reports, fmt verbs, JSON,
-// panics, the CLI) and fails if the value, a 12-byte piece of it, or its
-// hex or base64 form appears in the output.
+// The canary suite sends seven secret values (one plain, the others with
+// quotes, backslashes, newlines and blanks, % verbs, non-ASCII letters,
+// and JSON metacharacters) through every path that can print (errors and
+// their Unwrap chains, slog audit lines, explain, reports, fmt verbs,
+// JSON, panics, test failure messages, the CLI) and fails if the output
+// holds a value as is, trimmed, %q-quoted, JSON-escaped, URL-escaped, in
+// hex or base64, or any 8-byte run of one of those forms. A leak is always
+// a failure, never a skip.
+//
+// The trust rows (trust_test.go, trust_cli_test.go) keep each case of the
+// trust review as a regression test: reflection dumps, decode errors,
+// reports of types holding a Secret, keyed file versions, unbounded files,
+// panicking hooks, allow-lists, expansion bombs, exec --mask and check.
 //
 // Run it with "cd internal/faults && go test -race ./..." or "make test".
 package faults
