@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// cliPath is the driftless CLI built by TestMain, or "" with cliSkip
+// cliPath is the driftless CLI built by TestMain, or "" with cliBuildErr
 // saying why it could not be built.
-var cliPath, cliSkip string
+var cliPath, cliBuildErr string
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -31,7 +31,7 @@ func runMain(m *testing.M) int {
 	}
 	dir, err := os.MkdirTemp("", "faults-cli-")
 	if err != nil {
-		cliSkip = err.Error()
+		cliBuildErr = err.Error()
 		return m.Run()
 	}
 	defer os.RemoveAll(dir)
@@ -43,16 +43,16 @@ func runMain(m *testing.M) int {
 func buildCLI(dir string) {
 	src, err := filepath.Abs(filepath.Join("..", "..", "cmd", "driftless"))
 	if err != nil {
-		cliSkip = err.Error()
+		cliBuildErr = err.Error()
 		return
 	}
 	if _, err := os.Stat(filepath.Join(src, "go.mod")); err != nil {
-		cliSkip = "cmd/driftless is not in this checkout"
+		cliBuildErr = "cmd/driftless is not in this checkout"
 		return
 	}
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		cliSkip = "no go command to build the CLI"
+		cliBuildErr = "no go command to build the CLI"
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -65,7 +65,7 @@ func buildCLI(dir string) {
 	cmd := exec.CommandContext(ctx, gobin, append(args, ".")...)
 	cmd.Dir = src
 	if b, err := cmd.CombinedOutput(); err != nil {
-		cliSkip = fmt.Sprintf("building cmd/driftless failed: %v\n%s", err, b)
+		cliBuildErr = fmt.Sprintf("building cmd/driftless failed: %v\n%s", err, b)
 		return
 	}
 	cliPath = out
@@ -122,7 +122,7 @@ func runCLIEnv(t *testing.T, dir, awsURL string, extra []string, args ...string)
 func requireCLI(t *testing.T) {
 	t.Helper()
 	if cliPath == "" {
-		t.Fatalf("the CLI could not be built, so its output cannot be checked: %s", cliSkip)
+		t.Fatalf("the CLI could not be built, so its output cannot be checked: %s", cliBuildErr)
 	}
 }
 
