@@ -17,50 +17,6 @@ import (
 // decodeFunc decodes text into a value of one type.
 type decodeFunc func(s string) (reflect.Value, error)
 
-// ErrDecode is wrapped by errors for values that do not decode into their
-// field's type.
-var ErrDecode = errors.New("driftless: cannot decode value")
-
-// decodeError describes why a value did not decode, without the value.
-type decodeError struct {
-	typ    reflect.Type
-	reason string
-	err    error // underlying error, scrubbed of the value
-}
-
-func (e *decodeError) Error() string {
-	if e.typ == nil {
-		return "cannot decode: " + e.reason
-	}
-	msg := fmt.Sprintf("cannot decode as %s: %s", e.typ, e.reason)
-	if e.err != nil {
-		msg += ": " + e.err.Error()
-	}
-	return msg
-}
-
-func (e *decodeError) Unwrap() []error {
-	if e.err != nil {
-		return []error{ErrDecode, e.err}
-	}
-	return []error{ErrDecode}
-}
-
-// scrubbed wraps an error from code we do not control (a TextUnmarshaler, a
-// registered decoder) so that its message cannot show the value. It does
-// not expose the original error through Unwrap or As (error reporters that
-// walk the chain, and errors.As into a type such as *time.ParseError, would
-// reach the value); errors.Is still sees sentinels through the Is method.
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (e *scrubbed) Error() string { return e.msg }
-
-// Is reports whether the original error matches target.
-func (e *scrubbed) Is(target error) bool { return errors.Is(e.err, target) }
-
 // withheld replaces a message that may show the value.
 const withheld = "details withheld: the message may contain the value"
 

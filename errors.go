@@ -3,16 +3,116 @@ package driftless
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
+
+// Every sentinel and every error type of the package is in this file.
+
+// Sentinel errors of providers. Providers tag the errors they return with
+// these, wrapping the backend's own error in the same step so that both
+// errors.Is and errors.As work:
+//
+//	return Value{}, fmt.Errorf("%w: %w", driftless.ErrNotFound, sdkErr)
+var (
+	// ErrNotFound means the backend answered and the secret, version or key does
+	// not exist. It is the only error that lets a key-value source fall through to
+	// the next source in the chain.
+	ErrNotFound = errors.New("driftless: not found")
+	// ErrPermission means the backend refused the caller (denied, forbidden,
+	// unauthenticated).
+	ErrPermission = errors.New("driftless: permission denied")
+	// ErrUnavailable means the backend could not be reached or answered with a
+	// transient failure (network, throttling after retries, sealed, 5xx).
+	ErrUnavailable = errors.New("driftless: provider unavailable")
+	// ErrNoCredentials means the provider found no credentials to call its
+	// backend with (no AWS credential chain, no Google ADC, no Azure identity,
+	// no Vault token): a deployment mistake to fix, not an outage to wait out.
+	// Providers wrap it together with the SDK's error.
+	ErrNoCredentials = errors.New("driftless: no credentials for provider")
+	// ErrInvalidRef means a reference is malformed or names something the
+	// provider cannot serve.
+	ErrInvalidRef = errors.New("driftless: invalid reference")
+	// ErrNoProvider means a reference uses a scheme no provider is registered for.
+	ErrNoProvider = errors.New("driftless: no provider for scheme")
+	// ErrClosed is returned by a provider used after Close.
+	ErrClosed = errors.New("driftless: provider closed")
+)
+
+// ErrNotRenewable is wrapped by a Renewer's error when a lease cannot be
+// extended (far enough): driftless then fetches the secret anew.
+var ErrNotRenewable = errors.New("driftless: lease not renewable")
+
+// ErrBadTag is wrapped by every TagError.
+var ErrBadTag = errors.New("driftless: bad struct tag")
 
 // ErrRequired is wrapped by the error for a required field that no source set
 // (or set to an empty value).
 var ErrRequired = errors.New("driftless: required value missing")
 
+// ErrDecode is wrapped by errors for values that do not decode into their
+// field's type.
+var ErrDecode = errors.New("driftless: cannot decode value")
+
+// ErrUnknownScheme is wrapped by the error for a value that looks like a
+// reference whose scheme no provider serves: a misspelt scheme
+// ("awsm://"), or any unknown scheme in a secret field or a field tagged
+// ref:"true". Such a value is never loaded as a literal string.
+var ErrUnknownScheme = errors.New("driftless: unknown reference scheme")
+
+// ErrNotAllowed is wrapped by the error for a reference or a file that the
+// allow-lists (WithAllowedRefs, WithFileRoots) do not admit, and for a
+// relative NAME_FILE path that leaves its .env file's directory.
+var ErrNotAllowed = errors.New("driftless: not allowed")
+
+// ErrExpand is wrapped by the errors of ${VAR} expansion in a field tagged
+// expand: references nested too deep (a cycle), too many references, or
+// too many bytes added.
+var ErrExpand = errors.New("driftless: cannot expand variables")
+
 // ErrValidation is wrapped by errors from validation hooks.
 var ErrValidation = errors.New("driftless: validation failed")
+
+// ErrPanic is wrapped by the error reported when user code called by
+// driftless panicked: a change or error hook, a Validate method or
+// WithValidator function, a WithDecoder decoder, an UnmarshalText method or
+// a NewHandleFunc load function. The panic is recovered and reported as a
+// *PanicError; the last good config is kept.
+var ErrPanic = errors.New("driftless: panic in user code")
+
+// ErrUnknownName is wrapped by the error for a name given to
+// Handle.OnChangeOf or Change.Changed that is neither a field path nor a key
+// of the config type.
+var ErrUnknownName = errors.New("driftless: no such field or key")
+
+// ErrHandleClosed is returned by a Handle's methods after Close, and by
+// those of a zero Handle (one not made by NewHandle or NewHandleFunc).
+var ErrHandleClosed = errors.New("driftless: handle closed")
+
+// errZeroHandle is what the methods of a zero Handle return.
+var errZeroHandle = fmt.Errorf("%w: a zero Handle has no config; make one with NewHandle or NewHandleFunc", ErrHandleClosed)
+
+// ErrRateLimited is wrapped by the *RateLimitError that ForceRefresh
+// returns when its context ends (or its deadline falls) before the
+// WithForceRefreshLimit window since the last forced refresh has passed.
+var ErrRateLimited = errors.New("driftless: forced refresh rate-limited")
+
+// TagError reports a struct tag that cannot be used. Tags are checked before
+// any source is read.
+type TagError struct {
+	Type   string // the struct type
+	Field  string // field path, e.g. "DB.Password"
+	Reason string
+}
+
+// Error names the type, the field and what is wrong with its tag.
+func (e *TagError) Error() string {
+	return fmt.Sprintf("driftless: bad tag on %s.%s: %s", e.Type, e.Field, e.Reason)
+}
+
+// Unwrap makes errors.Is(err, ErrBadTag) true.
+func (e *TagError) Unwrap() error { return ErrBadTag }
 
 // FieldError reports why one field could not be filled. It names the field,
 // its key and the source of the value, never the value.
@@ -123,18 +223,6 @@ func (e *ProviderError) Unwrap() []error {
 	return out
 }
 
-// ErrExpand is wrapped by the errors of ${VAR} expansion in a field tagged
-// expand: references nested too deep (a cycle), too many references, or
-// too many bytes added.
-var ErrExpand = errors.New("driftless: cannot expand variables")
-
-// ErrPanic is wrapped by the error reported when user code called by
-// driftless panicked: a change or error hook, a Validate method or
-// WithValidator function, a WithDecoder decoder, an UnmarshalText method or
-// a NewHandleFunc load function. The panic is recovered and reported as a
-// *PanicError; the last good config is kept.
-var ErrPanic = errors.New("driftless: panic in user code")
-
 // PanicError reports a recovered panic. It names the code that panicked
 // and the type of the panic value, never the value itself nor a stack trace
 // (either may hold a secret).
@@ -150,11 +238,6 @@ func (e *PanicError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrPanic) true.
 func (e *PanicError) Unwrap() error { return ErrPanic }
-
-// ErrRateLimited is wrapped by the *RateLimitError that ForceRefresh
-// returns when its context ends (or its deadline falls) before the
-// WithForceRefreshLimit window since the last forced refresh has passed.
-var ErrRateLimited = errors.New("driftless: forced refresh rate-limited")
 
 // RateLimitError reports a forced refresh that could not run within the
 // caller's context because of the WithForceRefreshLimit window. Nothing
@@ -173,7 +256,73 @@ func (e *RateLimitError) Error() string {
 // error.
 func (e *RateLimitError) Unwrap() []error { return []error{ErrRateLimited, e.Err} }
 
-// ErrUnknownName is wrapped by the error for a name given to
-// Handle.OnChangeOf or Change.Changed that is neither a field path nor a key
-// of the config type.
-var ErrUnknownName = errors.New("driftless: no such field or key")
+// RefError reports a malformed reference. It never holds the reference text
+// beyond its scheme, since a mistyped value could be a secret.
+type RefError struct {
+	Scheme string // the reference's scheme, if one was found
+	Reason string // what is wrong
+}
+
+// Error describes what is wrong with the reference, without its text.
+func (e *RefError) Error() string {
+	if e.Scheme == "" {
+		return "driftless: invalid reference: " + e.Reason
+	}
+	return "driftless: invalid " + e.Scheme + ":// reference: " + e.Reason
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidRef) true.
+func (e *RefError) Unwrap() error { return ErrInvalidRef }
+
+// KeyError reports that a key selected with "#key" could not be taken from a
+// secret. It names the key, never the secret's content.
+type KeyError struct {
+	Key    string // the key or JSON pointer
+	Reason string
+}
+
+// Error names the key and the reason, never the secret's content.
+func (e *KeyError) Error() string {
+	return fmt.Sprintf("driftless: key %q: %s", e.Key, e.Reason)
+}
+
+// decodeError describes why a value did not decode, without the value.
+type decodeError struct {
+	typ    reflect.Type
+	reason string
+	err    error // underlying error, scrubbed of the value
+}
+
+func (e *decodeError) Error() string {
+	if e.typ == nil {
+		return "cannot decode: " + e.reason
+	}
+	msg := fmt.Sprintf("cannot decode as %s: %s", e.typ, e.reason)
+	if e.err != nil {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+
+func (e *decodeError) Unwrap() []error {
+	if e.err != nil {
+		return []error{ErrDecode, e.err}
+	}
+	return []error{ErrDecode}
+}
+
+// scrubbed wraps an error from code we do not control (a TextUnmarshaler, a
+// registered decoder) so that its message cannot show the value (see
+// scrub). It does not expose the original error through Unwrap or As
+// (error reporters that walk the chain, and errors.As into a type such as
+// *time.ParseError, would reach the value); errors.Is still sees sentinels
+// through the Is method.
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e *scrubbed) Error() string { return e.msg }
+
+// Is reports whether the original error matches target.
+func (e *scrubbed) Is(target error) bool { return errors.Is(e.err, target) }

@@ -16,13 +16,6 @@ import (
 	"time"
 )
 
-// ErrHandleClosed is returned by a Handle's methods after Close, and by
-// those of a zero Handle (one not made by NewHandle or NewHandleFunc).
-var ErrHandleClosed = errors.New("driftless: handle closed")
-
-// errZeroHandle is what the methods of a zero Handle return.
-var errZeroHandle = fmt.Errorf("%w: a zero Handle has no config; make one with NewHandle or NewHandleFunc", ErrHandleClosed)
-
 // Change describes one swap of a Handle's snapshot. Paths lists the field
 // paths whose values changed, in field order; it never holds a value.
 type Change[T any] struct {

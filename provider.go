@@ -2,37 +2,7 @@ package driftless
 
 import (
 	"context"
-	"errors"
 	"time"
-)
-
-// Sentinel errors. Providers tag the errors they return with these, wrapping the
-// backend's own error in the same step so that both errors.Is and errors.As work:
-//
-//	return Value{}, fmt.Errorf("%w: %w", driftless.ErrNotFound, sdkErr)
-var (
-	// ErrNotFound means the backend answered and the secret, version or key does
-	// not exist. It is the only error that lets a key-value source fall through to
-	// the next source in the chain.
-	ErrNotFound = errors.New("driftless: not found")
-	// ErrPermission means the backend refused the caller (denied, forbidden,
-	// unauthenticated).
-	ErrPermission = errors.New("driftless: permission denied")
-	// ErrUnavailable means the backend could not be reached or answered with a
-	// transient failure (network, throttling after retries, sealed, 5xx).
-	ErrUnavailable = errors.New("driftless: provider unavailable")
-	// ErrNoCredentials means the provider found no credentials to call its
-	// backend with (no AWS credential chain, no Google ADC, no Azure identity,
-	// no Vault token): a deployment mistake to fix, not an outage to wait out.
-	// Providers wrap it together with the SDK's error.
-	ErrNoCredentials = errors.New("driftless: no credentials for provider")
-	// ErrInvalidRef means a reference is malformed or names something the
-	// provider cannot serve.
-	ErrInvalidRef = errors.New("driftless: invalid reference")
-	// ErrNoProvider means a reference uses a scheme no provider is registered for.
-	ErrNoProvider = errors.New("driftless: no provider for scheme")
-	// ErrClosed is returned by a provider used after Close.
-	ErrClosed = errors.New("driftless: provider closed")
 )
 
 // Value is one version of a secret as a provider returned it.
@@ -141,10 +111,6 @@ type KeySourceFunc func(key string) (Ref, bool)
 
 // RefFor calls f(key).
 func (f KeySourceFunc) RefFor(key string) (Ref, bool) { return f(key) }
-
-// ErrNotRenewable is wrapped by a Renewer's error when a lease cannot be
-// extended (far enough): driftless then fetches the secret anew.
-var ErrNotRenewable = errors.New("driftless: lease not renewable")
 
 // Renewer is implemented by providers whose values carry leases that can be
 // extended without new credentials (Vault's renewable leases).

@@ -33,24 +33,6 @@ type Ref struct {
 // (https://, postgres://) are never mistaken for references.
 var knownSchemes = map[string]bool{"awssm": true, "gcpsm": true, "azkv": true, "vault": true, "file": true}
 
-// RefError reports a malformed reference. It never holds the reference text
-// beyond its scheme, since a mistyped value could be a secret.
-type RefError struct {
-	Scheme string // the reference's scheme, if one was found
-	Reason string // what is wrong
-}
-
-// Error describes what is wrong with the reference, without its text.
-func (e *RefError) Error() string {
-	if e.Scheme == "" {
-		return "driftless: invalid reference: " + e.Reason
-	}
-	return "driftless: invalid " + e.Scheme + ":// reference: " + e.Reason
-}
-
-// Unwrap makes errors.Is(err, ErrInvalidRef) true.
-func (e *RefError) Unwrap() error { return ErrInvalidRef }
-
 // String returns the reference in its canonical text form.
 func (r Ref) String() string {
 	var b strings.Builder

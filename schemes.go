@@ -1,18 +1,11 @@
 package driftless
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 )
-
-// ErrUnknownScheme is wrapped by the error for a value that looks like a
-// reference whose scheme no provider serves: a misspelt scheme
-// ("awsm://"), or any unknown scheme in a secret field or a field tagged
-// ref:"true". Such a value is never loaded as a literal string.
-var ErrUnknownScheme = errors.New("driftless: unknown reference scheme")
 
 // urlSchemes are schemes of ordinary URLs and DSNs, which a secret field
 // commonly holds (a database DSN in a Secret): they are never taken for a

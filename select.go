@@ -8,18 +8,6 @@ import (
 	"strings"
 )
 
-// KeyError reports that a key selected with "#key" could not be taken from a
-// secret. It names the key, never the secret's content.
-type KeyError struct {
-	Key    string // the key or JSON pointer
-	Reason string
-}
-
-// Error names the key and the reason, never the secret's content.
-func (e *KeyError) Error() string {
-	return fmt.Sprintf("driftless: key %q: %s", e.Key, e.Reason)
-}
-
 // Select returns the part of data that key names: data itself for "", the
 // value of a top-level member for "name", or the value a JSON pointer
 // (RFC 6901) names for "/a/b". A selected JSON string is returned unquoted;

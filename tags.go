@@ -13,25 +13,6 @@ import (
 	"time"
 )
 
-// ErrBadTag is wrapped by every TagError.
-var ErrBadTag = errors.New("driftless: bad struct tag")
-
-// TagError reports a struct tag that cannot be used. Tags are checked before
-// any source is read.
-type TagError struct {
-	Type   string // the struct type
-	Field  string // field path, e.g. "DB.Password"
-	Reason string
-}
-
-// Error names the type, the field and what is wrong with its tag.
-func (e *TagError) Error() string {
-	return fmt.Sprintf("driftless: bad tag on %s.%s: %s", e.Type, e.Field, e.Reason)
-}
-
-// Unwrap makes errors.Is(err, ErrBadTag) true.
-func (e *TagError) Unwrap() error { return ErrBadTag }
-
 // field is one leaf of a config struct: everything its tags say, parsed once
 // per type.
 type field struct {

@@ -1,17 +1,11 @@
 package driftless
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
 	"strings"
 )
-
-// ErrNotAllowed is wrapped by the error for a reference or a file that the
-// allow-lists (WithAllowedRefs, WithFileRoots) do not admit, and for a
-// relative NAME_FILE path that leaves its .env file's directory.
-var ErrNotAllowed = errors.New("driftless: not allowed")
 
 // WithAllowedRefs admits only references that match one of patterns, for
 // references read from the process environment and .env files (whoever
