@@ -281,3 +281,90 @@ func numError(t reflect.Type, err error) error {
 	}
 	return &decodeError{typ: t, reason: "invalid syntax"}
 }
+
+// emptyIsError lists the kinds for which an empty value is an error rather
+// than an empty value.
+func emptyIsError(t reflect.Type) bool {
+	t = indirect(t)
+	switch t {
+	case secretType, bytesType, urlType:
+		return false
+	case durationType, timeType, ipType:
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Slice, reflect.Map, reflect.Array, reflect.Struct:
+		return false
+	}
+	return !reflect.PointerTo(t).Implements(textUnmarshal)
+}
+
+// set decodes raw into the field of root that f names, allocating nil
+// pointers on the way.
+func (l *loader) set(root reflect.Value, f *field, raw string, prev *string) error {
+	v := root
+	for i, x := range f.index {
+		if i > 0 {
+			for v.Kind() == reflect.Pointer {
+				if v.IsNil() {
+					v.Set(reflect.New(v.Type().Elem()))
+				}
+				v = v.Elem()
+			}
+		}
+		v = v.Field(x)
+	}
+	switch f.kind {
+	case leafRotating:
+		r := NewRotating(NewSecret(raw), Secret{})
+		if prev != nil {
+			r = NewRotating(NewSecret(raw), NewSecret(*prev))
+		}
+		if v.Kind() == reflect.Pointer {
+			p := reflect.New(rotatingType)
+			p.Elem().Set(reflect.ValueOf(r))
+			v.Set(p)
+		} else {
+			v.Set(reflect.ValueOf(r))
+		}
+		return nil
+	case leafJSON:
+		target := reflect.New(indirect(f.typ))
+		if err := json.Unmarshal([]byte(raw), target.Interface()); err != nil {
+			return &decodeError{typ: f.typ, reason: "want a JSON object", err: jsonErr(err)}
+		}
+		if v.Kind() == reflect.Pointer {
+			v.Set(target)
+		} else {
+			v.Set(target.Elem())
+		}
+		return nil
+	}
+	if raw == "" && f.emptyErr {
+		return &decodeError{typ: f.typ, reason: "empty value (unset the variable to use the default)"}
+	}
+	if f.basic {
+		return l.dec.decodeKind(v, f.typ, raw, f)
+	}
+	return l.dec.decodeInto(v, raw, f)
+}
+
+// jsonErr describes a JSON error without any part of the input: a syntax
+// error by its offset, a type mismatch by the JSON kind and the member's
+// path, and anything else (a member's UnmarshalJSON, such as time.Time's,
+// quotes its input) by nothing at all.
+func jsonErr(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("malformed JSON at byte %d", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		kind, _, _ := strings.Cut(te.Value, " ") // "number 987654321987654321" -> "number"
+		if te.Field == "" {
+			return fmt.Errorf("JSON %s does not fit Go type %s", kind, te.Type)
+		}
+		return fmt.Errorf("JSON %s at member %q does not fit Go type %s", kind, te.Field, te.Type)
+	}
+	return errors.New("a member does not decode (" + withheld + ")")
+}

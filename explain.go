@@ -100,3 +100,15 @@ func oneLine(s string) string {
 	}
 	return strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`).Replace(s)
 }
+
+// display renders a value for explain output: the value itself for plain
+// fields, a redaction with a keyed fingerprint for secrets.
+func display(raw string, secret bool) string {
+	if !secret {
+		return raw
+	}
+	if raw == "" {
+		return Redacted + " (empty)"
+	}
+	return Redacted + " " + Fingerprint(processKey, []byte(raw))
+}

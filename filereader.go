@@ -57,3 +57,13 @@ func (p fileReader) readFile(ctx context.Context, path string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// scrubPathErr keeps the os error's kind and drops nothing secret (a path
+// error holds only the path and the cause).
+func scrubPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

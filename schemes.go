@@ -91,3 +91,16 @@ func (l *loader) checkLiteral(f *field, raw string) error {
 	msg += " (registered: " + l.o.registered() + `; tag the field ref:"false" if the value is a literal URL)`
 	return fmt.Errorf("%w: %s", ErrUnknownScheme, msg)
 }
+
+// isRef reports whether raw is a reference this loader resolves.
+func (l *loader) isRef(raw string) bool {
+	s := schemeOf(raw)
+	if s == "" {
+		return false
+	}
+	if knownSchemes[s] {
+		return true
+	}
+	_, ok := l.o.providers[s]
+	return ok
+}

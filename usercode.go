@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding"
 	"fmt"
-	"log/slog"
 	"reflect"
 	"runtime"
 )
@@ -86,16 +85,4 @@ func callLoadFunc[T any](ctx context.Context, fn func(context.Context) (*T, erro
 		}
 	}()
 	return fn(ctx)
-}
-
-// emitEvent calls the WithMetrics hook, if any. A panic in it is logged
-// (the hook is called from fetch goroutines, where it would crash the
-// process) and otherwise ignored: metrics never fail a load.
-func emitEvent(ctx context.Context, o *options, e Event) {
-	if o.metrics == nil {
-		return
-	}
-	if err := callHook("the WithMetrics hook", func() { o.metrics(e) }); err != nil && o.logger != nil {
-		o.logger.LogAttrs(ctx, slog.LevelError, "driftless: metrics hook panicked", slog.String("error", err.Error()))
-	}
 }
