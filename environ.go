@@ -229,7 +229,7 @@ func isSet(v reflect.Value) bool {
 func secretSet(s Secret) bool { return s.Value() != "" }
 
 // keep copies the field's preset value into the new config.
-func (l *loader) keep(root reflect.Value, f *field, fr *FieldReport) error {
+func (l *loader) keep(root reflect.Value, f *field) {
 	src, _ := presetField(l.preset, f.index)
 	dst := root
 	for i, x := range f.index {
@@ -244,11 +244,6 @@ func (l *loader) keep(root reflect.Value, f *field, fr *FieldReport) error {
 		dst = dst.Field(x)
 	}
 	dst.Set(src)
-	if fr != nil {
-		fr.Source = "preset"
-		fr.Display = display(presetText(src), f.secret)
-	}
-	return nil
 }
 
 // presetText renders a preset value for the explain report (redacted by

@@ -1,6 +1,7 @@
 package driftless
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -21,9 +22,9 @@ func WriteExample(w io.Writer, cfg any) error {
 	if t == nil || t.Kind() != reflect.Struct {
 		return fmt.Errorf("driftless: WriteExample needs a struct, got %T", cfg)
 	}
-	p, err := planFor(t, nil)
-	if err != nil {
-		return err
+	p, errs := planFor(t, nil)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	entries := make([]envfile.ExampleEntry, 0, len(p.fields))
 	for _, f := range p.fields {

@@ -112,3 +112,44 @@ func display(raw string, secret bool) string {
 	}
 	return Redacted + " " + Fingerprint(processKey, []byte(raw))
 }
+
+// report describes every field from its final state; withReport kept
+// the state of every field.
+func (p *pass) report() *Report {
+	fields := p.l.plan.fields
+	rep := &Report{Type: p.l.typ.String(), Files: p.status, Fields: make([]FieldReport, len(fields))}
+	for i := range fields {
+		rep.Fields[i] = p.fieldReport(&fields[i], &p.states[i])
+	}
+	return rep
+}
+
+// fieldReport describes one field: where its value came from, the
+// reference and version resolved, the value (redacted when sensitive) if
+// it reached decoding, and the error if it failed.
+func (p *pass) fieldReport(f *field, st *fieldState) FieldReport {
+	fr := FieldReport{Path: f.path, Key: f.key, Secret: f.secret, Desc: f.desc, Source: st.origin.String()}
+	switch {
+	case st.absent:
+		fr.Source, fr.Display = "unset", "(nil "+f.ptrs[len(f.ptrs)-1]+")"
+		return fr
+	case st.origin.kind == fromPreset:
+		v, _ := presetField(p.l.preset, f.index)
+		fr.Display = display(presetText(v), f.secret)
+	}
+	if st.isRef {
+		fr.Provider, fr.FromFile = st.ref.Scheme, st.origin.path != ""
+		if !fr.FromFile {
+			fr.Ref = st.ref.String()
+		}
+	}
+	fr.Version, fr.Expires = st.version, st.expires
+	if st.decoded {
+		fr.Secret = st.sensitive(f)
+		fr.Display = display(st.text, fr.Secret)
+	}
+	if st.err != nil {
+		fr.Error = st.err.Error()
+	}
+	return fr
+}

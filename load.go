@@ -1,13 +1,15 @@
 package driftless
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Load fills the struct that dst points to from the chain of sources:
@@ -64,6 +66,9 @@ type loader struct {
 	preset reflect.Value
 }
 
+// newLoader checks the options and the config type's tags. A bad tag is
+// reported before any source is read, in a *LoadError holding one
+// *TagError per problem.
 func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("driftless: config type %s is not a struct", t)
@@ -72,23 +77,100 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 	if len(o.optErrs) > 0 {
 		return nil, errors.Join(o.optErrs...)
 	}
-	p, err := planFor(t, o.decoders)
-	if err != nil {
-		return nil, err
+	p, tagErrs := planFor(t, o.decoders)
+	if len(tagErrs) > 0 {
+		return nil, &LoadError{Type: t.String(), Errors: tagErrs}
 	}
 	return &loader{typ: t, o: o, plan: p, dec: &decoder{custom: o.decoders}, cache: newCache(o)}, nil
 }
 
-// fieldState is one field's progress through a load.
+// result is the outcome of one load pass.
+type result struct {
+	cfg    reflect.Value // *T
+	report *Report       // with withReport only
+	used   map[cacheKey]bool
+	files  []*envSource // the .env files read
+	err    error
+}
+
+// load runs one pass over every source and returns a new *T, or every
+// error. The explain report is built only when withReport is set.
+func (l *loader) load(ctx context.Context, withReport bool) result {
+	p := pass{l: l, cfg: reflect.New(l.typ)}
+	if withReport {
+		// Every field keeps its state for the report.
+		p.states = make([]fieldState, len(l.plan.fields))
+		p.pending = make([]int, 0, len(l.plan.fields))
+	}
+	p.collect()
+	p.fetch(ctx)
+	p.present()
+	for _, i := range p.pending {
+		p.apply(i, &p.states[i])
+	}
+	p.validate()
+	res := result{cfg: p.cfg, files: p.files}
+	if withReport {
+		res.report = p.report()
+		res.used = make(map[cacheKey]bool, len(p.fetched))
+		for k := range p.fetched {
+			res.used[k] = true
+		}
+	}
+	if len(p.errs) > 0 {
+		res.err = &LoadError{Type: l.typ.String(), Errors: p.errs}
+	}
+	return res
+}
+
+// pass is one load of a config, in named phases:
+//
+//   - collect reads each field's value from the environment or a .env
+//     file, or else notes the references its key-value sources hold for
+//     its key and its default, and lists every reference to fetch;
+//   - fetch fetches them all at once (one round trip per provider);
+//   - present decides which optional structs (pointers to nested structs)
+//     exist;
+//   - apply settles each field's value, resolves it and sets it;
+//   - validate groups the field errors and runs the validators.
+//
+// A field that needs nothing fetched and lies in no optional struct is
+// applied as soon as it is collected, and keeps no state unless the
+// explain report is wanted; the others wait in pending. The explain report
+// is built from the final states afterwards (explain.go).
+type pass struct {
+	l       *loader
+	cfg     reflect.Value // *T, the config being filled
+	files   []*envSource  // the .env files read
+	status  []FileStatus  // every .env file of the chain, for the report
+	states  []fieldState  // by field index; nil until a field waits, or from the start for the report
+	pending []int         // the fields whose state waits in states, in field order
+	keys    []cacheKey    // the references to fetch
+	fetched map[cacheKey]*entry
+	active  map[string]bool // the optional structs that exist, by field path
+	ferrs   []fieldErr      // the failing fields
+	errs    []error         // everything that fails the load
+}
+
+// fieldState is one field's progress through a load pass.
 type fieldState struct {
-	raw     string
-	found   bool
+	// Set by collect.
+	raw     string // the value read: a literal or the text of a reference
+	found   bool   // a source (or, after apply, the default) has a value
 	origin  origin
-	ref     Ref  // when raw is a reference
-	isRef   bool // raw is a reference
-	srcRefs []Ref
+	ref     Ref    // the reference raw names, once admitted
+	isRef   bool   // ref is set
+	srcRefs []Ref  // per key-value source, its reference for the key (zero if none)
 	def     string // the default tag, expanded for an expand field
-	err     error
+	waits   bool   // the field needs the fetch
+
+	// Set by apply.
+	absent  bool   // inside an optional struct that does not exist
+	text    string // the text decoded, once the value reached decoding
+	decoded bool   // text is set
+	version string // the version of the secret served
+	expires time.Time
+	err     error // why the field failed (in collect or apply)
 }
 
 // fieldErr is a field's error with the field's index, to report errors in
@@ -99,324 +181,292 @@ type fieldErr struct {
 	scheme string // the provider the field's value was fetched from, if any
 }
 
-// result is the outcome of one load pass.
-type result struct {
-	cfg    reflect.Value // *T
-	report *Report
-	used   map[cacheKey]bool
-	files  []*envSource // the .env files read
-	err    error
-}
-
-// load runs one pass over every source and returns a new *T, or every
-// error. The explain report is built only when withReport is set.
-func (l *loader) load(ctx context.Context, withReport bool) result {
-	var rep *Report
-	var errs []error
-	files, status, fileErrs := l.envFiles()
-	errs = append(errs, fileErrs...)
-	if withReport {
-		rep = &Report{Type: l.typ.String(), Files: status, Fields: make([]FieldReport, 0, len(l.plan.fields))}
-	}
-
-	fields := l.plan.fields
-	if rep != nil {
-		rep.Fields = make([]FieldReport, len(fields))
-	}
-	cfg := reflect.New(l.typ)
-	root := cfg.Elem()
-	var ferrs []fieldErr
-	fillOne := func(i int, st *fieldState, fetched map[cacheKey]*entry, active map[string]bool) {
-		f := &fields[i]
-		var fr *FieldReport
-		if rep != nil {
-			fr = &rep.Fields[i]
-			*fr = FieldReport{Path: f.path, Key: f.key, Secret: f.secret, Desc: f.desc}
-		}
-		if err := l.fill(root, f, st, fetched, active, fr); err != nil {
-			src := ""
-			if st.found {
-				src = st.origin.String()
-			}
-			fe := fieldErr{i: i, err: &FieldError{Field: f.path, Key: f.key, Source: src, Err: err}}
-			if st.isRef {
-				fe.scheme = st.ref.Scheme
-			}
-			ferrs = append(ferrs, fe)
-			if fr != nil {
-				fr.Error = err.Error()
-			}
-		}
-	}
-
-	// One pass over the fields. A field whose value needs no fetch is set at
-	// once; the others wait until every reference of the struct has been
-	// fetched in one round. (With pointers to nested structs every field
-	// waits, since whether a pointer is allocated depends on all of them.)
-	var pending []int
-	var states []fieldState
-	var keys []cacheKey
-	need := func(r Ref, rotating bool) {
-		keys = append(keys, cacheKey{ref: r.Secret()})
-		if rotating {
-			keys = append(keys, cacheKey{ref: r.Secret(), previous: true})
-		}
-	}
-	deferAll := l.plan.hasPtrs
-	if deferAll {
-		states = make([]fieldState, len(fields))
-	}
+// collect reads the .env files, then every field.
+func (p *pass) collect() {
+	var fileErrs []error
+	p.files, p.status, fileErrs = p.l.envFiles()
+	p.errs = append(p.errs, fileErrs...)
+	fields := p.l.plan.fields
 	for i := range fields {
-		f := &fields[i]
-		var local fieldState
-		st := &local
-		if deferAll {
-			st = &states[i]
+		var st fieldState
+		p.read(&fields[i], &st)
+		if p.states == nil && !st.waits && len(fields[i].ptrs) == 0 {
+			p.apply(i, &st)
+			continue
 		}
-		st.raw, st.origin, st.found, st.err = l.lookup(f, files)
-		if !st.found && st.err == nil {
-			st.def, st.err = l.defaultOf(f, files)
+		if p.states == nil {
+			p.states = make([]fieldState, len(fields))
 		}
-		wait := false
-		switch {
-		case st.err != nil:
-		case st.found && st.origin.path != "": // NAME_FILE: always a file reference
-			st.ref, st.isRef = Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")}, true
-			if st.err = l.o.admit(st.ref); st.err == nil {
-				need(st.ref, f.kind == leafRotating)
-				wait = true
-			}
-		case st.found && f.ref == refNever:
-		case st.found:
-			if !l.isRef(st.raw) {
-				st.err = l.checkLiteral(f, st.raw)
-			} else {
-				if r, err := ParseRef(st.raw); err != nil {
-					st.err = err
-				} else if err := l.o.admit(r); err != nil {
-					st.err = err
-				} else {
-					st.ref, st.isRef = r, true
-					need(r, f.kind == leafRotating)
-					wait = true
-				}
-			}
-		default:
-			for _, s := range l.o.sources {
-				r, ok := s.RefFor(f.key)
-				if !ok {
-					r = Ref{}
-				} else {
-					need(r, f.kind == leafRotating)
-					wait = true
-				}
-				st.srcRefs = append(st.srcRefs, r)
-			}
-			// A default that is a reference is fetched in the same round as
-			// the sources' values, so a cold start stays one round trip per
-			// provider.
-			if f.hasDef && f.ref != refNever && l.isRef(st.def) {
-				if r, err := ParseRef(st.def); err == nil {
-					need(r, f.kind == leafRotating)
-				}
-				wait = true
-			}
-		}
-		switch {
-		case deferAll:
-		case wait:
-			if states == nil {
-				states = make([]fieldState, len(fields))
-			}
-			states[i] = local
-			pending = append(pending, i)
-		default:
-			fillOne(i, st, nil, nil)
-		}
+		p.states[i] = st
+		p.pending = append(p.pending, i)
 	}
-	var fetched map[cacheKey]*entry
-	if len(keys) > 0 {
-		fctx := ctx
-		if l.o.bootTimeout > 0 {
-			var cancel context.CancelFunc
-			fctx, cancel = context.WithTimeout(ctx, l.o.bootTimeout)
-			defer cancel()
-		}
-		fetched = l.cache.get(fctx, keys)
-	}
-	if deferAll {
-		// A pointer to a nested struct is allocated only when a field inside
-		// it is set by a source; defaults alone leave it nil.
-		active := map[string]bool{}
-		for i := range fields {
-			if st := &states[i]; st.found || len(st.srcRefs) > 0 && l.anySourceFound(st.srcRefs, fetched) {
-				for _, p := range fields[i].ptrs {
-					active[p] = true
-				}
-			}
-		}
-		for i := range fields {
-			fillOne(i, &states[i], fetched, active)
-		}
-	} else {
-		for _, i := range pending {
-			fillOne(i, &states[i], fetched, nil)
-		}
-	}
-	if len(ferrs) > 0 {
-		sort.Slice(ferrs, func(a, b int) bool { return ferrs[a].i < ferrs[b].i })
-		errs = append(errs, groupOutages(ferrs)...)
-	}
-	if len(errs) == 0 {
-		errs = append(errs, l.validate(cfg)...)
-	}
-	res := result{cfg: cfg, report: rep, files: files}
-	if withReport {
-		res.used = make(map[cacheKey]bool, len(fetched))
-		for k := range fetched {
-			res.used[k] = true
-		}
-	}
-	if len(errs) > 0 {
-		res.err = &LoadError{Type: l.typ.String(), Errors: errs}
-	}
-	return res
 }
 
-// fill resolves one field's final value and sets it. fr, when not nil, is
-// filled for the explain report.
-func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[cacheKey]*entry, active map[string]bool, fr *FieldReport) error {
-	if len(f.ptrs) > 0 && !allActive(f.ptrs, active) {
-		if fr != nil {
-			fr.Source = "unset"
-			fr.Display = "(nil " + f.ptrs[len(f.ptrs)-1] + ")"
+// read collects one field: its value from the environment or a .env file,
+// else the references of the key-value sources and of its default. Every
+// reference the field may need is added to the fetch.
+func (p *pass) read(f *field, st *fieldState) {
+	l := p.l
+	st.raw, st.origin, st.found, st.err = l.lookup(f, p.files)
+	if !st.found && st.err == nil {
+		st.def, st.err = l.defaultOf(f, p.files)
+	}
+	switch {
+	case st.err != nil:
+	case st.found && st.origin.path != "": // NAME_FILE: always a file reference
+		p.admit(f, st, Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")})
+	case st.found && f.ref == refNever:
+	case st.found && !l.isRef(st.raw):
+		st.err = l.checkLiteral(f, st.raw)
+	case st.found:
+		r, err := ParseRef(st.raw)
+		if err != nil {
+			st.err = err
+			return
 		}
+		p.admit(f, st, r)
+	default:
+		p.candidates(f, st)
+	}
+}
+
+// admit takes r, a reference read from the environment or a .env file, as
+// the field's value if the allow-lists admit it.
+func (p *pass) admit(f *field, st *fieldState, r Ref) {
+	if st.err = p.l.o.admit(r); st.err != nil {
+		return
+	}
+	st.ref, st.isRef, st.waits = r, true, true
+	p.need(f, r)
+}
+
+// candidates notes, for a field that neither the environment nor a .env
+// file sets, the references its key-value sources hold for its key. A
+// default that is a reference is fetched in the same round as the
+// sources' values, so a cold start stays one round trip per provider.
+func (p *pass) candidates(f *field, st *fieldState) {
+	for _, s := range p.l.o.sources {
+		r, ok := s.RefFor(f.key)
+		if ok {
+			p.need(f, r)
+			st.waits = true
+		} else {
+			r = Ref{}
+		}
+		st.srcRefs = append(st.srcRefs, r)
+	}
+	if f.hasDef && f.ref != refNever && p.l.isRef(st.def) {
+		if r, err := ParseRef(st.def); err == nil {
+			p.need(f, r)
+		}
+		st.waits = true
+	}
+}
+
+// need adds the secret r names to the fetch, with its previous version
+// for a Rotating field.
+func (p *pass) need(f *field, r Ref) {
+	p.keys = append(p.keys, cacheKey{ref: r.Secret()})
+	if f.kind == leafRotating {
+		p.keys = append(p.keys, cacheKey{ref: r.Secret(), previous: true})
+	}
+}
+
+// fetch fetches every reference collected, within WithBootTimeout.
+func (p *pass) fetch(ctx context.Context) {
+	if len(p.keys) == 0 {
+		return
+	}
+	if d := p.l.o.bootTimeout; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	p.fetched = p.l.cache.get(ctx, p.keys)
+}
+
+// present decides which optional structs exist: a pointer to a nested
+// struct is allocated only when a field inside it is set by a source;
+// defaults alone leave it nil. Every field inside one waits in pending.
+func (p *pass) present() {
+	if !p.l.plan.hasPtrs {
+		return
+	}
+	p.active = map[string]bool{}
+	for _, i := range p.pending {
+		f, st := &p.l.plan.fields[i], &p.states[i]
+		if len(f.ptrs) == 0 || !st.found && !slices.ContainsFunc(st.srcRefs, p.sourceHas) {
+			continue
+		}
+		for _, ptr := range f.ptrs {
+			p.active[ptr] = true
+		}
+	}
+}
+
+// sourceHas reports whether the key-value source reference r (zero when
+// the source has no mapping) holds a value.
+func (p *pass) sourceHas(r Ref) bool { return r.Scheme != "" && sourceHas(r, p.fetched) }
+
+// apply settles the field's value and sets it in the config; a failure,
+// from collect or from here, is recorded as the field's error.
+func (p *pass) apply(i int, st *fieldState) {
+	f := &p.l.plan.fields[i]
+	if len(f.ptrs) > 0 && slices.ContainsFunc(f.ptrs, func(ptr string) bool { return !p.active[ptr] }) {
+		st.absent = true
+		return
+	}
+	if st.err == nil {
+		st.err = p.fill(f, st)
+	}
+	if st.err == nil {
+		return
+	}
+	fe := fieldErr{i: i, err: &FieldError{Field: f.path, Key: f.key, Err: st.err}}
+	if st.found {
+		fe.err.Source = st.origin.String()
+	}
+	if st.isRef {
+		fe.scheme = st.ref.Scheme
+	}
+	p.ferrs = append(p.ferrs, fe)
+}
+
+// fill settles the value of a field that collect read without error,
+// resolves it and decodes it into the config.
+func (p *pass) fill(f *field, st *fieldState) error {
+	root := p.cfg.Elem()
+	if st.origin.kind == fromPreset {
+		p.l.keep(root, f)
 		return nil
 	}
-	if st.err != nil {
-		if fr != nil {
-			fr.Source = st.origin.String()
-		}
-		return st.err
-	}
-	if st.origin.kind == fromPreset {
-		return l.keep(root, f, fr)
-	}
-	// Key-value sources, in order; only not found falls through.
-	if !st.found {
-		for si, r := range st.srcRefs {
-			if r.Scheme == "" {
-				continue
-			}
-			if !sourceHas(r, fetched) {
-				continue
-			}
-			st.found, st.origin, st.ref, st.isRef, st.raw = true, origin{kind: fromSource, src: si, key: f.key}, r, true, r.String()
-			break
-		}
-	}
-	if !st.found && f.hasDef {
-		st.found, st.origin, st.raw = true, origin{kind: fromDefault}, st.def
-		switch {
-		case f.ref == refNever:
-		case !l.isRef(st.def):
-			if err := l.checkLiteral(f, st.def); err != nil {
-				if fr != nil {
-					fr.Source = "default"
-				}
-				return err
-			}
-		default:
-			r, err := ParseRef(st.def)
-			if err != nil {
-				if fr != nil {
-					fr.Source = "default"
-				}
-				return err
-			}
-			st.ref, st.isRef = r, true
-		}
-	}
-	if fr != nil {
-		fr.Source = st.origin.String()
-		fr.FromFile = st.origin.path != ""
+	if err := p.settle(f, st); err != nil {
+		return err
 	}
 	if !st.found {
-		if fr != nil {
-			fr.Source = "unset"
-		}
 		if f.required {
 			return fmt.Errorf("%w: set %s (or %s_FILE)", ErrRequired, f.key, f.key)
 		}
 		return nil
 	}
-	raw := st.raw
-	var prev *string
+	text, prev := st.raw, (*string)(nil)
 	if st.isRef {
-		if fr != nil {
-			fr.Provider = st.ref.Scheme
-			if st.origin.path == "" {
-				fr.Ref = st.ref.String()
-			}
-		}
-		if l.o.provider(st.ref.Scheme) == nil {
-			return fmt.Errorf("%w %q: reference %s (register one with WithProvider; registered: %s)", ErrNoProvider, st.ref.Scheme, st.ref.Secret(), l.o.registered())
-		}
-		e := fetched[cacheKey{ref: st.ref.Secret()}]
-		if e == nil {
-			return fmt.Errorf("driftless: %s was not fetched", st.ref.Secret())
-		}
-		if e.err != nil {
-			if st.origin.path != "" {
-				return fmt.Errorf("reading %s named by %s: %w", st.origin.path, st.origin.key, e.err)
-			}
-			return fmt.Errorf("fetching %s: %w", st.ref.Secret(), e.err)
-		}
-		if fr != nil {
-			fr.Version, fr.Expires = e.val.Version, e.val.Expires
-		}
-		if f.kind == leafJSON && st.ref.Key == "" {
-			raw = string(e.val.Data)
-		} else {
-			b, err := Select(e.val.Data, st.ref.Key)
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", st.ref, err)
-			}
-			raw = string(b)
-		}
-		if st.ref.Scheme == "file" && st.ref.Key == "" {
-			// One rule for NAME_FILE and file://: one trailing newline
-			// (as editors and `echo` leave) is not part of the value.
-			raw = strings.TrimSuffix(strings.TrimSuffix(raw, "\n"), "\r")
-		}
-		if f.kind == leafRotating {
-			pe := fetched[cacheKey{ref: st.ref.Secret(), previous: true}]
-			switch {
-			case pe != nil && pe.err == nil:
-				if b, err := Select(pe.val.Data, st.ref.Key); err == nil {
-					s := string(b)
-					prev = &s
-				}
-			case pe != nil && !errors.Is(pe.err, ErrNotFound):
-				return fmt.Errorf("fetching the previous version of %s: %w", st.ref.Secret(), pe.err)
-			}
+		var err error
+		if text, prev, err = p.resolve(f, st); err != nil {
+			return err
 		}
 	}
-	sensitive := st.sensitive(f)
-	if fr != nil {
-		fr.Secret = sensitive
-		fr.Display = display(raw, sensitive)
-	}
-	if raw == "" && (f.required || f.notEmpty) {
+	st.text, st.decoded = text, true
+	if text == "" && (f.required || f.notEmpty) {
 		return fmt.Errorf("%w: %s is set but empty", ErrRequired, f.key)
 	}
-	err := l.set(root, f, raw, prev)
-	if err != nil && sensitive {
-		// The field, key and source are added by the caller; of the
-		// failure only its kind is kept.
+	err := p.l.set(root, f, text, prev)
+	if err != nil && st.sensitive(f) {
+		// The field, key and source are added by apply; of the failure
+		// only its kind is kept.
 		return bare(err)
 	}
 	return err
+}
+
+// settle chooses, for a field that neither the environment nor a .env
+// file sets, the first key-value source that has its key, else its
+// default tag. Only a secret or key that does not exist falls through to
+// the next source.
+func (p *pass) settle(f *field, st *fieldState) error {
+	if st.found {
+		return nil
+	}
+	for si, r := range st.srcRefs {
+		if p.sourceHas(r) {
+			st.found, st.origin, st.ref, st.isRef, st.raw = true, origin{kind: fromSource, src: si, key: f.key}, r, true, r.String()
+			return nil
+		}
+	}
+	if !f.hasDef {
+		return nil
+	}
+	st.found, st.origin, st.raw = true, origin{kind: fromDefault}, st.def
+	switch {
+	case f.ref == refNever:
+		return nil
+	case !p.l.isRef(st.def):
+		return p.l.checkLiteral(f, st.def)
+	}
+	r, err := ParseRef(st.def)
+	if err != nil {
+		return err
+	}
+	st.ref, st.isRef = r, true
+	return nil
+}
+
+// resolve returns the text that the field's reference names, from the
+// fetched values, and for a Rotating field the text of the previous
+// version (nil when there is none).
+func (p *pass) resolve(f *field, st *fieldState) (text string, prev *string, err error) {
+	r := st.ref
+	if p.l.o.provider(r.Scheme) == nil {
+		return "", nil, fmt.Errorf("%w %q: reference %s (register one with WithProvider; registered: %s)", ErrNoProvider, r.Scheme, r.Secret(), p.l.o.registered())
+	}
+	e := p.fetched[cacheKey{ref: r.Secret()}]
+	switch {
+	case e == nil:
+		return "", nil, fmt.Errorf("driftless: %s was not fetched", r.Secret())
+	case e.err != nil && st.origin.path != "":
+		return "", nil, fmt.Errorf("reading %s named by %s: %w", st.origin.path, st.origin.key, e.err)
+	case e.err != nil:
+		return "", nil, fmt.Errorf("fetching %s: %w", r.Secret(), e.err)
+	}
+	st.version, st.expires = e.val.Version, e.val.Expires
+	if f.kind == leafJSON && r.Key == "" {
+		text = string(e.val.Data)
+	} else {
+		b, err := Select(e.val.Data, r.Key)
+		if err != nil {
+			return "", nil, fmt.Errorf("reading %s: %w", r, err)
+		}
+		text = string(b)
+	}
+	if r.Scheme == "file" && r.Key == "" {
+		// One rule for NAME_FILE and file://: one trailing newline
+		// (as editors and `echo` leave) is not part of the value.
+		text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
+	}
+	if f.kind == leafRotating {
+		prev, err = p.previous(r)
+	}
+	return text, prev, err
+}
+
+// previous returns the text of the version before the current one of the
+// secret r names, nil when the provider has none.
+func (p *pass) previous(r Ref) (*string, error) {
+	e := p.fetched[cacheKey{ref: r.Secret(), previous: true}]
+	switch {
+	case e == nil || errors.Is(e.err, ErrNotFound):
+		return nil, nil
+	case e.err != nil:
+		return nil, fmt.Errorf("fetching the previous version of %s: %w", r.Secret(), e.err)
+	}
+	b, err := Select(e.val.Data, r.Key)
+	if err != nil {
+		return nil, nil
+	}
+	s := string(b)
+	return &s, nil
+}
+
+// validate reports the field errors in field order, then, when nothing
+// failed, runs the validators on the whole config.
+func (p *pass) validate() {
+	if len(p.ferrs) > 0 {
+		slices.SortFunc(p.ferrs, func(a, b fieldErr) int { return cmp.Compare(a.i, b.i) })
+		p.errs = append(p.errs, groupOutages(p.ferrs)...)
+	}
+	if len(p.errs) == 0 {
+		p.errs = append(p.errs, p.l.validate(p.cfg)...)
+	}
 }
 
 // sensitive reports whether the field's value must never be shown: its
@@ -425,76 +475,6 @@ func (l *loader) fill(root reflect.Value, f *field, st *fieldState, fetched map[
 // value interpolated a sensitive key.
 func (st *fieldState) sensitive(f *field) bool {
 	return f.secret || st.origin.tainted || !f.notSecret && (st.isRef || st.origin.path != "")
-}
-
-// validate runs the config's Validate method and the WithValidator hooks.
-// A panic in one is recovered and reported as a *PanicError (wrapped with
-// ErrValidation) naming the validator, never the panic value.
-func (l *loader) validate(cfg reflect.Value) []error {
-	var errs []error
-	if v, ok := cfg.Interface().(interface{ Validate() error }); ok {
-		in := func() string { return "the Validate method of " + cfg.Type().String() }
-		if err := callValidator(in, v.Validate); err != nil {
-			errs = append(errs, l.validationErrs(err)...)
-		}
-	}
-	for i, fn := range l.o.validators {
-		in := func() string { return validatorName(i, len(l.o.validators), fn) }
-		if err := callValidator(in, func() error { return fn(cfg.Interface()) }); err != nil {
-			errs = append(errs, l.validationErrs(err)...)
-		}
-	}
-	return errs
-}
-
-// validationErrs turns a validator's error into the Load's errors: each
-// *FieldError in it (alone, or joined with errors.Join) names its field by
-// path or key and becomes a field error with both filled in; anything else
-// is a whole-config error. All wrap ErrValidation.
-func (l *loader) validationErrs(err error) []error {
-	var parts []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok && !isFieldError(err) {
-		parts = j.Unwrap()
-	} else {
-		parts = []error{err}
-	}
-	out := make([]error, 0, len(parts))
-	for _, e := range parts {
-		var fe *FieldError
-		if !errors.As(e, &fe) || fe.Field == "" && fe.Key == "" {
-			out = append(out, fmt.Errorf("%w: %w", ErrValidation, e))
-			continue
-		}
-		i, ok := l.plan.byName(fe.Field, fe.Key)
-		if !ok {
-			out = append(out, fmt.Errorf("%w: %w: a validator named %q: %w", ErrValidation, ErrUnknownName, fe.Field+fe.Key, fe.Err))
-			continue
-		}
-		f := &l.plan.fields[i]
-		out = append(out, &FieldError{Field: f.path, Key: f.key, Source: "validation", Err: fmt.Errorf("%w: %w", ErrValidation, fe.Err)})
-	}
-	return out
-}
-
-func isFieldError(err error) bool { _, ok := err.(*FieldError); return ok }
-
-func allActive(ptrs []string, active map[string]bool) bool {
-	for _, p := range ptrs {
-		if !active[p] {
-			return false
-		}
-	}
-	return true
-}
-
-// anySourceFound reports whether a key-value source has the key.
-func (l *loader) anySourceFound(refs []Ref, fetched map[cacheKey]*entry) bool {
-	for _, r := range refs {
-		if r.Scheme != "" && sourceHas(r, fetched) {
-			return true
-		}
-	}
-	return false
 }
 
 // sourceHas reports whether the key-value source reference r holds a value

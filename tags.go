@@ -2,11 +2,11 @@ package driftless
 
 import (
 	"encoding"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,7 +69,7 @@ type plan struct {
 	byKey   map[string]int
 }
 
-var planCache sync.Map // reflect.Type -> *plan or error
+var planCache sync.Map // reflect.Type -> *plan or tagErrors
 
 var (
 	secretType    = reflect.TypeFor[Secret]()
@@ -84,14 +84,15 @@ var (
 
 var knownTags = []string{"env", "default", "required", "prefix", "sep", "kvsep", "desc", "secret", "expand", "unset", "ref"}
 
-// planFor returns the cached plan for struct type t, parsing it on first use.
-// The custom decoders matter for which types are supported, so plans made
-// with custom decoders are not cached globally.
-func planFor(t reflect.Type, custom map[reflect.Type]decodeFunc) (*plan, error) {
+// planFor returns the cached plan for struct type t, parsing it on first
+// use, or the *TagError of every bad tag. The custom decoders matter for
+// which types are supported, so plans made with custom decoders are not
+// cached globally.
+func planFor(t reflect.Type, custom map[reflect.Type]decodeFunc) (*plan, []error) {
 	if len(custom) == 0 {
 		if p, ok := planCache.Load(t); ok {
-			if err, ok := p.(error); ok {
-				return nil, err
+			if errs, ok := p.(tagErrors); ok {
+				return nil, slices.Clone(errs)
 			}
 			return p.(*plan), nil
 		}
@@ -99,22 +100,21 @@ func planFor(t reflect.Type, custom map[reflect.Type]decodeFunc) (*plan, error) 
 	p := &plan{typ: t, byKey: map[string]int{}}
 	var errs []error
 	p.walk(t, nil, "", "", nil, custom, &errs, map[reflect.Type]bool{})
-	var err error
-	if len(errs) > 0 {
-		err = errors.Join(errs...)
-	}
 	if len(custom) == 0 {
-		if err != nil {
-			planCache.Store(t, err)
+		if len(errs) > 0 {
+			planCache.Store(t, tagErrors(slices.Clone(errs)))
 		} else {
 			planCache.Store(t, p)
 		}
 	}
-	if err != nil {
-		return nil, err
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	return p, nil
 }
+
+// tagErrors are the *TagError values of a type, as planCache holds them.
+type tagErrors []error
 
 // isLeafStruct reports whether a struct type is a value, not a group of fields.
 func isLeafStruct(t reflect.Type, custom map[reflect.Type]decodeFunc) bool {

@@ -1,0 +1,58 @@
+package driftless
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+)
+
+// validate runs the config's Validate method and the WithValidator hooks.
+// A panic in one is recovered and reported as a *PanicError (wrapped with
+// ErrValidation) naming the validator, never the panic value.
+func (l *loader) validate(cfg reflect.Value) []error {
+	var errs []error
+	if v, ok := cfg.Interface().(interface{ Validate() error }); ok {
+		in := func() string { return "the Validate method of " + cfg.Type().String() }
+		if err := callValidator(in, v.Validate); err != nil {
+			errs = append(errs, l.validationErrs(err)...)
+		}
+	}
+	for i, fn := range l.o.validators {
+		in := func() string { return validatorName(i, len(l.o.validators), fn) }
+		if err := callValidator(in, func() error { return fn(cfg.Interface()) }); err != nil {
+			errs = append(errs, l.validationErrs(err)...)
+		}
+	}
+	return errs
+}
+
+// validationErrs turns a validator's error into the Load's errors: each
+// *FieldError in it (alone, or joined with errors.Join) names its field by
+// path or key and becomes a field error with both filled in; anything else
+// is a whole-config error. All wrap ErrValidation.
+func (l *loader) validationErrs(err error) []error {
+	var parts []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok && !isFieldError(err) {
+		parts = j.Unwrap()
+	} else {
+		parts = []error{err}
+	}
+	out := make([]error, 0, len(parts))
+	for _, e := range parts {
+		var fe *FieldError
+		if !errors.As(e, &fe) || fe.Field == "" && fe.Key == "" {
+			out = append(out, fmt.Errorf("%w: %w", ErrValidation, e))
+			continue
+		}
+		i, ok := l.plan.byName(fe.Field, fe.Key)
+		if !ok {
+			out = append(out, fmt.Errorf("%w: %w: a validator named %q: %w", ErrValidation, ErrUnknownName, fe.Field+fe.Key, fe.Err))
+			continue
+		}
+		f := &l.plan.fields[i]
+		out = append(out, &FieldError{Field: f.path, Key: f.key, Source: "validation", Err: fmt.Errorf("%w: %w", ErrValidation, fe.Err)})
+	}
+	return out
+}
+
+func isFieldError(err error) bool { _, ok := err.(*FieldError); return ok }
