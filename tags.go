@@ -98,8 +98,9 @@ func planFor(t reflect.Type, custom map[reflect.Type]decodeFunc) (*plan, []error
 		}
 	}
 	p := &plan{typ: t, byKey: map[string]int{}}
-	var errs []error
-	p.walk(t, nil, "", "", nil, custom, &errs, map[reflect.Type]bool{})
+	w := walker{p: p, custom: custom, seen: map[reflect.Type]bool{}}
+	w.walk(t, scope{})
+	errs := w.errs
 	if len(custom) == 0 {
 		if len(errs) > 0 {
 			planCache.Store(t, tagErrors(slices.Clone(errs)))
@@ -128,186 +129,251 @@ func isLeafStruct(t reflect.Type, custom map[reflect.Type]decodeFunc) bool {
 	return reflect.PointerTo(t).Implements(textUnmarshal)
 }
 
-func (p *plan) walk(t reflect.Type, index []int, pathPrefix, keyPrefix string, ptrs []string, custom map[reflect.Type]decodeFunc, errs *[]error, seen map[reflect.Type]bool) {
-	if seen[t] {
-		*errs = append(*errs, &TagError{Type: p.typ.String(), Field: strings.TrimSuffix(pathPrefix, "."), Reason: "recursive struct type"})
+// walker parses the tags of one config type into a plan, with a *TagError
+// for each problem found.
+type walker struct {
+	p      *plan
+	custom map[reflect.Type]decodeFunc
+	errs   []error
+	seen   map[reflect.Type]bool // the struct types being walked, to refuse recursion
+}
+
+// scope is where a struct lies in the config type.
+type scope struct {
+	index []int    // the struct's reflect index path from the root
+	path  string   // the field path prefix: "DB."
+	key   string   // the env key prefix: "DB_"
+	ptrs  []string // the optional structs (pointers to nested structs) above, by path
+}
+
+// bad records a problem with the tags of the field at path.
+func (w *walker) bad(path, format string, args ...any) {
+	w.errs = append(w.errs, &TagError{Type: w.p.typ.String(), Field: path, Reason: fmt.Sprintf(format, args...)})
+}
+
+// walk parses every field of the struct type t.
+func (w *walker) walk(t reflect.Type, s scope) {
+	if w.seen[t] {
+		w.bad(strings.TrimSuffix(s.path, "."), "recursive struct type")
 		return
 	}
-	seen[t] = true
-	defer delete(seen, t)
-	for i := 0; i < t.NumField(); i++ {
+	w.seen[t] = true
+	defer delete(w.seen, t)
+	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() {
-			if !sf.Anonymous {
-				for _, tag := range knownTags {
-					if _, ok := sf.Tag.Lookup(tag); ok {
-						*errs = append(*errs, &TagError{Type: p.typ.String(), Field: pathPrefix + sf.Name,
-							Reason: fmt.Sprintf("tag %q on an unexported field (driftless cannot set it; export the field)", tag)})
-						break
-					}
-				}
-			}
+			w.unexported(sf, s)
 			continue
 		}
-		idx := append(append([]int(nil), index...), i)
-		path := pathPrefix + sf.Name
-		bad := func(format string, args ...any) {
-			*errs = append(*errs, &TagError{Type: p.typ.String(), Field: path, Reason: fmt.Sprintf(format, args...)})
-		}
-		for _, name := range tagNames(sf.Tag) {
-			if !contains(knownTags, name) {
-				if isDriftlessLike(name) {
-					bad("unknown tag %q (known: %s)", name, strings.Join(knownTags, ", "))
-				}
-			}
-		}
-		envTag, hasEnv := sf.Tag.Lookup("env")
-		prefix, hasPrefix := sf.Tag.Lookup("prefix")
-		ft := sf.Type
-		st := ft
-		if st.Kind() == reflect.Pointer {
-			st = st.Elem()
-		}
-		// Nested struct (not a leaf value): recurse.
-		if st.Kind() == reflect.Struct && !isLeafStruct(st, custom) && !hasEnv {
-			for _, tag := range []string{"default", "required", "sep", "kvsep", "secret", "expand", "unset"} {
-				if _, ok := sf.Tag.Lookup(tag); ok {
-					bad("tag %q on a nested struct (put it on the fields inside)", tag)
-				}
-			}
-			if sf.Anonymous && !hasPrefix {
-				prefix = ""
-			}
-			sub := ptrs
-			if ft.Kind() == reflect.Pointer {
-				sub = append(append([]string(nil), ptrs...), path)
-			}
-			p.walk(st, idx, path+".", keyPrefix+prefix, sub, custom, errs, seen)
-			continue
-		}
-		if hasPrefix {
-			bad(`"prefix" on a field that is not a nested struct`)
-		}
-		if !hasEnv {
-			// An untagged leaf is left alone unless it carries other driftless tags.
-			for _, tag := range []string{"default", "required", "sep", "kvsep", "secret", "desc", "expand", "unset"} {
-				if _, ok := sf.Tag.Lookup(tag); ok {
-					bad("tag %q without an env tag", tag)
-				}
-			}
-			continue
-		}
-		f := field{index: idx, path: path, typ: ft, desc: sf.Tag.Get("desc"), ptrs: ptrs}
-		name, opts, _ := strings.Cut(envTag, ",")
-		if name == "" {
-			bad("empty env key")
-			continue
-		}
-		if !validKey(name) {
-			bad("env key %q must match [A-Za-z_][A-Za-z0-9_]*", name)
-			continue
-		}
-		f.key = keyPrefix + name
-		f.keyFile = f.key + "_FILE"
-		if opts != "" {
-			for _, o := range strings.Split(opts, ",") {
-				switch o {
-				case "required":
-					f.required = true
-				case "secret":
-					f.secret = true
-				case "notEmpty", "nonempty":
-					f.notEmpty = true
-				case "expand":
-					f.expand = true
-				case "unset":
-					f.unset = true
-				default:
-					bad("unknown env tag option %q (known: required, secret, notEmpty, expand, unset)", o)
-				}
-			}
-		}
-		if v, ok := sf.Tag.Lookup("required"); ok {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				bad(`required:%q is not a boolean`, v)
-			}
-			f.required = f.required || b
-		}
-		if v, ok := sf.Tag.Lookup("secret"); ok {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				bad(`secret:%q is not a boolean`, v)
-			}
-			f.secret = f.secret || b
-			f.notSecret = err == nil && !b
-		}
-		parseEnvironTags(sf, &f, bad)
-		if v, ok := sf.Tag.Lookup("ref"); ok {
-			switch b, err := strconv.ParseBool(v); {
-			case err != nil:
-				bad(`ref:%q is not a boolean`, v)
-			case b:
-				f.ref = refMust
-			default:
-				f.ref = refNever
-			}
-		}
-		f.def, f.hasDef = sf.Tag.Lookup("default")
-		if f.required && f.hasDef {
-			bad("required and default together (a default makes required meaningless)")
-		}
-		f.sep = ","
-		if v, ok := sf.Tag.Lookup("sep"); ok {
-			if v == "" {
-				bad("empty sep")
-			}
-			f.sep = v
-		}
-		f.kvSep = "="
-		if v, ok := sf.Tag.Lookup("kvsep"); ok {
-			if v == "" {
-				bad("empty kvsep")
-			}
-			f.kvSep = v
-		}
-		switch {
-		case st == rotatingType:
-			f.kind = leafRotating
-			f.secret = true
-		case st.Kind() == reflect.Struct && !isLeafStruct(st, custom):
-			f.kind = leafJSON
-		default:
-			if err := supported(ft, custom); err != nil {
-				bad("%v", err)
-				continue
-			}
-			_, hasSep := sf.Tag.Lookup("sep")
-			_, hasKV := sf.Tag.Lookup("kvsep")
-			k := indirect(ft).Kind()
-			if (hasSep && k != reflect.Slice && k != reflect.Map) || indirect(ft) == bytesType && hasSep {
-				bad(`"sep" on a field that is not a slice or map`)
-			}
-			if hasKV && k != reflect.Map {
-				bad(`"kvsep" on a field that is not a map`)
-			}
-		}
-		if holdsSecret(ft) {
-			if f.notSecret {
-				bad(`secret:"false" on a field whose type holds a Secret`)
-			}
-			f.secret = true // Secret, *Secret, []Secret, map[string]Secret, struct{ Secret }, ...
-		}
-		f.basic = isBasic(ft, custom)
-		f.emptyErr = emptyIsError(ft)
-		if j, dup := p.byKey[f.key]; dup {
-			bad("env key %q is also used by %s", f.key, p.fields[j].path)
-			continue
-		}
-		p.hasPtrs = p.hasPtrs || len(f.ptrs) > 0
-		p.byKey[f.key] = len(p.fields)
-		p.fields = append(p.fields, f)
+		w.structField(sf, append(slices.Clip(s.index), i), s)
 	}
+}
+
+// unexported refuses driftless tags on an unexported field, which
+// driftless cannot set.
+func (w *walker) unexported(sf reflect.StructField, s scope) {
+	if sf.Anonymous {
+		return
+	}
+	for _, tag := range knownTags {
+		if _, ok := sf.Tag.Lookup(tag); ok {
+			w.bad(s.path+sf.Name, "tag %q on an unexported field (driftless cannot set it; export the field)", tag)
+			return
+		}
+	}
+}
+
+// structField parses one exported field: a nested struct is walked, a
+// leaf with an env tag becomes a field of the plan.
+func (w *walker) structField(sf reflect.StructField, index []int, s scope) {
+	path := s.path + sf.Name
+	for _, name := range tagNames(sf.Tag) {
+		if !slices.Contains(knownTags, name) && isDriftlessLike(name) {
+			w.bad(path, "unknown tag %q (known: %s)", name, strings.Join(knownTags, ", "))
+		}
+	}
+	envTag, hasEnv := sf.Tag.Lookup("env")
+	prefix, hasPrefix := sf.Tag.Lookup("prefix")
+	st := sf.Type
+	if st.Kind() == reflect.Pointer {
+		st = st.Elem()
+	}
+	if st.Kind() == reflect.Struct && !isLeafStruct(st, w.custom) && !hasEnv {
+		w.misplaced(sf, path, "tag %q on a nested struct (put it on the fields inside)", "default", "required", "sep", "kvsep", "secret", "expand", "unset")
+		if sf.Anonymous && !hasPrefix {
+			prefix = ""
+		}
+		sub := scope{index: index, path: path + ".", key: s.key + prefix, ptrs: s.ptrs}
+		if sf.Type.Kind() == reflect.Pointer {
+			sub.ptrs = append(slices.Clip(s.ptrs), path)
+		}
+		w.walk(st, sub)
+		return
+	}
+	if hasPrefix {
+		w.bad(path, `"prefix" on a field that is not a nested struct`)
+	}
+	if !hasEnv {
+		// An untagged leaf is left alone unless it carries other driftless tags.
+		w.misplaced(sf, path, "tag %q without an env tag", "default", "required", "sep", "kvsep", "secret", "desc", "expand", "unset")
+		return
+	}
+	f, ok := w.leaf(sf, envTag, index, path, s)
+	if !ok {
+		return
+	}
+	if j, dup := w.p.byKey[f.key]; dup {
+		w.bad(path, "env key %q is also used by %s", f.key, w.p.fields[j].path)
+		return
+	}
+	w.p.hasPtrs = w.p.hasPtrs || len(f.ptrs) > 0
+	w.p.byKey[f.key] = len(w.p.fields)
+	w.p.fields = append(w.p.fields, f)
+}
+
+// misplaced reports each of tags that sf carries, with format.
+func (w *walker) misplaced(sf reflect.StructField, path, format string, tags ...string) {
+	for _, tag := range tags {
+		if _, ok := sf.Tag.Lookup(tag); ok {
+			w.bad(path, format, tag)
+		}
+	}
+}
+
+// leaf parses the tags of a leaf field, one with an env tag; ok is false
+// when the field cannot be filled.
+func (w *walker) leaf(sf reflect.StructField, envTag string, index []int, path string, s scope) (f field, ok bool) {
+	bad := func(format string, args ...any) { w.bad(path, format, args...) }
+	f = field{index: index, path: path, typ: sf.Type, desc: sf.Tag.Get("desc"), ptrs: s.ptrs}
+	name, opts, _ := strings.Cut(envTag, ",")
+	if name == "" {
+		bad("empty env key")
+		return f, false
+	}
+	if !validKey(name) {
+		bad("env key %q must match [A-Za-z_][A-Za-z0-9_]*", name)
+		return f, false
+	}
+	f.key = s.key + name
+	f.keyFile = f.key + "_FILE"
+	parseEnvOptions(&f, opts, bad)
+	parseFlags(sf, &f, bad)
+	f.def, f.hasDef = sf.Tag.Lookup("default")
+	if f.required && f.hasDef {
+		bad("required and default together (a default makes required meaningless)")
+	}
+	f.sep, f.kvSep = ",", "="
+	if v, ok := sf.Tag.Lookup("sep"); ok {
+		if v == "" {
+			bad("empty sep")
+		}
+		f.sep = v
+	}
+	if v, ok := sf.Tag.Lookup("kvsep"); ok {
+		if v == "" {
+			bad("empty kvsep")
+		}
+		f.kvSep = v
+	}
+	if !w.leafKind(sf, &f, bad) {
+		return f, false
+	}
+	if holdsSecret(f.typ) {
+		if f.notSecret {
+			bad(`secret:"false" on a field whose type holds a Secret`)
+		}
+		f.secret = true // Secret, *Secret, []Secret, map[string]Secret, struct{ Secret }, ...
+	}
+	f.basic = isBasic(f.typ, w.custom)
+	f.emptyErr = emptyIsError(f.typ)
+	return f, true
+}
+
+// parseEnvOptions reads the options after the key in an env tag
+// (env:"KEY,required,secret").
+func parseEnvOptions(f *field, opts string, bad func(format string, args ...any)) {
+	if opts == "" {
+		return
+	}
+	for _, o := range strings.Split(opts, ",") {
+		switch o {
+		case "required":
+			f.required = true
+		case "secret":
+			f.secret = true
+		case "notEmpty", "nonempty":
+			f.notEmpty = true
+		case "expand":
+			f.expand = true
+		case "unset":
+			f.unset = true
+		default:
+			bad("unknown env tag option %q (known: required, secret, notEmpty, expand, unset)", o)
+		}
+	}
+}
+
+// parseFlags reads the boolean tags of a leaf: required, secret, expand,
+// unset and ref.
+func parseFlags(sf reflect.StructField, f *field, bad func(format string, args ...any)) {
+	if v, ok := sf.Tag.Lookup("required"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(`required:%q is not a boolean`, v)
+		}
+		f.required = f.required || b
+	}
+	if v, ok := sf.Tag.Lookup("secret"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(`secret:%q is not a boolean`, v)
+		}
+		f.secret = f.secret || b
+		f.notSecret = err == nil && !b
+	}
+	parseEnvironTags(sf, f, bad)
+	if v, ok := sf.Tag.Lookup("ref"); ok {
+		switch b, err := strconv.ParseBool(v); {
+		case err != nil:
+			bad(`ref:%q is not a boolean`, v)
+		case b:
+			f.ref = refMust
+		default:
+			f.ref = refNever
+		}
+	}
+}
+
+// leafKind sets how the leaf is filled and checks that its type can be
+// decoded and takes the separators it is given.
+func (w *walker) leafKind(sf reflect.StructField, f *field, bad func(format string, args ...any)) bool {
+	ft, st := f.typ, f.typ
+	if st.Kind() == reflect.Pointer {
+		st = st.Elem()
+	}
+	switch {
+	case st == rotatingType:
+		f.kind = leafRotating
+		f.secret = true
+		return true
+	case st.Kind() == reflect.Struct && !isLeafStruct(st, w.custom):
+		f.kind = leafJSON
+		return true
+	}
+	if err := supported(ft, w.custom); err != nil {
+		bad("%v", err)
+		return false
+	}
+	_, hasSep := sf.Tag.Lookup("sep")
+	_, hasKV := sf.Tag.Lookup("kvsep")
+	k := indirect(ft).Kind()
+	if (hasSep && k != reflect.Slice && k != reflect.Map) || indirect(ft) == bytesType && hasSep {
+		bad(`"sep" on a field that is not a slice or map`)
+	}
+	if hasKV && k != reflect.Map {
+		bad(`"kvsep" on a field that is not a map`)
+	}
+	return true
 }
 
 // byName returns the index of the field with the given path, or else key
@@ -403,15 +469,6 @@ func isDriftlessLike(name string) bool {
 	switch name {
 	case "envDefault", "envPrefix", "envSeparator", "envKeyValSeparator", "envconfig", "split_words", "defaults", "requried", "reqired", "descr", "description", "secrets":
 		return true
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
 	}
 	return false
 }
