@@ -23,15 +23,14 @@ type cacheKey struct {
 // entry is one cached fetch. While a fetch is in flight, done is open and
 // every caller that misses waits on it (concurrent misses share one fetch).
 type entry struct {
-	done      chan struct{}
-	val       Value
-	err       error
-	fetchedAt time.Time
-	due       time.Time // when it must be fetched again
-	failures  int       // consecutive failed fetches, for backoff
-	period    time.Duration
-	first     bool  // fetched for the first time in the current round
-	prev      Value // the last good value, for lease renewal
+	done     chan struct{}
+	val      Value
+	err      error
+	due      time.Time // when it must be fetched again
+	failures int       // consecutive failed fetches, for backoff
+	period   time.Duration
+	first    bool  // fetched for the first time in the current round
+	prev     Value // the last good value, for lease renewal
 }
 
 // cache holds fetched values per (provider, name, version selector).
@@ -340,7 +339,7 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 		c.mu.Lock()
 		first := e.due.IsZero()
 		e.first = first && err == nil
-		e.val, e.err, e.fetchedAt = v, err, now
+		e.val, e.err = v, err
 		if err == nil {
 			e.failures = 0
 			c.schedule(e, scheme, now, first)

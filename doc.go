@@ -87,10 +87,12 @@
 // ErrUnavailable, ErrNoCredentials, ErrInvalidRef, ErrNoProvider,
 // ErrUnknownScheme, ErrNotAllowed, ErrBadTag and ErrValidation, so
 // errors.Is and errors.As work. The fields one provider could not serve in
-// an outage are reported once, as a *ProviderError. No error, log line,
-// explain output or diff ever contains a secret value; a malformed .env line
-// is reported with file, line and column instead of its text. On error the
-// destination is unchanged.
+// an outage are reported once, as a *ProviderError; LoadError.Fields
+// returns every *FieldError, grouped or not. A bad struct tag fails before
+// any source is read, with a *TagError per bad tag in the *LoadError. No
+// error, log line, explain output or diff ever contains a secret value; a
+// malformed .env line is reported with file, line and column instead of its
+// text. On error the destination is unchanged.
 //
 // # Sensitive values
 //

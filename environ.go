@@ -11,6 +11,7 @@ package driftless
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -286,12 +287,7 @@ func (l *loader) writeEnv(files []*envSource) error {
 	if e.export {
 		done := map[string]bool{}
 		for _, s := range files {
-			keys := make([]string, 0, len(s.index))
-			for k := range s.index {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
+			for _, k := range slices.Sorted(maps.Keys(s.index)) {
 				if done[k] || slices.Contains(unset, k) {
 					continue
 				}

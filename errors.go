@@ -147,11 +147,16 @@ func (e *FieldError) Error() string {
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // LoadError holds every failure of one Load, so that all problems are
-// reported at once. Use errors.As to reach the *FieldError of each failing
-// field, or ranges over Errors.
+// reported at once. Use Fields to reach the *FieldError of every failing
+// field, or range over Errors. Load, Explain and NewHandle return one for
+// bad struct tags too, with a *TagError per bad tag, before any source is
+// read.
 type LoadError struct {
-	Type   string  // the config type
-	Errors []error // *FieldError for field failures; other errors for whole-config failures
+	Type string // the config type
+	// Errors holds a *FieldError per failing field (several fields that
+	// one provider could not serve are grouped in a *ProviderError), a
+	// *TagError per bad tag, and other errors for whole-config failures.
+	Errors []error
 }
 
 // Error lists every failure, one per line.
@@ -171,20 +176,28 @@ func (e *LoadError) Error() string {
 // Unwrap returns the individual errors, for errors.Is and errors.As.
 func (e *LoadError) Unwrap() []error { return e.Errors }
 
-// Fields returns the field errors, in field order, including those
-// grouped in a *ProviderError.
+// Fields returns every *FieldError among Errors, in order: alone, wrapped,
+// joined, or grouped in a *ProviderError.
 func (e *LoadError) Fields() []*FieldError {
 	var out []*FieldError
 	for _, err := range e.Errors {
-		var pe *ProviderError
-		if errors.As(err, &pe) {
-			out = append(out, pe.Fields...)
-			continue
+		out = appendFieldErrors(out, err)
+	}
+	return out
+}
+
+// appendFieldErrors appends to out each *FieldError in the tree of err,
+// without looking inside a *FieldError.
+func appendFieldErrors(out []*FieldError, err error) []*FieldError {
+	switch x := err.(type) {
+	case *FieldError:
+		return append(out, x)
+	case interface{ Unwrap() []error }:
+		for _, e := range x.Unwrap() {
+			out = appendFieldErrors(out, e)
 		}
-		var fe *FieldError
-		if errors.As(err, &fe) {
-			out = append(out, fe)
-		}
+	case interface{ Unwrap() error }:
+		out = appendFieldErrors(out, x.Unwrap())
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 // Report says, for every field, where its value came from. It never holds
@@ -94,12 +95,20 @@ func (r *Report) String() string {
 	return b.String()
 }
 
+// oneLine fits s in a table cell: at most 60 bytes, or else cut to 57 at
+// a rune boundary and "...", with its line breaks and tabs escaped.
 func oneLine(s string) string {
 	if len(s) > 60 {
-		s = s[:57] + "..."
+		i := 57
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "..."
 	}
-	return strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`).Replace(s)
+	return cellEscaper.Replace(s)
 }
+
+var cellEscaper = strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`)
 
 // display renders a value for explain output: the value itself for plain
 // fields, a redaction with a keyed fingerprint for secrets.

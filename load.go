@@ -17,12 +17,14 @@ import (
 // then the key-value sources given with WithSource, then each field's
 // default tag. Any value found (even a default) may be a reference such as
 // "awssm://prod/db#password", resolved by the provider registered for its
-// scheme; every reference in the struct is fetched before any field is set,
-// de-duplicated, grouped per provider and fetched concurrently.
+// scheme; every reference in the struct is collected before anything is
+// fetched, de-duplicated, grouped per provider and fetched concurrently.
 //
 // Load reports every failing field at once in a *LoadError, each a
-// *FieldError naming the field, key and source, never a value. On error dst
-// is left unchanged: nothing is half-applied.
+// *FieldError naming the field, key and source, never a value; a bad
+// struct tag fails before any source is read, with a *TagError per bad tag
+// in the *LoadError. On error dst is left unchanged: nothing is
+// half-applied.
 func Load(ctx context.Context, dst any, opts ...Option) error {
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {

@@ -48,10 +48,7 @@ func (o *options) registered() string {
 // one is within two edits (or is s in another letter case).
 func (o *options) nearestScheme(s string) string {
 	best, bestD := "", 3
-	cands := slices.Collect(maps.Keys(knownSchemes))
-	for k := range o.providers {
-		cands = append(cands, k)
-	}
+	cands := slices.AppendSeq(slices.Collect(maps.Keys(knownSchemes)), maps.Keys(o.providers))
 	slices.Sort(cands)
 	for _, k := range cands {
 		if d := editDistance(s, k); d < bestD {

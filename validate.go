@@ -27,16 +27,11 @@ func (l *loader) validate(cfg reflect.Value) []error {
 }
 
 // validationErrs turns a validator's error into the Load's errors: each
-// *FieldError in it (alone, or joined with errors.Join) names its field by
-// path or key and becomes a field error with both filled in; anything else
-// is a whole-config error. All wrap ErrValidation.
+// *FieldError in it (alone, or joined with errors.Join at any depth) names
+// its field by path or key and becomes a field error with both filled in;
+// anything else is a whole-config error. All wrap ErrValidation.
 func (l *loader) validationErrs(err error) []error {
-	var parts []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok && !isFieldError(err) {
-		parts = j.Unwrap()
-	} else {
-		parts = []error{err}
-	}
+	parts := joined(err)
 	out := make([]error, 0, len(parts))
 	for _, e := range parts {
 		var fe *FieldError
@@ -55,4 +50,16 @@ func (l *loader) validationErrs(err error) []error {
 	return out
 }
 
-func isFieldError(err error) bool { _, ok := err.(*FieldError); return ok }
+// joined returns the errors joined in err (by errors.Join, or a
+// fmt.Errorf with several %w), at any depth, or else err alone.
+func joined(err error) []error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, joined(e)...)
+	}
+	return out
+}
