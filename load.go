@@ -214,7 +214,7 @@ func (p *pass) read(f *field, st *fieldState) {
 		st.def, st.err = l.defaultOf(f, p.files)
 	}
 	switch {
-	case st.err != nil:
+	case st.err != nil, st.origin.kind == fromPreset: // a kept value is not checked (WithKeepSet)
 	case st.found && st.origin.path != "": // NAME_FILE: always a file reference
 		p.admit(f, st, Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")})
 	case st.found && f.ref == refNever:
