@@ -107,9 +107,7 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 	p.collect()
 	p.fetch(ctx)
 	p.present()
-	for _, i := range p.pending {
-		p.apply(i, &p.states[i])
-	}
+	p.applyPending()
 	p.validate()
 	res := result{cfg: p.cfg, files: p.files}
 	if withReport {
@@ -309,6 +307,13 @@ func (p *pass) present() {
 // sourceHas reports whether the key-value source reference r (zero when
 // the source has no mapping) holds a value.
 func (p *pass) sourceHas(r Ref) bool { return r.Scheme != "" && sourceHas(r, p.fetched) }
+
+// applyPending applies the fields that waited for the fetch.
+func (p *pass) applyPending() {
+	for _, i := range p.pending {
+		p.apply(i, &p.states[i])
+	}
+}
 
 // apply settles the field's value and sets it in the config; a failure,
 // from collect or from here, is recorded as the field's error.
