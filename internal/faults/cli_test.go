@@ -101,8 +101,8 @@ func runCLI(t *testing.T, dir, awsURL string, args ...string) cliResult {
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running the CLI: %v", err)
+	} else {
+		require.NoError(t, err, "running the CLI")
 	}
 	return cliResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
