@@ -10,6 +10,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/stretchr/testify/require"
 )
 
 // fiftyFields is a realistic 50-field service config, env only.
@@ -102,9 +103,7 @@ func BenchmarkLoad(b *testing.B) {
 // Rerun: go test -run '^$' -bench 'BenchmarkCurrent' -benchmem .
 func BenchmarkCurrent(b *testing.B) {
 	h, err := driftless.NewHandle[fiftyFields](b.Context(), driftless.WithEnv(fiftyEnv))
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		n := 0
@@ -160,9 +159,7 @@ func BenchmarkLoadEnvFile(b *testing.B) {
 		fmt.Fprintf(&sb, "%s=%q\n", k, v)
 	}
 	path := filepath.Join(b.TempDir(), ".env")
-	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, os.WriteFile(path, []byte(sb.String()), 0o600))
 	opts := []driftless.Option{driftless.WithEnv(nil), driftless.WithEnvFiles(path)}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -36,7 +37,7 @@ func returnsWithin(t *testing.T, what string, fn func() error) error {
 	case err := <-ch:
 		return err
 	case <-time.After(fileWaitBound):
-		t.Fatalf("%s did not return within %v", what, fileWaitBound)
+		require.FailNow(t, fmt.Sprintf("%s did not return within %v", what, fileWaitBound))
 		return nil
 	}
 }

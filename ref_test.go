@@ -100,9 +100,7 @@ func FuzzParseRef(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := driftless.ParseRef(s)
 		if err != nil {
-			if !errors.Is(err, driftless.ErrInvalidRef) {
-				t.Fatalf("error does not wrap ErrInvalidRef: %v", err)
-			}
+			require.ErrorIs(t, err, driftless.ErrInvalidRef)
 			// The scheme may be named; nothing after it may appear.
 			rest := s
 			if i := strings.Index(s, "://"); i >= 0 {
@@ -110,18 +108,13 @@ func FuzzParseRef(f *testing.F) {
 			}
 			// (Short fragments and the placeholders of the messages' own
 			// syntax hints may match by chance.)
-			if len(rest) >= 16 && !strings.ContainsAny(rest, "<>[]") && strings.Contains(err.Error(), rest) {
-				t.Fatalf("error holds the input")
-			}
+			require.False(t, len(rest) >= 16 && !strings.ContainsAny(rest, "<>[]") && strings.Contains(err.Error(), rest),
+				"error holds the input")
 			return
 		}
 		again, err := driftless.ParseRef(r.String())
-		if err != nil {
-			t.Fatalf("String() of an accepted ref does not parse: %v", err)
-		}
-		if again != r {
-			t.Fatalf("round trip changed the ref: %#v != %#v", again, r)
-		}
+		require.NoError(t, err, "String() of an accepted ref does not parse")
+		require.Equal(t, r, again, "round trip changed the ref")
 	})
 }
 
@@ -139,9 +132,7 @@ func FuzzTags(f *testing.F) {
 			st := reflect.StructOf([]reflect.StructField{{Name: "F", Type: typ, Tag: tag}})
 			read := false
 			err := driftless.Load(t.Context(), reflect.New(st).Interface(), driftless.WithLookup(func(string) (string, bool) { read = true; return "", false }))
-			if err != nil && errors.Is(err, driftless.ErrBadTag) && read {
-				t.Fatal("a source was read although a tag is bad")
-			}
+			require.False(t, errors.Is(err, driftless.ErrBadTag) && read, "a source was read although a tag is bad")
 		}
 	})
 }

@@ -6,6 +6,7 @@ require (
 	github.com/driftless/driftless v0.0.0
 	github.com/driftless/driftless/providers/awssm v0.0.0
 	github.com/driftless/driftless/providers/files v0.0.0
+	github.com/stretchr/testify v1.12.1
 	go.yaml.in/yaml/v3 v3.0.6
 )
 

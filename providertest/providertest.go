@@ -1,7 +1,12 @@
 // Package providertest is the conformance suite every driftless provider
 // runs. Each test case checks one sentence of the contract written on
-// driftless.Provider and its optional interfaces, in the spirit of
-// testing/slogtest and gocloud's drivertest.
+// driftless.Provider, driftless.Value and the optional interfaces, and a
+// failure quotes that sentence, in the spirit of testing/slogtest and
+// gocloud's drivertest:
+//
+//	--- FAIL: TestConformance/MissingIsErrNotFound
+//	    providertest.go:210: Fetch of a missing secret: the error does not wrap ErrNotFound: ...
+//	        the contract (driftless.Provider.Fetch) says: "A secret (or version) that does not exist yields ..."
 //
 // A provider's test calls Run with a Harness that connects the provider to a
 // fresh backend speaking the real wire protocol (a fake server, an emulator
@@ -80,39 +85,119 @@ func uniqueName(prefix string) string {
 	return fmt.Sprintf("pt-%s-%d-%d", prefix, time.Now().UnixNano()%1e6, nameSeq.Add(1))
 }
 
-// Run runs the conformance suite against the backends that h returns.
+// A contractCase checks one sentence of the contract.
+type contractCase struct {
+	name string
+	// doc names the declaration in the driftless package whose doc comment
+	// holds the sentence: a type ("Provider"), an interface method
+	// ("Provider.Fetch") or a struct field ("Value.Data").
+	doc string
+	// sentence is quoted verbatim (line breaks aside) from that doc comment;
+	// every failure of the case quotes it.
+	sentence string
+	run      func(c *checker, b Backend)
+}
+
+// cases lists the suite, one case per contract sentence.
+var cases = []contractCase{
+	{"ConcurrentFetches", "Provider",
+		"A Provider must be safe for concurrent use by multiple goroutines.", testConcurrent},
+	{"FetchReturnsStoredValue", "Provider.Fetch",
+		"Fetch returns the value that ref names.", testFetch},
+	{"ContextIsHonoured", "Provider.Fetch",
+		"Fetch honours ctx: when ctx is cancelled or its deadline passes, Fetch returns promptly with an error that wraps ctx.Err().", testContext},
+	{"MissingIsErrNotFound", "Provider.Fetch",
+		"A secret (or version) that does not exist yields an error wrapping ErrNotFound; any other failure yields an error that does not wrap ErrNotFound.", testMissing},
+	{"UnservableIsNotNotFound", "Provider.Fetch",
+		`A secret that exists but cannot be served (disabled, destroyed, scheduled for deletion, expired, not yet valid, denied) is not "not found": it yields an error wrapping ErrPermission, so that a key-value source never silently falls through to a lower source.`, testUnservable},
+	{"EmptyIsNotMissing", "Provider.Fetch",
+		"A secret that exists with an empty value yields a Value with empty Data and a nil error: empty is not missing.", testEmpty},
+	{"ErrorsNameSecretNeverValue", "Provider.Fetch",
+		"The returned error names the secret and never contains any part of a secret value.", testErrors},
+	{"ReturnedDataIsOwnedByCaller", "Provider.Fetch",
+		"The returned Data is owned by the caller; the provider must not modify it afterwards.", testOwnership},
+	{"DataIsExactBytes", "Value.Data",
+		"Data is the secret's bytes, exactly as stored (text or binary).", testData},
+	{"VersionIsSet", "Value.Version",
+		"Version identifies the version served (a version id, a version number); empty when the backend has no versions.", testVersion},
+	{"RotationIsNewVersion", "Value.Version",
+		"A refresh compares it to tell that a secret rotated.", testRotation},
+	{"ExpiresIsAhead", "Value.Expires",
+		"Expires is when the value stops being valid (a Vault lease, a Key Vault exp attribute), zero if never.", testExpires},
+	{"BatchMatchesFetch", "BatchFetcher.FetchBatch",
+		"FetchBatch fetches refs and returns one Result per ref, in the same order, with the same meaning as Fetch for each.", testBatch},
+	{"BatchHonoursContext", "BatchFetcher.FetchBatch",
+		"It honours ctx as Fetch does.", testBatchContext},
+	{"PreviousVersion", "PreviousFetcher.FetchPrevious",
+		"FetchPrevious returns the version that preceded the current version of ref's secret.", testPrevious},
+	{"NoPreviousIsNotFound", "PreviousFetcher.FetchPrevious",
+		"When there is none it returns an error wrapping ErrNotFound.", testNoPrevious},
+	{"WatchReportsChange", "Watcher.Watch",
+		"Watch reports, by calling changed, each ref of refs whose value may have changed.", testWatch},
+	{"WatchReturnsContextError", "Watcher.Watch",
+		"It blocks until ctx is done and then returns ctx.Err(), or returns early with an error if watching failed.", testWatchReturns},
+	{"FetchAfterCloseIsErrClosed", "Closer",
+		"Close waits for the provider's background work to stop; Fetch after Close returns an error wrapping ErrClosed.", testFetchAfterClose},
+	{"CloseIsIdempotent", "Closer",
+		"Close is safe to call more than once.", testCloseTwice},
+}
+
+// Run runs the conformance suite against the backends that h returns: one
+// subtest per case, each with a Backend of its own.
 func Run(t *testing.T, h Harness) {
 	t.Helper()
-	cases := []struct {
-		name string
-		fn   func(*testing.T, Backend)
-	}{
-		{"FetchReturnsStoredValue", testFetch},
-		{"EmptyIsNotMissing", testEmpty},
-		{"MissingIsErrNotFound", testMissing},
-		{"UnservableIsNotNotFound", testUnservable},
-		{"BinaryValue", testBinary},
-		{"UnicodeAndMultiline", testUnicode},
-		{"RotationIsNewVersion", testRotation},
-		{"CancelledContextReturnsPromptly", testCancelled},
-		{"DeadlineReturnsPromptly", testDeadline},
-		{"ErrorsNeverContainValue", testCanary},
-		{"ConcurrentFetches", testConcurrent},
-		{"ReturnedDataIsOwnedByCaller", testOwnership},
-		{"BatchMatchesFetch", testBatch},
-		{"PreviousVersion", testPrevious},
-		{"WatchReportsChange", testWatch},
-		{"CloseIsIdempotentAndFetchFails", testClose},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			b := h(t)
 			if b.Provider == nil || b.Put == nil || b.Ref == nil {
 				t.Fatal("providertest: harness returned a Backend without Provider, Put or Ref")
 			}
-			c.fn(t, b)
+			tc.run(&checker{T: t, doc: tc.doc, sentence: tc.sentence}, b)
 		})
 	}
+}
+
+// checker is the *testing.T of one case. Its Errorf and Fatalf quote the
+// contract sentence the case checks, as testing/slogtest's failures do.
+// Failures of the harness itself go to the embedded T's own Fatalf.
+type checker struct {
+	*testing.T
+	doc      string
+	sentence string
+}
+
+func (c *checker) explain(format string, args ...any) string {
+	return fmt.Sprintf(format, args...) + fmt.Sprintf("\nthe contract (driftless.%s) says: \"%s\"", c.doc, c.sentence)
+}
+
+// Errorf reports a broken contract and goes on.
+func (c *checker) Errorf(format string, args ...any) {
+	c.Helper()
+	c.T.Error(c.explain(format, args...))
+}
+
+// Fatalf reports a broken contract and stops the case.
+func (c *checker) Fatalf(format string, args ...any) {
+	c.Helper()
+	c.T.Fatal(c.explain(format, args...))
+}
+
+// Error reports a broken contract and goes on.
+func (c *checker) Error(args ...any) {
+	c.Helper()
+	c.T.Error(c.explain("%s", fmt.Sprint(args...)))
+}
+
+// Fatal reports a broken contract and stops the case.
+func (c *checker) Fatal(args ...any) {
+	c.Helper()
+	c.T.Fatal(c.explain("%s", fmt.Sprint(args...)))
+}
+
+// sub runs f as a subtest that checks the same sentence.
+func (c *checker) sub(name string, f func(c *checker)) {
+	c.Helper()
+	c.Run(name, func(t *testing.T) { f(&checker{T: t, doc: c.doc, sentence: c.sentence}) })
 }
 
 func ctx(t *testing.T) context.Context {
@@ -121,17 +206,19 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
-func put(t *testing.T, b Backend, name string, data []byte) {
-	t.Helper()
-	if err := b.Put(ctx(t), name, data); err != nil {
-		t.Fatalf("harness Put(%q): %v", name, err)
+// put stores data with the harness; a failure is the harness's, not the
+// provider's.
+func put(c *checker, b Backend, name string, data []byte) {
+	c.Helper()
+	if err := b.Put(ctx(c.T), name, data); err != nil {
+		c.T.Fatalf("harness Put(%q): %v", name, err)
 	}
 }
 
 // fetch fetches ref and applies its Key as driftless does.
-func fetch(t *testing.T, b Backend, ref driftless.Ref) (driftless.Value, []byte, error) {
-	t.Helper()
-	v, err := b.Provider.Fetch(ctx(t), ref.Secret())
+func fetch(c *checker, b Backend, ref driftless.Ref) (driftless.Value, []byte, error) {
+	c.Helper()
+	v, err := b.Provider.Fetch(ctx(c.T), ref.Secret())
 	if err != nil {
 		return v, nil, err
 	}
@@ -139,234 +226,276 @@ func fetch(t *testing.T, b Backend, ref driftless.Ref) (driftless.Value, []byte,
 	return v, data, err
 }
 
-func mustFetch(t *testing.T, b Backend, name string) (driftless.Value, []byte) {
-	t.Helper()
-	v, data, err := fetch(t, b, b.Ref(name))
+func mustFetch(c *checker, b Backend, name string) (driftless.Value, []byte) {
+	c.Helper()
+	v, data, err := fetch(c, b, b.Ref(name))
 	if err != nil {
-		t.Fatalf("Fetch(%s): %v", b.Ref(name), err)
+		c.Fatalf("Fetch(%s): %v", b.Ref(name), err)
 	}
 	return v, data
 }
 
-// Sentence: Fetch returns the value that ref names.
-func testFetch(t *testing.T, b Backend) {
+// leaks reports whether err shows the canary, or a part of it, in any form.
+func leaks(err error) bool {
+	for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+		if strings.Contains(s, Canary) || strings.Contains(s, Canary[7:20]) {
+			return true
+		}
+	}
+	return false
+}
+
+func testFetch(c *checker, b Backend) {
 	name := uniqueName("fetch")
-	put(t, b, name, []byte("hello-value"))
-	v, data := mustFetch(t, b, name)
+	put(c, b, name, []byte("hello-value"))
+	_, data := mustFetch(c, b, name)
 	if string(data) != "hello-value" {
-		t.Errorf("Fetch returned %d bytes that differ from the %d stored", len(data), len("hello-value"))
-	}
-	if !b.NoVersions && v.Version == "" {
-		t.Error("Fetch returned an empty Version from a versioned backend")
-	}
-	if !v.Expires.IsZero() && v.Expires.Before(time.Now()) {
-		t.Errorf("Fetch returned a value that already expired at %v", v.Expires)
+		c.Errorf("Fetch returned %d bytes that differ from the %d stored", len(data), len("hello-value"))
 	}
 }
 
-// Sentence: a secret that exists with an empty value yields empty Data and a nil error.
-func testEmpty(t *testing.T, b Backend) {
+func testVersion(c *checker, b Backend) {
+	if b.NoVersions {
+		c.Skip("backend has no versions")
+	}
+	name := uniqueName("version")
+	put(c, b, name, []byte("versioned"))
+	v, _ := mustFetch(c, b, name)
+	if v.Version == "" {
+		c.Error("Fetch returned an empty Version from a versioned backend")
+	}
+}
+
+func testExpires(c *checker, b Backend) {
+	name := uniqueName("expires")
+	put(c, b, name, []byte("fresh"))
+	v, _ := mustFetch(c, b, name)
+	if !v.Expires.IsZero() && v.Expires.Before(time.Now()) {
+		c.Errorf("Fetch returned a value that already expired at %v", v.Expires)
+	}
+}
+
+func testEmpty(c *checker, b Backend) {
 	if b.NoEmpty {
-		t.Skip("backend cannot store an empty value")
+		c.Skip("backend cannot store an empty value")
 	}
 	name := uniqueName("empty")
-	put(t, b, name, []byte{})
-	_, data, err := fetch(t, b, b.Ref(name))
+	put(c, b, name, []byte{})
+	_, data, err := fetch(c, b, b.Ref(name))
 	if err != nil {
-		t.Fatalf("Fetch of an empty secret: %v (empty is not missing)", err)
+		c.Fatalf("Fetch of an empty secret: %v", err)
 	}
 	if len(data) != 0 {
-		t.Errorf("Fetch of an empty secret returned %d bytes", len(data))
+		c.Errorf("Fetch of an empty secret returned %d bytes", len(data))
 	}
 }
 
-// Sentence: a secret that does not exist yields an error wrapping ErrNotFound.
-func testMissing(t *testing.T, b Backend) {
-	name := uniqueName("missing")
-	_, _, err := fetch(t, b, b.Ref(name))
-	if err == nil {
-		t.Fatal("Fetch of a missing secret returned no error")
-	}
-	if !errors.Is(err, driftless.ErrNotFound) {
-		t.Errorf("Fetch of a missing secret: error does not wrap ErrNotFound: %v", err)
-	}
-	if !strings.Contains(err.Error(), name) {
-		t.Errorf("error for a missing secret does not name it (%q): %v", name, err)
-	}
+func testMissing(c *checker, b Backend) {
+	c.sub("missing", func(c *checker) {
+		name := uniqueName("missing")
+		_, _, err := fetch(c, b, b.Ref(name))
+		if err == nil {
+			c.Fatal("Fetch of a missing secret returned no error")
+		}
+		if !errors.Is(err, driftless.ErrNotFound) {
+			c.Errorf("Fetch of a missing secret: the error does not wrap ErrNotFound: %v", err)
+		}
+	})
+	c.sub("cancelled", func(c *checker) {
+		name := uniqueName("notmissing")
+		put(c, b, name, []byte("v"))
+		cx, cancel := context.WithCancel(c.Context())
+		cancel()
+		_, err := b.Provider.Fetch(cx, b.Ref(name).Secret())
+		if errors.Is(err, driftless.ErrNotFound) {
+			c.Errorf("a cancelled Fetch of an existing secret wraps ErrNotFound: %v", err)
+		}
+	})
 }
 
-// sentenceUnservable is the sentence of the Provider contract that
-// testUnservable checks, quoted in its failure messages.
-const sentenceUnservable = `"A secret that exists but cannot be served (disabled, destroyed, scheduled for deletion, expired, not yet valid, denied) is not \"not found\": it yields an error wrapping ErrPermission"`
-
-// Sentence: a secret that exists but cannot be served is not "not found": it yields an error wrapping ErrPermission.
-func testUnservable(t *testing.T, b Backend) {
+func testUnservable(c *checker, b Backend) {
 	if b.Unservable == nil {
-		t.Skip("harness has no Unservable hook")
+		c.Skip("harness has no Unservable hook")
 	}
 	name := uniqueName("unservable")
-	put(t, b, name, []byte(Canary))
-	if err := b.Unservable(ctx(t), name); err != nil {
-		t.Fatalf("harness Unservable(%q): %v", name, err)
+	put(c, b, name, []byte(Canary))
+	if err := b.Unservable(ctx(c.T), name); err != nil {
+		c.T.Fatalf("harness Unservable(%q): %v", name, err)
 	}
 	check := func(how string, err error) {
-		t.Helper()
+		c.Helper()
 		switch {
 		case err == nil:
-			t.Errorf("%s of an unservable secret returned no error; the contract says: %s", how, sentenceUnservable)
-			return
+			c.Errorf("%s of an unservable secret returned no error", how)
 		case errors.Is(err, driftless.ErrNotFound):
-			t.Errorf("%s of an unservable secret wraps ErrNotFound, so a key-value source would fall through silently; the contract says: %s; got: %v", how, sentenceUnservable, err)
+			c.Errorf("%s of an unservable secret wraps ErrNotFound, so a key-value source would fall through silently: %v", how, err)
 		case !errors.Is(err, driftless.ErrPermission):
-			t.Errorf("%s of an unservable secret does not wrap ErrPermission; the contract says: %s; got: %v", how, sentenceUnservable, err)
-		}
-		if !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: the error for an unservable secret does not name it (%q): %v", how, name, err)
-		}
-		for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
-			if strings.Contains(s, Canary) || strings.Contains(s, Canary[7:20]) {
-				t.Errorf("%s: the error for an unservable secret contains the secret value", how)
-			}
+			c.Errorf("%s of an unservable secret does not wrap ErrPermission: %v", how, err)
 		}
 	}
 	ref := b.Ref(name).Secret()
-	_, err := b.Provider.Fetch(ctx(t), ref)
+	_, err := b.Provider.Fetch(ctx(c.T), ref)
 	check("Fetch", err)
 	if bf, ok := b.Provider.(driftless.BatchFetcher); ok {
-		res, err := bf.FetchBatch(ctx(t), []driftless.Ref{ref})
+		res, err := bf.FetchBatch(ctx(c.T), []driftless.Ref{ref})
 		switch {
 		case err != nil:
 			check("FetchBatch", err)
 		case len(res) != 1:
-			t.Errorf("FetchBatch returned %d results for 1 ref", len(res))
+			c.Errorf("FetchBatch returned %d results for 1 ref", len(res))
 		default:
 			check("FetchBatch", res[0].Err)
 		}
 	}
 }
 
-// Sentence: Data is the secret's bytes, exactly as stored (text or binary).
-func testBinary(t *testing.T, b Backend) {
-	if b.NoBinary {
-		t.Skip("backend stores text only")
+func testData(c *checker, b Backend) {
+	values := []struct {
+		name  string
+		value []byte
+	}{
+		{"unicode", []byte("pässwörd-密码-🔑")},
+		{"multiline", []byte("-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n")},
+		{"spaces", []byte("  leading and trailing  ")},
+		{"json", []byte(`{"user":"u","password":"p"}`)},
+		{"binary", []byte{0, 1, 2, 0xff, 0xfe, '\n', 0x80, 'x', 0}},
 	}
-	name := uniqueName("binary")
-	want := []byte{0, 1, 2, 0xff, 0xfe, '\n', 0x80, 'x', 0}
-	put(t, b, name, want)
-	_, data := mustFetch(t, b, name)
-	if !bytes.Equal(data, want) {
-		t.Errorf("binary value changed in transit: got %d bytes, want %d", len(data), len(want))
-	}
-}
-
-func testUnicode(t *testing.T, b Backend) {
-	for _, tc := range []struct{ name, value string }{
-		{"unicode", "pässwörd-密码-🔑"},
-		{"multiline", "-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n"},
-		{"spaces", "  leading and trailing  "},
-		{"json", `{"user":"u","password":"p"}`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range values {
+		c.sub(tc.name, func(c *checker) {
+			if tc.name == "binary" && b.NoBinary {
+				c.Skip("backend stores text only")
+			}
 			name := uniqueName(tc.name)
-			put(t, b, name, []byte(tc.value))
-			_, data := mustFetch(t, b, name)
-			if string(data) != tc.value {
-				t.Errorf("value changed in transit: got %d bytes, want %d", len(data), len(tc.value))
+			put(c, b, name, tc.value)
+			_, data := mustFetch(c, b, name)
+			if !bytes.Equal(data, tc.value) {
+				c.Errorf("the value changed in transit: got %d bytes, want %d", len(data), len(tc.value))
 			}
 		})
 	}
 }
 
-// Sentence: Version identifies the version served; a refresh compares it to tell that a secret rotated.
-func testRotation(t *testing.T, b Backend) {
+func testRotation(c *checker, b Backend) {
 	name := uniqueName("rotate")
-	put(t, b, name, []byte("first"))
-	v1, d1 := mustFetch(t, b, name)
-	put(t, b, name, []byte("second"))
-	v2, d2 := mustFetch(t, b, name)
+	put(c, b, name, []byte("first"))
+	v1, d1 := mustFetch(c, b, name)
+	put(c, b, name, []byte("second"))
+	v2, d2 := mustFetch(c, b, name)
 	if string(d1) != "first" || string(d2) != "second" {
-		t.Fatalf("rotation not seen: values before and after do not match what was stored")
+		c.Fatalf("rotation not seen: the values before and after do not match what was stored")
 	}
 	if !b.NoVersions && v1.Version == v2.Version {
-		t.Errorf("rotation kept the same Version %q", v1.Version)
+		c.Errorf("rotation kept the same Version %q", v1.Version)
 	}
 }
 
-// Sentence: when ctx is cancelled, Fetch returns promptly with an error that wraps ctx.Err().
-func testCancelled(t *testing.T, b Backend) {
-	name := uniqueName("cancel")
-	put(t, b, name, []byte("v"))
-	c, cancel := context.WithCancel(t.Context())
-	cancel()
-	start := time.Now()
-	_, err := b.Provider.Fetch(c, b.Ref(name).Secret())
-	if err == nil {
-		t.Fatal("Fetch with a cancelled context returned no error")
-	}
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("Fetch with a cancelled context: error does not wrap context.Canceled: %v", err)
-	}
-	if errors.Is(err, driftless.ErrNotFound) {
-		t.Errorf("a cancelled Fetch must not look like not found: %v", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Fetch with a cancelled context took %v", d)
-	}
-}
-
-// Sentence: when ctx's deadline passes, Fetch returns promptly with an error that wraps ctx.Err().
-func testDeadline(t *testing.T, b Backend) {
-	name := uniqueName("deadline")
-	put(t, b, name, []byte("v"))
-	c, cancel := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
-	defer cancel()
-	_, err := b.Provider.Fetch(c, b.Ref(name).Secret())
-	if err == nil {
-		t.Fatal("Fetch past its deadline returned no error")
-	}
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Fetch past its deadline: error does not wrap context.DeadlineExceeded: %v", err)
-	}
-}
-
-// Sentence: the returned error names the secret and never contains any part of a secret value.
-func testCanary(t *testing.T, b Backend) {
-	name := uniqueName("canary")
-	put(t, b, name, []byte(Canary))
-	// Errors that can happen once a canary is stored: a bad key, a missing
-	// version, a cancelled fetch, a missing sibling.
-	ref := b.Ref(name)
-	var errs []error
-	c, cancel := context.WithCancel(t.Context())
-	cancel()
-	_, err := b.Provider.Fetch(c, ref.Secret())
-	errs = append(errs, err)
-	_, _, err = fetch(t, b, driftless.Ref{Scheme: ref.Scheme, Name: ref.Name, Query: ref.Query, Key: "no-such-key"})
-	errs = append(errs, err)
-	_, _, err = fetch(t, b, driftless.Ref{Scheme: ref.Scheme, Name: ref.Name, Query: ref.Query, Key: "/no/such/pointer"})
-	errs = append(errs, err)
-	if pf, ok := b.Provider.(driftless.PreviousFetcher); ok {
-		_, err = pf.FetchPrevious(ctx(t), ref.Secret())
-		errs = append(errs, err)
-	}
-	for i, err := range errs {
+func testContext(c *checker, b Backend) {
+	c.sub("cancelled", func(c *checker) {
+		name := uniqueName("cancel")
+		put(c, b, name, []byte("v"))
+		cx, cancel := context.WithCancel(c.Context())
+		cancel()
+		start := time.Now()
+		_, err := b.Provider.Fetch(cx, b.Ref(name).Secret())
 		if err == nil {
-			continue
+			c.Fatal("Fetch with a cancelled context returned no error")
 		}
-		for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
-			if strings.Contains(s, Canary) || strings.Contains(s, Canary[7:20]) {
-				t.Errorf("error %d contains the secret value", i)
+		if !errors.Is(err, context.Canceled) {
+			c.Errorf("Fetch with a cancelled context: the error does not wrap context.Canceled: %v", err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			c.Errorf("Fetch with a cancelled context took %v", d)
+		}
+	})
+	c.sub("deadline", func(c *checker) {
+		name := uniqueName("deadline")
+		put(c, b, name, []byte("v"))
+		cx, cancel := context.WithDeadline(c.Context(), time.Now().Add(-time.Second))
+		defer cancel()
+		_, err := b.Provider.Fetch(cx, b.Ref(name).Secret())
+		if err == nil {
+			c.Fatal("Fetch past its deadline returned no error")
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			c.Errorf("Fetch past its deadline: the error does not wrap context.DeadlineExceeded: %v", err)
+		}
+	})
+}
+
+func testErrors(c *checker, b Backend) {
+	c.sub("names", func(c *checker) {
+		name := uniqueName("missing")
+		_, _, err := fetch(c, b, b.Ref(name))
+		if err == nil {
+			c.T.Fatal("Fetch of a missing secret returned no error (see MissingIsErrNotFound)")
+		}
+		if !strings.Contains(err.Error(), name) {
+			c.Errorf("the error for a missing secret does not name it (%q): %v", name, err)
+		}
+		if b.Unservable == nil {
+			return
+		}
+		name = uniqueName("unservable")
+		put(c, b, name, []byte(Canary))
+		if err := b.Unservable(ctx(c.T), name); err != nil {
+			c.T.Fatalf("harness Unservable(%q): %v", name, err)
+		}
+		check := func(how string, err error) {
+			c.Helper()
+			if err == nil {
+				c.T.Errorf("%s of an unservable secret returned no error (see UnservableIsNotNotFound)", how)
+				return
+			}
+			if !strings.Contains(err.Error(), name) {
+				c.Errorf("%s: the error for an unservable secret does not name it (%q): %v", how, name, err)
+			}
+			if leaks(err) {
+				c.Errorf("%s: the error for an unservable secret contains the secret value", how)
 			}
 		}
-	}
+		ref := b.Ref(name).Secret()
+		_, err = b.Provider.Fetch(ctx(c.T), ref)
+		check("Fetch", err)
+		if bf, ok := b.Provider.(driftless.BatchFetcher); ok {
+			if res, err := bf.FetchBatch(ctx(c.T), []driftless.Ref{ref}); err != nil {
+				check("FetchBatch", err)
+			} else if len(res) == 1 {
+				check("FetchBatch", res[0].Err)
+			}
+		}
+	})
+	c.sub("never-value", func(c *checker) {
+		name := uniqueName("canary")
+		put(c, b, name, []byte(Canary))
+		// Errors that can happen once a canary is stored: a bad key, a
+		// missing version, a cancelled fetch, a missing sibling.
+		ref := b.Ref(name)
+		var errs []error
+		cx, cancel := context.WithCancel(c.Context())
+		cancel()
+		_, err := b.Provider.Fetch(cx, ref.Secret())
+		errs = append(errs, err)
+		_, _, err = fetch(c, b, driftless.Ref{Scheme: ref.Scheme, Name: ref.Name, Query: ref.Query, Key: "no-such-key"})
+		errs = append(errs, err)
+		_, _, err = fetch(c, b, driftless.Ref{Scheme: ref.Scheme, Name: ref.Name, Query: ref.Query, Key: "/no/such/pointer"})
+		errs = append(errs, err)
+		if pf, ok := b.Provider.(driftless.PreviousFetcher); ok {
+			_, err = pf.FetchPrevious(ctx(c.T), ref.Secret())
+			errs = append(errs, err)
+		}
+		for i, err := range errs {
+			if err != nil && leaks(err) {
+				c.Errorf("error %d contains the secret value", i)
+			}
+		}
+	})
 }
 
-// Sentence: a Provider must be safe for concurrent use by multiple goroutines.
-func testConcurrent(t *testing.T, b Backend) {
+func testConcurrent(c *checker, b Backend) {
 	names := make([]string, 4)
 	for i := range names {
 		names[i] = uniqueName(fmt.Sprintf("par%d", i))
-		put(t, b, names[i], []byte("value-"+names[i]))
+		put(c, b, names[i], []byte("value-"+names[i]))
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
@@ -376,7 +505,7 @@ func testConcurrent(t *testing.T, b Backend) {
 			defer wg.Done()
 			for i := 0; i < 4; i++ {
 				n := names[(g+i)%len(names)]
-				v, err := b.Provider.Fetch(ctx(t), b.Ref(n).Secret())
+				v, err := b.Provider.Fetch(ctx(c.T), b.Ref(n).Secret())
 				if err != nil {
 					errs <- err.Error()
 					return
@@ -392,182 +521,244 @@ func testConcurrent(t *testing.T, b Backend) {
 	wg.Wait()
 	close(errs)
 	for e := range errs {
-		t.Error(e)
+		c.Error(e)
 	}
 }
 
-// Sentence: the returned Data is owned by the caller; the provider must not modify it afterwards.
-func testOwnership(t *testing.T, b Backend) {
+func testOwnership(c *checker, b Backend) {
 	name := uniqueName("owned")
-	put(t, b, name, []byte("original"))
-	v1, err := b.Provider.Fetch(ctx(t), b.Ref(name).Secret())
+	put(c, b, name, []byte("original"))
+	v1, err := b.Provider.Fetch(ctx(c.T), b.Ref(name).Secret())
 	if err != nil {
-		t.Fatal(err)
+		c.Fatalf("Fetch: %v", err)
 	}
 	for i := range v1.Data {
 		v1.Data[i] = 'X'
 	}
-	_, data := mustFetch(t, b, name)
+	_, data := mustFetch(c, b, name)
 	if string(data) != "original" {
-		t.Error("modifying returned Data changed what a later Fetch returns")
+		c.Error("modifying the returned Data changed what a later Fetch returns")
 	}
 }
 
-// Sentence (BatchFetcher): FetchBatch returns one Result per ref, in the same order, with the same meaning as Fetch.
-func testBatch(t *testing.T, b Backend) {
-	bf, ok := b.Provider.(driftless.BatchFetcher)
-	if !ok {
-		t.Skip("provider is not a BatchFetcher")
-	}
-	var refs []driftless.Ref
-	var want []string
-	for i := 0; i < 25; i++ { // more than AWS's 20 per call
+// batchRefs stores 25 secrets (more than AWS's 20 per call) and returns
+// their refs followed by the ref of a missing secret, and the values stored.
+func batchRefs(c *checker, b Backend) (refs []driftless.Ref, want []string) {
+	c.Helper()
+	for i := 0; i < 25; i++ {
 		n := uniqueName(fmt.Sprintf("batch%d", i))
-		put(t, b, n, []byte("batch-"+n))
+		put(c, b, n, []byte("batch-"+n))
 		refs = append(refs, b.Ref(n))
 		want = append(want, "batch-"+n)
 	}
-	missing := b.Ref(uniqueName("batchmissing"))
-	refs = append(refs, missing)
-	secretRefs := make([]driftless.Ref, len(refs))
+	return append(refs, b.Ref(uniqueName("batchmissing"))), want
+}
+
+func secrets(refs []driftless.Ref) []driftless.Ref {
+	out := make([]driftless.Ref, len(refs))
 	for i, r := range refs {
-		secretRefs[i] = r.Secret()
+		out[i] = r.Secret()
 	}
-	res, err := bf.FetchBatch(ctx(t), secretRefs)
+	return out
+}
+
+func testBatch(c *checker, b Backend) {
+	bf, ok := b.Provider.(driftless.BatchFetcher)
+	if !ok {
+		c.Skip("provider is not a BatchFetcher")
+	}
+	refs, want := batchRefs(c, b)
+	res, err := bf.FetchBatch(ctx(c.T), secrets(refs))
 	if err != nil {
-		t.Fatalf("FetchBatch: %v", err)
+		c.Fatalf("FetchBatch: %v", err)
 	}
 	if len(res) != len(refs) {
-		t.Fatalf("FetchBatch returned %d results for %d refs", len(res), len(refs))
+		c.Fatalf("FetchBatch returned %d results for %d refs", len(res), len(refs))
 	}
 	for i := range want {
 		if res[i].Err != nil {
-			t.Errorf("result %d: %v", i, res[i].Err)
+			c.Errorf("result %d: %v", i, res[i].Err)
 			continue
 		}
 		data, err := driftless.Select(res[i].Value.Data, refs[i].Key)
 		if err != nil || string(data) != want[i] {
-			t.Errorf("result %d does not hold the value of ref %d", i, i)
+			c.Errorf("result %d does not hold the value of ref %d", i, i)
 		}
 	}
 	if last := res[len(res)-1].Err; !errors.Is(last, driftless.ErrNotFound) {
-		t.Errorf("FetchBatch: missing secret's result does not wrap ErrNotFound: %v", last)
-	}
-	c, cancel := context.WithCancel(t.Context())
-	cancel()
-	if res, err := bf.FetchBatch(c, secretRefs[:2]); err == nil {
-		for i, r := range res {
-			if !errors.Is(r.Err, context.Canceled) {
-				t.Errorf("FetchBatch with a cancelled context: result %d: %v", i, r.Err)
-			}
-		}
-	} else if !errors.Is(err, context.Canceled) {
-		t.Errorf("FetchBatch with a cancelled context: %v", err)
+		c.Errorf("FetchBatch: the missing secret's result does not wrap ErrNotFound: %v", last)
 	}
 }
 
-// Sentence (PreviousFetcher): FetchPrevious returns the version that preceded the current one; none is ErrNotFound.
-func testPrevious(t *testing.T, b Backend) {
-	pf, ok := b.Provider.(driftless.PreviousFetcher)
+func testBatchContext(c *checker, b Backend) {
+	bf, ok := b.Provider.(driftless.BatchFetcher)
 	if !ok {
-		t.Skip("provider is not a PreviousFetcher")
+		c.Skip("provider is not a BatchFetcher")
 	}
-	name := uniqueName("prev")
-	put(t, b, name, []byte("one"))
-	if b.NoHistory {
-		put(t, b, name, []byte("two"))
-		if _, err := pf.FetchPrevious(ctx(t), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrNotFound) {
-			t.Errorf("FetchPrevious on a backend without history: want ErrNotFound, got %v", err)
+	refs, _ := batchRefs(c, b)
+	cx, cancel := context.WithCancel(c.Context())
+	cancel()
+	res, err := bf.FetchBatch(cx, secrets(refs[:2]))
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			c.Errorf("FetchBatch with a cancelled context: %v", err)
 		}
 		return
 	}
-	if _, err := pf.FetchPrevious(ctx(t), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrNotFound) {
-		t.Errorf("FetchPrevious with one version: want ErrNotFound, got %v", err)
+	for i, r := range res {
+		if !errors.Is(r.Err, context.Canceled) {
+			c.Errorf("FetchBatch with a cancelled context: result %d: %v", i, r.Err)
+		}
 	}
-	put(t, b, name, []byte("two"))
-	v, err := pf.FetchPrevious(ctx(t), b.Ref(name).Secret())
+}
+
+func testPrevious(c *checker, b Backend) {
+	pf, ok := b.Provider.(driftless.PreviousFetcher)
+	if !ok {
+		c.Skip("provider is not a PreviousFetcher")
+	}
+	if b.NoHistory {
+		c.Skip("backend keeps no earlier versions (see NoPreviousIsNotFound)")
+	}
+	name := uniqueName("prev")
+	put(c, b, name, []byte("one"))
+	put(c, b, name, []byte("two"))
+	v, err := pf.FetchPrevious(ctx(c.T), b.Ref(name).Secret())
 	if err != nil {
-		t.Fatalf("FetchPrevious: %v", err)
+		c.Fatalf("FetchPrevious: %v", err)
 	}
 	data, err := driftless.Select(v.Data, b.Ref(name).Key)
 	if err != nil || string(data) != "one" {
-		t.Error("FetchPrevious did not return the previous value")
+		c.Error("FetchPrevious did not return the previous value")
 	}
-	cur, _ := mustFetch(t, b, name)
+	cur, _ := mustFetch(c, b, name)
 	if !b.NoVersions && cur.Version == v.Version {
-		t.Errorf("previous and current share Version %q", v.Version)
+		c.Errorf("the previous and the current version share Version %q", v.Version)
 	}
 }
 
-// Sentence (Closer): Fetch after Close returns an error wrapping ErrClosed; Close is safe to call more than once.
-func testClose(t *testing.T, b Backend) {
+func testNoPrevious(c *checker, b Backend) {
+	pf, ok := b.Provider.(driftless.PreviousFetcher)
+	if !ok {
+		c.Skip("provider is not a PreviousFetcher")
+	}
+	name := uniqueName("noprev")
+	put(c, b, name, []byte("one"))
+	if _, err := pf.FetchPrevious(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrNotFound) {
+		c.Errorf("FetchPrevious with one version: want ErrNotFound, got %v", err)
+	}
+	if b.NoHistory {
+		put(c, b, name, []byte("two"))
+		if _, err := pf.FetchPrevious(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrNotFound) {
+			c.Errorf("FetchPrevious on a backend without history: want ErrNotFound, got %v", err)
+		}
+	}
+}
+
+func testFetchAfterClose(c *checker, b Backend) {
 	cl, ok := b.Provider.(driftless.Closer)
 	if !ok {
-		t.Skip("provider is not a Closer")
+		c.Skip("provider is not a Closer")
 	}
 	name := uniqueName("close")
-	put(t, b, name, []byte("v"))
+	put(c, b, name, []byte("v"))
 	if err := cl.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
+		c.Fatalf("Close: %v", err)
 	}
-	if err := cl.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-	if _, err := b.Provider.Fetch(ctx(t), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrClosed) {
-		t.Errorf("Fetch after Close: want ErrClosed, got %v", err)
+	if _, err := b.Provider.Fetch(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrClosed) {
+		c.Errorf("Fetch after Close: want ErrClosed, got %v", err)
 	}
 }
 
-// Sentence (Watcher): Watch reports, by calling changed, each ref whose value
-// may have changed; it blocks until ctx is done and then returns ctx.Err().
-func testWatch(t *testing.T, b Backend) {
-	w, ok := b.Provider.(driftless.Watcher)
+func testCloseTwice(c *checker, b Backend) {
+	cl, ok := b.Provider.(driftless.Closer)
 	if !ok {
-		t.Skip("provider is not a Watcher")
+		c.Skip("provider is not a Closer")
 	}
+	if err := cl.Close(); err != nil {
+		c.Fatalf("Close: %v", err)
+	}
+	if err := cl.Close(); err != nil {
+		c.Errorf("second Close: %v", err)
+	}
+}
+
+// startWatch fetches a new secret and starts watching it; the returned
+// channels carry the refs reported and Watch's result.
+func startWatch(c *checker, b Backend, w driftless.Watcher, ctx context.Context) (string, driftless.Ref, <-chan driftless.Ref, <-chan error) {
+	c.Helper()
 	name := uniqueName("watch")
-	put(t, b, name, []byte("before"))
+	put(c, b, name, []byte("before"))
 	ref := b.Ref(name).Secret()
-	if _, err := b.Provider.Fetch(ctx(t), ref); err != nil {
-		t.Fatal(err)
+	if _, err := b.Provider.Fetch(ctx, ref); err != nil {
+		c.Fatalf("Fetch(%s): %v", ref, err)
 	}
-	c, cancel := context.WithCancel(t.Context())
 	got := make(chan driftless.Ref, 16)
 	done := make(chan error, 1)
 	go func() {
-		done <- w.Watch(c, []driftless.Ref{ref}, func(r driftless.Ref) {
+		done <- w.Watch(ctx, []driftless.Ref{ref}, func(r driftless.Ref) {
 			select {
 			case got <- r:
 			default:
 			}
 		})
 	}()
+	return name, ref, got, done
+}
+
+func testWatch(c *checker, b Backend) {
+	w, ok := b.Provider.(driftless.Watcher)
+	if !ok {
+		c.Skip("provider is not a Watcher")
+	}
+	cx, cancel := context.WithCancel(c.Context())
+	name, ref, got, done := startWatch(c, b, w, cx)
+	defer func() {
+		// Whether Watch returns is WatchReturnsContextError's to check;
+		// this case only waits a bounded time for it.
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+		}
+	}()
 	// The watch may need a moment to be established; put again until seen.
 	deadline := time.After(20 * time.Second)
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
-	put(t, b, name, []byte("after-0"))
+	put(c, b, name, []byte("after-0"))
 	for i := 1; ; i++ {
 		select {
 		case r := <-got:
 			if r != ref {
-				t.Errorf("changed reported %v, want %v", r, ref)
-			}
-			cancel()
-			select {
-			case err := <-done:
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("Watch returned %v after its context was cancelled, want context.Canceled", err)
-				}
-			case <-time.After(10 * time.Second):
-				t.Error("Watch did not return after its context was cancelled")
+				c.Errorf("changed reported %v, want %v", r, ref)
 			}
 			return
+		case err := <-done:
+			c.Fatalf("Watch returned before reporting a change: %v", err)
 		case <-tick.C:
-			put(t, b, name, []byte(fmt.Sprintf("after-%d", i)))
+			put(c, b, name, []byte(fmt.Sprintf("after-%d", i)))
 		case <-deadline:
-			cancel()
-			t.Fatal("Watch did not report a change within 20s")
+			c.Fatal("Watch did not report a change within 20s")
 		}
+	}
+}
+
+func testWatchReturns(c *checker, b Backend) {
+	w, ok := b.Provider.(driftless.Watcher)
+	if !ok {
+		c.Skip("provider is not a Watcher")
+	}
+	cx, cancel := context.WithCancel(c.Context())
+	defer cancel()
+	_, _, _, done := startWatch(c, b, w, cx)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			c.Errorf("Watch returned %v after its context was cancelled, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		c.Error("Watch did not return within 10s after its context was cancelled")
 	}
 }

@@ -3,6 +3,7 @@ package main_test
 import (
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -121,7 +122,7 @@ func (ts *tokenService) waitIssued(t *testing.T, n int) {
 		select {
 		case <-ch:
 		case <-timeout.C:
-			t.Fatalf("the token service issued %d token(s), want %d within a minute", issued, n)
+			require.FailNow(t, fmt.Sprintf("the token service issued %d token(s), want %d within a minute", issued, n))
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/driftless/driftless/providers/azkv/azkvtest"
 	"github.com/driftless/driftless/providers/gcpsm/gcpsmtest"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkExecColdStart measures one `driftless exec -- true` that
@@ -25,9 +26,7 @@ func BenchmarkExecColdStart(b *testing.B) {
 	for i := range 10 {
 		az.Set(fmt.Sprintf("s%d", i), canary("az"))
 		secrets[fmt.Sprintf("k%d", i)] = canary("aws")
-		if err := gcp.Put(ctx, fmt.Sprintf("s%d", i), []byte(canary("gcp"))); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, gcp.Put(ctx, fmt.Sprintf("s%d", i), []byte(canary("gcp"))))
 		lines = append(lines,
 			fmt.Sprintf("AZ%d=azkv://%s/s%d", i, azkvtest.DefaultVault, i),
 			fmt.Sprintf("AWS%d=awssm://bench#k%d", i, i),
@@ -44,9 +43,7 @@ func BenchmarkExecColdStart(b *testing.B) {
 		fmt.Fprintf(&sb, "%q:%q", k, v)
 	}
 	sb.WriteString("}")
-	if err := aws.Put(ctx, "bench", []byte(sb.String())); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, aws.Put(ctx, "bench", []byte(sb.String())))
 	writeFile(b, dir, ".env", strings.Join(lines, "\n")+"\n")
 	env := append(append(baseEnv(b), awsEnv...), azEnv...)
 	env = append(env, "DRIFTLESS_GCPSM_ENDPOINT="+gcp.Addr())

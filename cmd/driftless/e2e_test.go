@@ -196,11 +196,10 @@ func runCLI(t *testing.T, dir string, env []string, args ...string) result {
 	err := cmd.Run()
 	code := 0
 	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
+	if errors.As(err, &ee) {
 		code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("running driftless: %v", err)
+	} else {
+		require.NoError(t, err, "running driftless")
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
 }
@@ -241,14 +240,12 @@ func waitLine(t *testing.T, ch <-chan string, what string, ok func(string) bool)
 	for {
 		select {
 		case l, open := <-ch:
-			if !open {
-				t.Fatalf("output ended before %s", what)
-			}
+			require.Truef(t, open, "output ended before %s", what)
 			if ok(l) {
 				return l
 			}
 		case <-timeout.C:
-			t.Fatalf("no %s within a minute", what)
+			require.FailNow(t, fmt.Sprintf("no %s within a minute", what))
 		}
 	}
 }

@@ -80,7 +80,7 @@ func startProcess(t *testing.T, cmd *exec.Cmd, ready string) {
 	select {
 	case <-found:
 	case <-time.After(90 * time.Second):
-		t.Fatalf("%s did not say %q within 90s:\n%s", cmd.Path, ready, log.String())
+		require.FailNow(t, fmt.Sprintf("%s did not say %q within 90s:\n%s", cmd.Path, ready, log.String()))
 	}
 }
 

@@ -5,26 +5,22 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDemoRotatesWithoutLeaking(t *testing.T) {
 	var out, logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
-	if err := runDemo(t.Context(), logger, &out); err != nil {
-		t.Fatalf("demo: %v\n%s\n%s", err, out.String(), logs.String())
-	}
+	require.NoError(t, runDemo(t.Context(), logger, &out), "demo:\n%s\n%s", out.String(), logs.String())
 	all := out.String() + logs.String()
 	for _, secret := range []string{"demo-key-v1", "demo-key-v2"} {
-		if strings.Contains(all, secret) {
-			t.Errorf("output contains a secret value")
-		}
+		// Not assert.NotContains: it would print the value.
+		assert.False(t, strings.Contains(all, secret), "output contains a secret value")
 	}
 	for _, want := range []string{"model: gpt-4-turbo says: hello", "model: gpt-4-turbo says: hello again", "OPENAI_API_KEY"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("demo output lacks %q:\n%s", want, out.String())
-		}
+		assert.Contains(t, out.String(), want, "demo output")
 	}
-	if !strings.Contains(logs.String(), "config changed") {
-		t.Errorf("the change hook did not fire:\n%s", logs.String())
-	}
+	assert.Contains(t, logs.String(), "config changed", "the change hook did not fire")
 }

@@ -111,8 +111,8 @@ func runCLIEnv(t *testing.T, dir, awsURL string, extra []string, args ...string)
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running the CLI: %v", err)
+	} else {
+		require.NoError(t, err, "running the CLI")
 	}
 	return cliResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

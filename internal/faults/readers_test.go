@@ -152,8 +152,7 @@ func TestConcurrentReaders(t *testing.T) {
 			assert.Zero(t, torn.Load(), "torn snapshots (first: %v)", firstBad.Load())
 			assert.Zero(t, backwards.Load(), "a reader saw an older generation after a newer one")
 			for r, g := range maxSeen {
-				if g != tc.refreshes+1 {
-					t.Errorf("reader %d last saw generation %d after the writer finished", r, g)
+				if !assert.Equalf(t, tc.refreshes+1, g, "reader %d last saw an older generation after the writer finished", r) {
 					break
 				}
 			}

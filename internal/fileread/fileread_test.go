@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"net"
 	"os"
@@ -35,7 +36,7 @@ func returns[T any](t *testing.T, what string, fn func() T) T {
 	case v := <-ch:
 		return v
 	case <-time.After(waitBound):
-		t.Fatalf("%s blocked for %v", what, waitBound)
+		require.FailNow(t, fmt.Sprintf("%s blocked for %v", what, waitBound))
 		var zero T
 		return zero
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/providers/awssm"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkColdStart fetches 20 distinct secrets, each named by two
@@ -31,9 +32,7 @@ func BenchmarkColdStart(b *testing.B) {
 			var refs []driftless.Ref
 			for i := range 20 {
 				name := fmt.Sprintf("prod/svc/secret-%02d", i)
-				if err := srv.Put(b.Context(), name, []byte(`{"user":"u","password":"p"}`)); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, srv.Put(b.Context(), name, []byte(`{"user":"u","password":"p"}`)))
 				refs = append(refs, ref(name), ref(name))
 			}
 			srv.SetLatency(20 * time.Millisecond)
@@ -72,9 +71,7 @@ func BenchmarkLoadColdStart(b *testing.B) {
 			var fields []reflect.StructField
 			for i := range 20 {
 				name := fmt.Sprintf("prod/svc/secret-%02d", i)
-				if err := srv.Put(b.Context(), name, []byte(`{"user":"u","password":"p"}`)); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, srv.Put(b.Context(), name, []byte(`{"user":"u","password":"p"}`)))
 				for _, key := range []string{"user", "password"} {
 					k := fmt.Sprintf("F%02d_%s", i, strings.ToUpper(key))
 					env[k] = "awssm://" + name + "#" + key

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/stretchr/testify/require"
 )
 
 // moto is a moto server (python3 -m moto.server) shared by the tests of
@@ -123,13 +124,9 @@ func motoClient(t testing.TB) *secretsmanager.Client {
 	if moto.skip != "" {
 		t.Skip(moto.skip)
 	}
-	if moto.err != nil {
-		t.Fatal(moto.err)
-	}
+	require.NoError(t, moto.err)
 	resp, err := http.Post(moto.url+"/moto-api/reset", "application/json", nil)
-	if err != nil {
-		t.Fatalf("resetting moto: %v", err)
-	}
+	require.NoError(t, err, "resetting moto")
 	resp.Body.Close()
 	return secretsmanager.New(secretsmanager.Options{
 		Region:       "us-east-1",

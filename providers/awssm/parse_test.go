@@ -1,12 +1,12 @@
 package awssm
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/driftless/driftless"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParse(t *testing.T) {
@@ -50,17 +50,12 @@ func FuzzParse(f *testing.F) {
 		}
 		sel, err := parse(ref)
 		if err != nil {
-			if !errors.Is(err, driftless.ErrInvalidRef) {
-				t.Fatalf("parse error does not wrap ErrInvalidRef: %v", err)
-			}
+			require.ErrorIs(t, err, driftless.ErrInvalidRef)
 			return
 		}
-		if sel.id != ref.Name || (sel.stage != "" && sel.versionID != "") {
-			t.Fatalf("bad selector %+v for %+v", sel, ref)
-		}
-		if sel.region != "" && !strings.HasPrefix(sel.id, "arn:") {
-			t.Fatalf("region from a name that is not an ARN: %+v", sel)
-		}
+		require.Equal(t, ref.Name, sel.id)
+		require.Falsef(t, sel.stage != "" && sel.versionID != "", "bad selector %+v for %+v", sel, ref)
+		require.Falsef(t, sel.region != "" && !strings.HasPrefix(sel.id, "arn:"), "region from a name that is not an ARN: %+v", sel)
 	})
 }
 
@@ -70,9 +65,7 @@ func FuzzAgentError(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, status int, body string) {
 		e := agentError(status, []byte(body))
-		if e.Code == "" && e.Message != "" && len(e.Message) > 64 {
-			t.Fatalf("a long plain-text body was copied into the error")
-		}
+		require.False(t, e.Code == "" && e.Message != "" && len(e.Message) > 64, "a long plain-text body was copied into the error")
 		_ = e.Error()
 	})
 }

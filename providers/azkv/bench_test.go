@@ -11,6 +11,7 @@ import (
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/azkv/azkvtest"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkColdStart fetches 20 secrets concurrently through the official
@@ -36,16 +37,12 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Cleanup(tr.CloseIdleConnections)
 		opts.Transport = &http.Client{Transport: tr}
 		p, err := azkv.NewDefault(azkv.WithVaultURL(srv.VaultURL), azkv.WithCredential(srv.Credential()), azkv.WithClientOptions(opts))
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		return p
 	}
 	run := func(b *testing.B, p *azkv.Provider) {
 		res, err := p.FetchBatch(b.Context(), refs)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		for i, r := range res {
 			if r.Err != nil {
 				b.Fatalf("ref %d: %v", i, r.Err)
@@ -99,9 +96,7 @@ func BenchmarkLoadColdStart(b *testing.B) {
 	}
 	typ := reflect.StructOf(fields)
 	p, err := azkv.NewDefault(azkv.WithVaultURL(srv.VaultURL), azkv.WithCredential(srv.Credential()), azkv.WithClientOptions(srv.ClientOptions()))
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	opts := []driftless.Option{driftless.WithEnv(env), driftless.WithProvider(azkv.Scheme, p)}
 	if err := driftless.Load(b.Context(), reflect.New(typ).Interface(), opts...); err != nil { // challenge, TLS
 		b.Fatal(err)

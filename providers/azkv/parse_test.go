@@ -1,12 +1,12 @@
 package azkv
 
 import (
-	"errors"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/driftless/driftless"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParse checks that any reference name either fails with ErrInvalidRef
@@ -22,18 +22,14 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string) {
 		l, err := parse(driftless.Ref{Scheme: Scheme, Name: name})
 		if err != nil {
-			if !errors.Is(err, driftless.ErrInvalidRef) {
-				t.Fatalf("error does not wrap ErrInvalidRef: %v", err)
-			}
+			require.ErrorIs(t, err, driftless.ErrInvalidRef)
 			return
 		}
 		o := defaultOptions()
 		u, err := url.Parse(o.urlFor(l.vault))
-		if err != nil || u.Host != l.vault+"."+DefaultVaultSuffix || strings.ContainsAny(l.vault, ".:@/") {
-			t.Fatalf("vault name %q escapes its host", l.vault)
-		}
-		if l.secret == "" || strings.Contains(l.secret, "/") {
-			t.Fatalf("bad secret name %q", l.secret)
-		}
+		require.NoError(t, err)
+		require.Equalf(t, l.vault+"."+DefaultVaultSuffix, u.Host, "vault name %q escapes its host", l.vault)
+		require.Falsef(t, strings.ContainsAny(l.vault, ".:@/"), "vault name %q escapes its host", l.vault)
+		require.Falsef(t, l.secret == "" || strings.Contains(l.secret, "/"), "bad secret name %q", l.secret)
 	})
 }

@@ -1,6 +1,7 @@
 package files_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -48,7 +49,7 @@ func nextChange(t *testing.T, ch <-chan driftless.Change[appConfig]) driftless.C
 	case c := <-ch:
 		return c
 	case <-time.After(waitBound):
-		t.Fatalf("no change hook within %v", waitBound)
+		require.FailNow(t, fmt.Sprintf("no change hook within %v", waitBound))
 		return driftless.Change[appConfig]{}
 	}
 }
@@ -111,7 +112,7 @@ func TestHandleDeletedFileKeepsLastGood(t *testing.T) {
 	case err := <-errs:
 		require.ErrorIs(t, err, driftless.ErrNotFound)
 	case <-time.After(waitBound):
-		t.Fatalf("no error hook within %v after the file was deleted", waitBound)
+		require.FailNow(t, fmt.Sprintf("no error hook within %v after the file was deleted", waitBound))
 	}
 	assert.Equal(t, "sk-1", h.Current().OpenAIKey.Value(), "the last good config is kept")
 	assert.Empty(t, changes)
@@ -154,7 +155,7 @@ func TestHandleFileBecameFIFO(t *testing.T) {
 		require.ErrorIs(t, err, driftless.ErrInvalidRef)
 		assert.ErrorContains(t, err, path)
 	case <-time.After(waitBound):
-		t.Fatalf("no error hook within %v after the file became a named pipe", waitBound)
+		require.FailNow(t, fmt.Sprintf("no error hook within %v after the file became a named pipe", waitBound))
 	}
 
 	returned := make(chan error, 1)
@@ -163,7 +164,7 @@ func TestHandleFileBecameFIFO(t *testing.T) {
 	case err := <-returned:
 		require.ErrorIs(t, err, driftless.ErrInvalidRef)
 	case <-time.After(waitBound):
-		t.Fatalf("ForceRefresh blocked for %v on a named pipe", waitBound)
+		require.FailNow(t, fmt.Sprintf("ForceRefresh blocked for %v on a named pipe", waitBound))
 	}
 	assert.Equal(t, "sk-1", h.Current().OpenAIKey.Value(), "the last good config is kept")
 	assert.Empty(t, changes)
@@ -173,6 +174,6 @@ func TestHandleFileBecameFIFO(t *testing.T) {
 	case err := <-returned:
 		assert.NoError(t, err)
 	case <-time.After(waitBound):
-		t.Fatalf("Close blocked for %v", waitBound)
+		require.FailNow(t, fmt.Sprintf("Close blocked for %v", waitBound))
 	}
 }

@@ -67,9 +67,7 @@ func (v *volume) write(payload map[string][]byte) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	must := func(err error) {
-		if err != nil {
-			v.t.Fatalf("kubelet volume: %v", err)
-		}
+		require.NoError(v.t, err, "kubelet volume")
 	}
 	dataLink := filepath.Join(v.dir, "..data")
 	// (1) the current timestamped directory

@@ -32,7 +32,7 @@ func startWatch(t *testing.T, p *files.Provider, refs ...driftless.Ref) <-chan d
 	go func() {
 		done <- p.Watch(ctx, refs, func(r driftless.Ref) {
 			if !calls.TryLock() {
-				t.Error("changed called concurrently with itself")
+				assert.Fail(t, "changed called concurrently with itself")
 				return
 			}
 			defer calls.Unlock()
@@ -52,7 +52,7 @@ func next(t *testing.T, ch <-chan driftless.Ref) driftless.Ref {
 	case r := <-ch:
 		return r
 	case <-time.After(waitBound):
-		t.Fatalf("no change reported within %v", waitBound)
+		require.FailNow(t, fmt.Sprintf("no change reported within %v", waitBound))
 		return driftless.Ref{}
 	}
 }
@@ -285,7 +285,7 @@ func TestWatchClose(t *testing.T) {
 		// Either Watch was running and stopped, or it started after Close.
 		require.ErrorIs(t, err, driftless.ErrClosed)
 	case <-time.After(waitBound):
-		t.Fatal("Watch did not return after Close")
+		require.FailNow(t, "Watch did not return after Close")
 	}
 }
 

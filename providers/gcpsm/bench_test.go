@@ -11,6 +11,7 @@ import (
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/providers/gcpsm"
 	"github.com/driftless/driftless/providers/gcpsm/gcpsmtest"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkColdStart fetches 20 secrets concurrently, as driftless does at
@@ -25,9 +26,7 @@ func BenchmarkColdStart(b *testing.B) {
 	refs := make([]driftless.Ref, secrets)
 	for i := range refs {
 		name := fmt.Sprintf("secret-%02d", i)
-		if err := srv.Put(ctx, name, []byte(`{"user":"u","password":"p"}`)); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, srv.Put(ctx, name, []byte(`{"user":"u","password":"p"}`)))
 		refs[i] = driftless.Ref{Scheme: gcpsm.Scheme, Name: gcpsmtest.DefaultProject + "/" + name}
 	}
 	fetchAll := func(b *testing.B, p *gcpsm.Provider) {
@@ -38,16 +37,12 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 		wg.Wait()
 		for _, err := range errs {
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 		}
 	}
 	b.Run("conn", func(b *testing.B) {
 		p, err := gcpsm.NewFromDefault(ctx, gcpsm.WithEndpoint(srv.Addr()))
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		defer p.Close()
 		srv.SetLatency(0)
 		fetchAll(b, p) // connect once, so that the loop measures fetches
@@ -84,9 +79,7 @@ func BenchmarkLoadColdStart(b *testing.B) {
 	var fields []reflect.StructField
 	for i := 0; i < 20; i++ {
 		name := fmt.Sprintf("secret-%02d", i)
-		if err := srv.Put(ctx, name, []byte(`{"user":"u","password":"p"}`)); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, srv.Put(ctx, name, []byte(`{"user":"u","password":"p"}`)))
 		for _, key := range []string{"user", "password"} {
 			k := fmt.Sprintf("F%02d_%s", i, strings.ToUpper(key))
 			env[k] = "gcpsm://" + gcpsmtest.DefaultProject + "/" + name + "#" + key
@@ -95,9 +88,7 @@ func BenchmarkLoadColdStart(b *testing.B) {
 	}
 	typ := reflect.StructOf(fields)
 	p, err := gcpsm.NewFromDefault(ctx, gcpsm.WithEndpoint(srv.Addr()))
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer p.Close()
 	opts := []driftless.Option{driftless.WithEnv(env), driftless.WithProvider(gcpsm.Scheme, p)}
 	if err := driftless.Load(ctx, reflect.New(typ).Interface(), opts...); err != nil { // connect

@@ -1,11 +1,11 @@
 package gcpsm
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/driftless/driftless"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzResolve checks that resolving any name either fails with a
@@ -26,18 +26,14 @@ func FuzzResolve(f *testing.F) {
 		r, err := p.resolve(name)
 		if err != nil {
 			var re *driftless.RefError
-			if !errors.As(err, &re) || !errors.Is(err, driftless.ErrInvalidRef) {
-				t.Fatalf("resolve error is not a RefError: %v", err)
-			}
+			require.ErrorAs(t, err, &re)
+			require.ErrorIs(t, err, driftless.ErrInvalidRef)
 			return
 		}
 		full := r.name()
-		if !strings.HasPrefix(full, "projects/") || !validID(r.secret) || r.version == "" {
-			t.Fatalf("resolve gave %q", full)
-		}
+		require.Truef(t, strings.HasPrefix(full, "projects/") && validID(r.secret) && r.version != "", "resolve gave %q", full)
 		again, err := p.resolve(full)
-		if err != nil || again != r {
-			t.Fatalf("full name %q does not resolve to itself: %+v, %v", full, again, err)
-		}
+		require.NoErrorf(t, err, "full name %q does not resolve", full)
+		require.Equalf(t, r, again, "full name %q does not resolve to itself", full)
 	})
 }

@@ -50,7 +50,7 @@ func TestHandleRotation(t *testing.T) {
 		assert.Equal(t, []string{"WebhookKey"}, c.Paths)
 		assert.Equal(t, "k-1", c.Old.WebhookKey.Current().Value())
 	case <-time.After(10 * time.Second):
-		t.Fatal("no change hook after a new KV version")
+		require.FailNow(t, "no change hook after a new KV version")
 	}
 	cur := h.Current().WebhookKey
 	assert.Equal(t, "k-2", cur.Current().Value())
@@ -97,7 +97,7 @@ func TestHandleLease(t *testing.T) {
 		assert.True(t, time.Now().Before(start.Add(ttl)), "the refresh came after the lease ended")
 		assert.ElementsMatch(t, []string{"DB.User", "DB.Password"}, c.Paths)
 	case <-time.After(2 * ttl):
-		t.Fatal("no change hook before the lease ended")
+		require.FailNow(t, "no change hook before the lease ended")
 	}
 	next := h.Current().DB
 	assert.NotEqual(t, first.User, next.User)

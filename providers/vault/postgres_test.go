@@ -38,7 +38,7 @@ func startPostgres(t *testing.T) *pgServer {
 	initdbs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	if len(initdbs) == 0 {
 		if os.Getenv("CI") != "" {
-			t.Fatal("PostgreSQL is not installed, and CI is set: .ci/setup.d/21-postgres.sh should have installed it")
+			require.FailNow(t, "PostgreSQL is not installed, and CI is set: .ci/setup.d/21-postgres.sh should have installed it")
 		}
 		t.Skip("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run .ci/setup.d/21-postgres.sh")
 	}
@@ -90,7 +90,7 @@ func startPostgres(t *testing.T) *pgServer {
 	}
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		t.Fatalf("starting PostgreSQL: %v\n%s", err, log)
+		require.NoError(t, err, "starting PostgreSQL:\n%s", log)
 	}
 	t.Cleanup(func() { _ = run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop") })
 	return &pgServer{Port: port, Password: pw}

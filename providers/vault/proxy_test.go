@@ -80,9 +80,9 @@ listener "tcp" {
 	select {
 	case <-authed:
 	case <-exited:
-		t.Fatalf("vault proxy exited during start:\n%s", log.String())
+		require.FailNow(t, fmt.Sprintf("vault proxy exited during start:\n%s", log.String()))
 	case <-time.After(60 * time.Second):
-		t.Fatalf("vault proxy did not authenticate within 60s:\n%s", log.String())
+		require.FailNow(t, fmt.Sprintf("vault proxy did not authenticate within 60s:\n%s", log.String()))
 	}
 	return "http://" + addr, log
 }

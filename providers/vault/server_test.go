@@ -38,7 +38,7 @@ func vaultBinary(t *testing.T) string {
 	}
 	if _, err := os.Stat(bin); err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("no Vault server binary at %s, and CI is set: .ci/setup.d/20-vault.sh should have built it", bin)
+			require.FailNow(t, fmt.Sprintf("no Vault server binary at %s, and CI is set: .ci/setup.d/20-vault.sh should have built it", bin))
 		}
 		t.Skipf("no Vault server binary at %s: run .ci/setup.d/20-vault.sh (builds Vault %s once, 11-35 minutes) or set DRIFTLESS_VAULT_BIN", bin, vaultVersion)
 	}
@@ -82,7 +82,7 @@ func startVault(t *testing.T) *devServer {
 			return s
 		}
 	}
-	t.Fatalf("starting the Vault dev server: %v", err)
+	require.NoError(t, err, "starting the Vault dev server")
 	return nil
 }
 

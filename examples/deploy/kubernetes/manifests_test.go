@@ -13,6 +13,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/driftless/driftless"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type envVar struct {
@@ -67,9 +69,7 @@ type object struct {
 func load(t *testing.T, file string) []object {
 	t.Helper()
 	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	var out []object
 	for {
@@ -78,9 +78,7 @@ func load(t *testing.T, file string) []object {
 		if errors.Is(err, io.EOF) {
 			return out
 		}
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
+		require.NoError(t, err, file)
 		out = append(out, o)
 	}
 }
@@ -92,7 +90,7 @@ func deployment(t *testing.T, objs []object) object {
 			return o
 		}
 	}
-	t.Fatal("no Deployment")
+	require.FailNow(t, "no Deployment")
 	return object{}
 }
 
@@ -110,29 +108,20 @@ func TestEveryManifestIsHardenedAndServes(t *testing.T) {
 		t.Run(f, func(t *testing.T) {
 			d := deployment(t, load(t, f))
 			spec := d.Spec.Template.Spec
-			if !spec.SecurityContext.RunAsNonRoot {
-				t.Error("pods must run as non-root")
-			}
-			if len(spec.Containers) != 1 {
-				t.Fatalf("want one container, got %d", len(spec.Containers))
-			}
+			assert.True(t, spec.SecurityContext.RunAsNonRoot, "pods must run as non-root")
+			require.Len(t, spec.Containers, 1, "want one container")
 			c := spec.Containers[0]
-			if !c.SecurityContext.ReadOnlyRootFilesystem || c.SecurityContext.AllowPrivilegeEscalation == nil || *c.SecurityContext.AllowPrivilegeEscalation {
-				t.Error("containers need a read-only root file system and no privilege escalation")
-			}
-			if strings.Join(c.Args, " ") != "-serve" {
-				t.Errorf("the container must run the service (-serve), got %v", c.Args)
-			}
+			assert.True(t, c.SecurityContext.ReadOnlyRootFilesystem && c.SecurityContext.AllowPrivilegeEscalation != nil && !*c.SecurityContext.AllowPrivilegeEscalation,
+				"containers need a read-only root file system and no privilege escalation")
+			assert.Equal(t, []string{"-serve"}, c.Args, "the container must run the service (-serve)")
 			key, ok := env(c, "OPENAI_API_KEY")
-			if !ok {
-				t.Fatal("OPENAI_API_KEY is not set")
-			}
+			require.True(t, ok, "OPENAI_API_KEY is not set")
 			if driftless.IsKnownRef(key.Value) {
-				if _, err := driftless.ParseRef(key.Value); err != nil {
-					t.Errorf("OPENAI_API_KEY is not a valid reference: %v", err)
-				}
-			} else if key.Value != "" {
-				t.Error("OPENAI_API_KEY holds a literal value: a secret must never be in a manifest")
+				_, err := driftless.ParseRef(key.Value)
+				assert.NoError(t, err, "OPENAI_API_KEY is not a valid reference")
+			} else {
+				// Not assert.Empty: it would print the value.
+				assert.True(t, key.Value == "", "OPENAI_API_KEY holds a literal value: a secret must never be in a manifest")
 			}
 		})
 	}
@@ -141,40 +130,28 @@ func TestEveryManifestIsHardenedAndServes(t *testing.T) {
 func TestEnvVariantUsesSecretKeyRef(t *testing.T) {
 	c := deployment(t, load(t, "deployment-env.yaml")).Spec.Template.Spec.Containers[0]
 	key, _ := env(c, "OPENAI_API_KEY")
-	if key.ValueFrom == nil || key.ValueFrom.SecretKeyRef == nil || key.ValueFrom.SecretKeyRef.Name != "inference-secrets" {
-		t.Fatal("OPENAI_API_KEY must come from the inference-secrets Secret")
-	}
+	assert.True(t, key.ValueFrom != nil && key.ValueFrom.SecretKeyRef != nil && key.ValueFrom.SecretKeyRef.Name == "inference-secrets",
+		"OPENAI_API_KEY must come from the inference-secrets Secret")
 }
 
 func TestVolumeVariantIsWatchable(t *testing.T) {
 	d := deployment(t, load(t, "deployment-volume.yaml"))
 	spec := d.Spec.Template.Spec
 	c := spec.Containers[0]
-	if len(c.VolumeMounts) != 1 {
-		t.Fatalf("want one volume mount, got %d", len(c.VolumeMounts))
-	}
+	require.Len(t, c.VolumeMounts, 1, "want one volume mount")
 	m := c.VolumeMounts[0]
-	if !m.ReadOnly {
-		t.Error("the secret volume must be read-only")
-	}
-	if m.SubPath != "" {
-		t.Error("a subPath mount never sees Secret updates: rotation would need a restart")
-	}
+	assert.True(t, m.ReadOnly, "the secret volume must be read-only")
+	assert.Empty(t, m.SubPath, "a subPath mount never sees Secret updates: rotation would need a restart")
 	var secretVolume bool
 	for _, v := range spec.Volumes {
 		secretVolume = secretVolume || v.Name == m.Name && v.Secret != nil && v.Secret.SecretName == "inference-secrets"
 	}
-	if !secretVolume {
-		t.Error("the mount must be the inference-secrets Secret volume")
-	}
+	assert.True(t, secretVolume, "the mount must be the inference-secrets Secret volume")
 	key, _ := env(c, "OPENAI_API_KEY")
 	ref, err := driftless.ParseRef(key.Value)
-	if err != nil || ref.Scheme != "file" {
-		t.Fatalf("OPENAI_API_KEY must be a file:// reference, got an error %v", err)
-	}
-	if !strings.HasPrefix(ref.Name, m.MountPath+"/") {
-		t.Errorf("the reference %s is not inside the mounted volume %s", ref.Name, m.MountPath)
-	}
+	require.NoError(t, err, "OPENAI_API_KEY must be a file:// reference")
+	require.Equal(t, "file", ref.Scheme, "OPENAI_API_KEY must be a file:// reference")
+	assert.Truef(t, strings.HasPrefix(ref.Name, m.MountPath+"/"), "the reference %s is not inside the mounted volume %s", ref.Name, m.MountPath)
 }
 
 func TestCloudVariantUsesPodIdentity(t *testing.T) {
@@ -185,15 +162,12 @@ func TestCloudVariantUsesPodIdentity(t *testing.T) {
 	for _, o := range objs {
 		annotated = annotated || o.Kind == "ServiceAccount" && o.Metadata.Name == sa && strings.HasPrefix(o.Metadata.Annotations["eks.amazonaws.com/role-arn"], "arn:aws:iam::")
 	}
-	if sa == "" || !annotated {
-		t.Error("the cloud variant needs a service account with an IAM role (IRSA)")
-	}
+	assert.True(t, sa != "" && annotated, "the cloud variant needs a service account with an IAM role (IRSA)")
 	c := d.Spec.Template.Spec.Containers[0]
 	key, _ := env(c, "OPENAI_API_KEY")
-	if ref, err := driftless.ParseRef(key.Value); err != nil || ref.Scheme != "awssm" {
-		t.Errorf("OPENAI_API_KEY must be an awssm:// reference (err %v)", err)
+	if ref, err := driftless.ParseRef(key.Value); assert.NoError(t, err, "OPENAI_API_KEY must be an awssm:// reference") {
+		assert.Equal(t, "awssm", ref.Scheme, "OPENAI_API_KEY must be an awssm:// reference")
 	}
-	if _, ok := env(c, "AWS_REGION"); !ok {
-		t.Error("AWS_REGION must be set for the SDK's default chain")
-	}
+	_, ok := env(c, "AWS_REGION")
+	assert.True(t, ok, "AWS_REGION must be set for the SDK's default chain")
 }

@@ -380,9 +380,8 @@ func FuzzWriter(f *testing.F) {
 			chunks = append(chunks, in[i:min(i+n, len(in))])
 		}
 		got := maskAll(t, []string{value}, chunks...)
-		if got != reference(mask.Patterns([]string{value}), in) {
-			t.Fatalf("output differs from the reference (chunk size %d)", n)
-		}
+		// Not require.Equal: the output may hold the value.
+		require.Truef(t, got == reference(mask.Patterns([]string{value}), in), "output differs from the reference (chunk size %d)", n)
 	})
 }
 
