@@ -10,6 +10,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 	"github.com/stretchr/testify/require"
 )
 
@@ -131,7 +132,7 @@ func BenchmarkColdStart40Fields20Secrets(b *testing.B) {
 			for i := 0; i < 40; i++ {
 				env[envKey(i)] = "mem://" + secretName(i/2) + "#" + string(rune('a'+i%2))
 			}
-			var p driftless.Provider = mem
+			var p driver.Provider = mem
 			if bc.batch {
 				p = mem.Batching(20)
 			}

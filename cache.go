@@ -11,12 +11,14 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/driftless/driftless/driver"
 )
 
 // cacheKey identifies one fetch: a secret and version selector, and whether
 // the previous version is wanted.
 type cacheKey struct {
-	ref      Ref // Key is always empty
+	ref      driver.Ref // Key is always empty
 	previous bool
 }
 
@@ -24,13 +26,13 @@ type cacheKey struct {
 // every caller that misses waits on it (concurrent misses share one fetch).
 type entry struct {
 	done     chan struct{}
-	val      Value
+	val      driver.Value
 	err      error
 	due      time.Time // when it must be fetched again
 	failures int       // consecutive failed fetches, for backoff
 	period   time.Duration
-	first    bool  // fetched for the first time in the current round
-	prev     Value // the last good value, for lease renewal
+	first    bool         // fetched for the first time in the current round
+	prev     driver.Value // the last good value, for lease renewal
 }
 
 // cache holds fetched values per (provider, name, version selector).
@@ -83,7 +85,7 @@ func (c *cache) spread(keys []cacheKey, es []*entry) {
 	unit := make([]int, len(es))
 	units := 0
 	batchUnit := map[string]int{}
-	currentUnit := map[Ref]int{}
+	currentUnit := map[driver.Ref]int{}
 	for _, i := range idx {
 		k := keys[i]
 		if k.previous {
@@ -91,7 +93,7 @@ func (c *cache) spread(keys []cacheKey, es []*entry) {
 				unit[i] = u
 				continue
 			}
-		} else if _, ok := c.o.provider(k.ref.Scheme).(BatchFetcher); ok {
+		} else if _, ok := c.o.provider(k.ref.Scheme).(driver.BatchFetcher); ok {
 			u, seen := batchUnit[k.ref.Scheme]
 			if !seen {
 				u = units
@@ -173,7 +175,7 @@ func (c *cache) earliestDue() time.Time {
 }
 
 // invalidate marks keys (all keys when nil) due now.
-func (c *cache) invalidate(match func(Ref) bool, now time.Time) {
+func (c *cache) invalidate(match func(driver.Ref) bool, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k, e := range c.entries {
@@ -198,9 +200,9 @@ func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
 	out := make(map[cacheKey]*entry, len(keys))
 	var wait []cacheKey
 	toFetch := map[string][]cacheKey{} // by scheme
-	var pairs []Ref                    // secrets whose current and previous versions are fetched
+	var pairs []driver.Ref             // secrets whose current and previous versions are fetched
 	var events []Event                 // emitted after the lock is released
-	paired := map[Ref]bool{}
+	paired := map[driver.Ref]bool{}
 	for _, k := range keys {
 		if k.previous {
 			paired[k.ref] = true
@@ -327,13 +329,13 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 
 // fetched is the outcome of one fetch.
 type fetched struct {
-	val Value
+	val driver.Value
 	err error
 }
 
 func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey, out map[cacheKey]*entry) {
 	p := c.o.provider(scheme)
-	finish := func(k cacheKey, v Value, err error) {
+	finish := func(k cacheKey, v driver.Value, err error) {
 		e := out[k]
 		now := time.Now()
 		c.mu.Lock()
@@ -355,7 +357,7 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 	}
 	if p == nil {
 		for _, k := range keys {
-			finish(k, Value{}, fmt.Errorf("%w %q", ErrNoProvider, scheme))
+			finish(k, driver.Value{}, fmt.Errorf("%w %q", ErrNoProvider, scheme))
 		}
 		return
 	}
@@ -370,15 +372,15 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 			current = append(current, k)
 		}
 	}
-	pairOf := map[Ref]bool{}
+	pairOf := map[driver.Ref]bool{}
 	for _, k := range previous {
 		if slices.Contains(current, cacheKey{ref: k.ref}) {
 			pairOf[k.ref] = true
 		}
 	}
 	var heldMu sync.Mutex
-	held := map[Ref]fetched{}
-	got := func(k cacheKey, v Value, err error) {
+	held := map[driver.Ref]fetched{}
+	got := func(k cacheKey, v driver.Value, err error) {
 		if !pairOf[k.ref] {
 			finish(k, v, err)
 			return
@@ -389,12 +391,12 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 	}
 	// Leases that can be renewed are renewed rather than fetched anew;
 	// those that cannot join the fetches.
-	if r, ok := p.(Renewer); ok {
+	if r, ok := p.(driver.Renewer); ok {
 		current = c.renew(ctx, scheme, r, current, out, got)
 	}
 	// Current versions go through the batch call when the provider has one.
-	if bf, ok := p.(BatchFetcher); ok && len(current) > 1 {
-		refs := make([]Ref, len(current))
+	if bf, ok := p.(driver.BatchFetcher); ok && len(current) > 1 {
+		refs := make([]driver.Ref, len(current))
 		for i, k := range current {
 			refs[i] = k.ref
 		}
@@ -404,36 +406,36 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 		for i, k := range current {
 			switch {
 			case err != nil:
-				got(k, Value{}, err)
+				got(k, driver.Value{}, err)
 			case i < len(res):
 				got(k, res[i].Value, res[i].Err)
 			default:
-				got(k, Value{}, fmt.Errorf("driftless: provider %q returned %d results for %d references", scheme, len(res), len(refs)))
+				got(k, driver.Value{}, fmt.Errorf("driftless: provider %q returned %d results for %d references", scheme, len(res), len(refs)))
 			}
 		}
 		current = nil
 	}
 	sem := make(chan struct{}, c.o.concurrency)
-	call := func(k cacheKey) (Value, error) {
+	call := func(k cacheKey) (driver.Value, error) {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			return Value{}, ctx.Err()
+			return driver.Value{}, ctx.Err()
 		}
 		defer func() { <-sem }()
 		fetch := p.Fetch
 		if k.previous {
-			if pf, ok := p.(PreviousFetcher); ok {
+			if pf, ok := p.(driver.PreviousFetcher); ok {
 				fetch = pf.FetchPrevious
 			} else {
-				fetch = func(context.Context, Ref) (Value, error) {
-					return Value{}, fmt.Errorf("%w: provider %q cannot fetch previous versions", ErrNotFound, scheme)
+				fetch = func(context.Context, driver.Ref) (driver.Value, error) {
+					return driver.Value{}, fmt.Errorf("%w: provider %q cannot fetch previous versions", ErrNotFound, scheme)
 				}
 			}
 		}
 		start := time.Now()
 		v, err := fetch(ctx, k.ref)
-		c.audit(ctx, scheme, []Ref{k.ref}, []Result{{Value: v, Err: err}}, nil, time.Since(start), k.previous)
+		c.audit(ctx, scheme, []driver.Ref{k.ref}, []driver.Result{{Value: v, Err: err}}, nil, time.Since(start), k.previous)
 		return v, err
 	}
 	var wg sync.WaitGroup
@@ -468,13 +470,13 @@ func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey,
 // the two calls), the current version is read again, so that the pair is
 // never an old current with the version before it, missing the new one,
 // nor a new current with a previous that skips the version in use.
-func (c *cache) fetchPair(ctx context.Context, scheme string, pk cacheKey, cur fetched, call func(cacheKey) (Value, error), finish func(cacheKey, Value, error)) {
+func (c *cache) fetchPair(ctx context.Context, scheme string, pk cacheKey, cur fetched, call func(cacheKey) (driver.Value, error), finish func(cacheKey, driver.Value, error)) {
 	ck := cacheKey{ref: pk.ref}
 	if cur.err != nil {
 		// The pair failed: the previous version is not asked for, and is
 		// retried with the current one.
 		finish(ck, cur.val, cur.err)
-		finish(pk, Value{}, cur.err)
+		finish(pk, driver.Value{}, cur.err)
 		return
 	}
 	prev, perr := call(pk)
@@ -495,7 +497,7 @@ func (c *cache) fetchPair(ctx context.Context, scheme string, pk cacheKey, cur f
 
 // renew renews the leases of keys whose last good value has one that has
 // not expired, concurrently, and returns the keys still to fetch.
-func (c *cache) renew(ctx context.Context, scheme string, r Renewer, keys []cacheKey, out map[cacheKey]*entry, finish func(cacheKey, Value, error)) []cacheKey {
+func (c *cache) renew(ctx context.Context, scheme string, r driver.Renewer, keys []cacheKey, out map[cacheKey]*entry, finish func(cacheKey, driver.Value, error)) []cacheKey {
 	now := time.Now()
 	var rest []cacheKey
 	var mu sync.Mutex
@@ -538,7 +540,7 @@ func (c *cache) event(ctx context.Context, e Event) { emitEvent(ctx, c.o, e) }
 // audit logs one backend call and reports it to the metrics hook; never a
 // value. A previous version that does not exist is normal (a secret never
 // rotated): it is logged at debug level, not as a failure.
-func (c *cache) audit(ctx context.Context, scheme string, refs []Ref, res []Result, err error, d time.Duration, previous bool) {
+func (c *cache) audit(ctx context.Context, scheme string, refs []driver.Ref, res []driver.Result, err error, d time.Duration, previous bool) {
 	c.event(ctx, Event{Kind: EventFetch, Scheme: scheme, Refs: len(refs), Duration: d, Err: err})
 	if c.o.logger == nil {
 		return

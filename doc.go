@@ -123,9 +123,12 @@
 //
 // # Providers
 //
-// A Provider fetches values by name from one backend; optional abilities
-// are separate interfaces found by type assertion: BatchFetcher,
-// PreviousFetcher, Watcher and Closer. Each backend lives in its own module
+// A provider fetches values by name from one backend. What a provider
+// implements is in package driver (as database/sql/driver is to
+// database/sql): the Provider interface, and optional abilities found by
+// type assertion: RefChecker (its own reference grammar, checked before
+// any fetch), BatchFetcher, PreviousFetcher, Renewer, Watcher and Closer.
+// Register one with WithProvider. Each backend lives in its own module
 // under providers/, so importing driftless pulls only the standard library.
 // Package providertest is the conformance suite every provider passes, and
 // package drifttest has an in-memory provider and helpers for unit tests.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 )
 
 // TestEnvLoaderResolves loads variables whose names are not Go
@@ -60,7 +61,7 @@ func TestEnvLoaderResolves(t *testing.T) {
 // wholeBatchDown serves Fetch but fails every batch call as a whole.
 type wholeBatchDown struct{ *drifttest.Provider }
 
-func (wholeBatchDown) FetchBatch(context.Context, []driftless.Ref) ([]driftless.Result, error) {
+func (wholeBatchDown) FetchBatch(context.Context, []driver.Ref) ([]driver.Result, error) {
 	return nil, errors.New("batch endpoint down")
 }
 

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/driftless/driftless/driver"
 )
 
 // Every sentinel and every error type of the package is in this file.
@@ -19,30 +21,24 @@ var (
 	// ErrNotFound means the backend answered and the secret, version or key does
 	// not exist. It is the only error that lets a key-value source fall through to
 	// the next source in the chain.
-	ErrNotFound = errors.New("driftless: not found")
+	ErrNotFound = driver.ErrNotFound
 	// ErrPermission means the backend refused the caller (denied, forbidden,
 	// unauthenticated).
-	ErrPermission = errors.New("driftless: permission denied")
+	ErrPermission = driver.ErrPermission
 	// ErrUnavailable means the backend could not be reached or answered with a
 	// transient failure (network, throttling after retries, sealed, 5xx).
-	ErrUnavailable = errors.New("driftless: provider unavailable")
+	ErrUnavailable = driver.ErrUnavailable
 	// ErrNoCredentials means the provider found no credentials to call its
 	// backend with (no AWS credential chain, no Google ADC, no Azure identity,
 	// no Vault token): a deployment mistake to fix, not an outage to wait out.
 	// Providers wrap it together with the SDK's error.
-	ErrNoCredentials = errors.New("driftless: no credentials for provider")
+	ErrNoCredentials = driver.ErrNoCredentials
 	// ErrInvalidRef means a reference is malformed or names something the
 	// provider cannot serve.
-	ErrInvalidRef = errors.New("driftless: invalid reference")
+	ErrInvalidRef = driver.ErrInvalidRef
 	// ErrNoProvider means a reference uses a scheme no provider is registered for.
 	ErrNoProvider = errors.New("driftless: no provider for scheme")
-	// ErrClosed is returned by a provider used after Close.
-	ErrClosed = errors.New("driftless: provider closed")
 )
-
-// ErrNotRenewable is wrapped by a Renewer's error when a lease cannot be
-// extended (far enough): driftless then fetches the secret anew.
-var ErrNotRenewable = errors.New("driftless: lease not renewable")
 
 // ErrBadTag is wrapped by every TagError.
 var ErrBadTag = errors.New("driftless: bad struct tag")
@@ -268,36 +264,6 @@ func (e *RateLimitError) Error() string {
 // Unwrap makes errors.Is work with ErrRateLimited and with the context's
 // error.
 func (e *RateLimitError) Unwrap() []error { return []error{ErrRateLimited, e.Err} }
-
-// RefError reports a malformed reference. It never holds the reference text
-// beyond its scheme, since a mistyped value could be a secret.
-type RefError struct {
-	Scheme string // the reference's scheme, if one was found
-	Reason string // what is wrong
-}
-
-// Error describes what is wrong with the reference, without its text.
-func (e *RefError) Error() string {
-	if e.Scheme == "" {
-		return "driftless: invalid reference: " + e.Reason
-	}
-	return "driftless: invalid " + e.Scheme + ":// reference: " + e.Reason
-}
-
-// Unwrap makes errors.Is(err, ErrInvalidRef) true.
-func (e *RefError) Unwrap() error { return ErrInvalidRef }
-
-// KeyError reports that a key selected with "#key" could not be taken from a
-// secret. It names the key, never the secret's content.
-type KeyError struct {
-	Key    string // the key or JSON pointer
-	Reason string
-}
-
-// Error names the key and the reason, never the secret's content.
-func (e *KeyError) Error() string {
-	return fmt.Sprintf("driftless: key %q: %s", e.Key, e.Reason)
-}
 
 // decodeError describes why a value did not decode, without the value.
 type decodeError struct {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/internal/fileread"
 )
 
@@ -17,27 +19,38 @@ type fileReader struct {
 	maxSize int64
 }
 
+// CheckRef accepts an absolute path with no query.
+func (p fileReader) CheckRef(ref driver.Ref) error {
+	if ref.Query != "" {
+		return &driver.RefError{Scheme: ref.Scheme, Reason: "file references take no query parameters"}
+	}
+	if !strings.HasPrefix(ref.Name, "/") {
+		return &driver.RefError{Scheme: ref.Scheme, Reason: "want an absolute path: file:///path"}
+	}
+	return nil
+}
+
 // Fetch reads the file ref.Name. The version is keyed (fileread.Version):
 // it shows a change without telling anything about the content.
-func (p fileReader) Fetch(ctx context.Context, ref Ref) (Value, error) {
+func (p fileReader) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	if err := ctx.Err(); err != nil {
-		return Value{}, fmt.Errorf("reading file %s: %w", ref.Name, err)
+		return driver.Value{}, fmt.Errorf("reading file %s: %w", ref.Name, err)
 	}
 	b, err := p.readFile(ctx, ref.Name)
 	if err != nil {
 		switch {
 		case fileread.IsNotFound(err):
-			return Value{}, fmt.Errorf("%w: %w", ErrNotFound, err)
+			return driver.Value{}, fmt.Errorf("%w: %w", ErrNotFound, err)
 		case errors.Is(err, fs.ErrPermission):
-			return Value{}, fmt.Errorf("%w: %w", ErrPermission, err)
+			return driver.Value{}, fmt.Errorf("%w: %w", ErrPermission, err)
 		case errors.Is(err, fileread.ErrTooLarge):
-			return Value{}, fmt.Errorf("%w: %w (see WithMaxFileSize)", ErrInvalidRef, err)
+			return driver.Value{}, fmt.Errorf("%w: %w (see WithMaxFileSize)", ErrInvalidRef, err)
 		case errors.Is(err, fileread.ErrNotRegular):
-			return Value{}, fmt.Errorf("%w: %w", ErrInvalidRef, err)
+			return driver.Value{}, fmt.Errorf("%w: %w", ErrInvalidRef, err)
 		}
-		return Value{}, err
+		return driver.Value{}, err
 	}
-	return Value{Data: b, Version: fileread.Version(b)}, nil
+	return driver.Value{Data: b, Version: fileread.Version(b)}, nil
 }
 
 // readFile reads path with the bounded reader, or with the WithReadFile

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/driftless/driftless/driver"
 )
 
 // Change describes one swap of a Handle's snapshot. Paths lists the field
@@ -197,7 +199,7 @@ type Handle[T any] struct {
 
 	// watchMu guards the watches.
 	watchMu sync.Mutex
-	watched map[string][]Ref // scheme -> refs being watched
+	watched map[string][]driver.Ref // scheme -> refs being watched
 	stopW   map[string]context.CancelFunc
 }
 
@@ -713,19 +715,19 @@ func (h *Handle[T]) emit(ctx context.Context, e Event) { emitEvent(ctx, h.l.o, e
 // watch (re)starts a Watch for each Watcher provider over the refs it
 // serves, when that set changed.
 func (h *Handle[T]) watch(ctx context.Context, wg *sync.WaitGroup) {
-	byScheme := map[string][]Ref{}
+	byScheme := map[string][]driver.Ref{}
 	for _, k := range h.l.cache.keys() {
-		if _, ok := h.l.o.providers[k.ref.Scheme].(Watcher); ok && !k.previous {
+		if _, ok := h.l.o.providers[k.ref.Scheme].(driver.Watcher); ok && !k.previous {
 			byScheme[k.ref.Scheme] = append(byScheme[k.ref.Scheme], k.ref)
 		}
 	}
 	h.watchMu.Lock()
 	defer h.watchMu.Unlock()
 	if h.watched == nil {
-		h.watched, h.stopW = map[string][]Ref{}, map[string]context.CancelFunc{}
+		h.watched, h.stopW = map[string][]driver.Ref{}, map[string]context.CancelFunc{}
 	}
 	for scheme, refs := range byScheme {
-		slices.SortFunc(refs, func(a, b Ref) int { return strings.Compare(a.String(), b.String()) })
+		slices.SortFunc(refs, func(a, b driver.Ref) int { return strings.Compare(a.String(), b.String()) })
 		if slices.Equal(refs, h.watched[scheme]) {
 			continue
 		}
@@ -734,15 +736,15 @@ func (h *Handle[T]) watch(ctx context.Context, wg *sync.WaitGroup) {
 		}
 		wctx, stop := context.WithCancel(ctx)
 		h.watched[scheme], h.stopW[scheme] = refs, stop
-		w := h.l.o.providers[scheme].(Watcher)
+		w := h.l.o.providers[scheme].(driver.Watcher)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := w.Watch(wctx, refs, func(Ref) {
+			err := w.Watch(wctx, refs, func(driver.Ref) {
 				// Re-read every reference of this provider, not only the one
 				// reported, so that files changed together (the keys of one
 				// Kubernetes Secret volume) are published together.
-				h.l.cache.invalidate(func(k Ref) bool { return k.Scheme == scheme }, time.Now())
+				h.l.cache.invalidate(func(k driver.Ref) bool { return k.Scheme == scheme }, time.Now())
 				select {
 				case h.wake <- struct{}{}:
 				default:

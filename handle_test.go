@@ -17,6 +17,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 )
 
 type svcConfig struct {
@@ -339,9 +340,9 @@ func TestFleetRefreshIsSpread(t *testing.T) {
 
 type countingProvider struct{ fn func() }
 
-func (c countingProvider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (c countingProvider) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	c.fn()
-	return driftless.Value{Data: []byte("v"), Version: "1"}, nil
+	return driver.Value{Data: []byte("v"), Version: "1"}, nil
 }
 
 type twentyFields struct {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/driftless/driftless/driver"
 )
 
 // Load fills the struct that dst points to from the chain of sources:
@@ -158,11 +160,11 @@ type fieldState struct {
 	raw     string // the value read: a literal or the text of a reference
 	found   bool   // a source (or, after apply, the default) has a value
 	origin  origin
-	ref     Ref    // the reference raw names, once admitted
-	isRef   bool   // ref is set
-	srcRefs []Ref  // per key-value source, its reference for the key (zero if none)
-	def     string // the default tag, expanded for an expand field
-	waits   bool   // the field needs the fetch
+	ref     driver.Ref   // the reference raw names, once admitted
+	isRef   bool         // ref is set
+	srcRefs []driver.Ref // per key-value source, its reference for the key (zero if none)
+	def     string       // the default tag, expanded for an expand field
+	waits   bool         // the field needs the fetch
 
 	// Set by apply.
 	absent  bool   // inside an optional struct that does not exist
@@ -214,12 +216,12 @@ func (p *pass) read(f *field, st *fieldState) {
 	switch {
 	case st.err != nil, st.origin.kind == fromPreset: // a kept value is not checked (WithKeepSet)
 	case st.found && st.origin.path != "": // NAME_FILE: always a file reference
-		p.admit(f, st, Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")})
+		p.admit(f, st, driver.Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")})
 	case st.found && f.ref == refNever:
 	case st.found && !l.isRef(st.raw):
 		st.err = l.checkLiteral(f, st.raw)
 	case st.found:
-		r, err := ParseRef(st.raw)
+		r, err := driver.ParseRef(st.raw)
 		if err != nil {
 			st.err = err
 			return
@@ -232,8 +234,11 @@ func (p *pass) read(f *field, st *fieldState) {
 
 // admit takes r, a reference read from the environment or a .env file, as
 // the field's value if the allow-lists admit it.
-func (p *pass) admit(f *field, st *fieldState, r Ref) {
+func (p *pass) admit(f *field, st *fieldState, r driver.Ref) {
 	if st.err = p.l.o.admit(r); st.err != nil {
+		return
+	}
+	if st.err = p.l.o.checkRef(r); st.err != nil {
 		return
 	}
 	st.ref, st.isRef, st.waits = r, true, true
@@ -247,16 +252,19 @@ func (p *pass) admit(f *field, st *fieldState, r Ref) {
 func (p *pass) candidates(f *field, st *fieldState) {
 	for _, s := range p.l.o.sources {
 		r, ok := s.RefFor(f.key)
-		if ok {
-			p.need(f, r)
-			st.waits = true
-		} else {
-			r = Ref{}
+		switch {
+		case !ok:
+			r = driver.Ref{}
+		case st.err == nil:
+			if st.err = p.l.o.checkRef(r); st.err == nil {
+				p.need(f, r)
+				st.waits = true
+			}
 		}
 		st.srcRefs = append(st.srcRefs, r)
 	}
 	if f.hasDef && f.ref != refNever && p.l.isRef(st.def) {
-		if r, err := ParseRef(st.def); err == nil {
+		if r, err := driver.ParseRef(st.def); err == nil && p.l.o.checkRef(r) == nil {
 			p.need(f, r)
 		}
 		st.waits = true
@@ -265,7 +273,7 @@ func (p *pass) candidates(f *field, st *fieldState) {
 
 // need adds the secret r names to the fetch, with its previous version
 // for a Rotating field.
-func (p *pass) need(f *field, r Ref) {
+func (p *pass) need(f *field, r driver.Ref) {
 	p.keys = append(p.keys, cacheKey{ref: r.Secret()})
 	if f.kind == leafRotating {
 		p.keys = append(p.keys, cacheKey{ref: r.Secret(), previous: true})
@@ -306,7 +314,7 @@ func (p *pass) present() {
 
 // sourceHas reports whether the key-value source reference r (zero when
 // the source has no mapping) holds a value.
-func (p *pass) sourceHas(r Ref) bool { return r.Scheme != "" && sourceHas(r, p.fetched) }
+func (p *pass) sourceHas(r driver.Ref) bool { return r.Scheme != "" && sourceHas(r, p.fetched) }
 
 // applyPending applies the fields that waited for the fetch.
 func (p *pass) applyPending() {
@@ -400,8 +408,11 @@ func (p *pass) settle(f *field, st *fieldState) error {
 	case !p.l.isRef(st.def):
 		return p.l.checkLiteral(f, st.def)
 	}
-	r, err := ParseRef(st.def)
+	r, err := driver.ParseRef(st.def)
 	if err != nil {
+		return err
+	}
+	if err := p.l.o.checkRef(r); err != nil {
 		return err
 	}
 	st.ref, st.isRef = r, true
@@ -429,7 +440,7 @@ func (p *pass) resolve(f *field, st *fieldState) (text string, prev *string, err
 	if f.kind == leafJSON && r.Key == "" {
 		text = string(e.val.Data)
 	} else {
-		b, err := Select(e.val.Data, r.Key)
+		b, err := driver.Select(e.val.Data, r.Key)
 		if err != nil {
 			return "", nil, fmt.Errorf("reading %s: %w", r, err)
 		}
@@ -448,7 +459,7 @@ func (p *pass) resolve(f *field, st *fieldState) (text string, prev *string, err
 
 // previous returns the text of the version before the current one of the
 // secret r names, nil when the provider has none.
-func (p *pass) previous(r Ref) (*string, error) {
+func (p *pass) previous(r driver.Ref) (*string, error) {
 	e := p.fetched[cacheKey{ref: r.Secret(), previous: true}]
 	switch {
 	case e == nil || errors.Is(e.err, ErrNotFound):
@@ -456,7 +467,7 @@ func (p *pass) previous(r Ref) (*string, error) {
 	case e.err != nil:
 		return nil, fmt.Errorf("fetching the previous version of %s: %w", r.Secret(), e.err)
 	}
-	b, err := Select(e.val.Data, r.Key)
+	b, err := driver.Select(e.val.Data, r.Key)
 	if err != nil {
 		return nil, nil
 	}
@@ -488,7 +499,7 @@ func (st *fieldState) sensitive(f *field) bool {
 // (or failed other than with "not found"): the secret exists and, when r
 // picks a key of a JSON secret, that key is present. Only a secret or key
 // that does not exist falls through to the next source.
-func sourceHas(r Ref, fetched map[cacheKey]*entry) bool {
+func sourceHas(r driver.Ref, fetched map[cacheKey]*entry) bool {
 	e := fetched[cacheKey{ref: r.Secret()}]
 	if e == nil || errors.Is(e.err, ErrNotFound) {
 		return false
@@ -496,7 +507,7 @@ func sourceHas(r Ref, fetched map[cacheKey]*entry) bool {
 	if e.err != nil || r.Key == "" {
 		return true
 	}
-	_, err := Select(e.val.Data, r.Key)
+	_, err := driver.Select(e.val.Data, r.Key)
 	return !errors.Is(err, ErrNotFound)
 }
 

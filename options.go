@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/internal/fileread"
 )
 
@@ -20,10 +21,10 @@ type options struct {
 	// requiredEnvFiles holds the files of WithRequiredEnvFiles.
 	requiredEnvFiles map[string]bool
 	readFile         func(context.Context, string) ([]byte, error) // nil: the bounded reader
-	providers        map[string]Provider
+	providers        map[string]driver.Provider
 	ttl              map[string]time.Duration
 	defaultTTL       time.Duration
-	sources          []KeySource
+	sources          []driver.KeySource
 	decoders         map[reflect.Type]decodeFunc
 	logger           *slog.Logger
 	metrics          func(Event)
@@ -47,7 +48,7 @@ type options struct {
 func newOptions(opts []Option) *options {
 	o := &options{
 		lookup:      os.LookupEnv,
-		providers:   map[string]Provider{},
+		providers:   map[string]driver.Provider{},
 		ttl:         map[string]time.Duration{},
 		defaultTTL:  5 * time.Minute,
 		bootTimeout: 30 * time.Second,
@@ -121,7 +122,7 @@ func WithReadFile(fn func(ctx context.Context, path string) ([]byte, error)) Opt
 // be written with their "://" ("AWSSM://" is "awssm"); an invalid scheme or
 // a nil provider fails the Load. The default is no providers: a
 // reference to an unregistered scheme is an error naming the field.
-func WithProvider(scheme string, p Provider) Option {
+func WithProvider(scheme string, p driver.Provider) Option {
 	return func(o *options) {
 		s, err := normScheme(scheme)
 		switch {
@@ -138,7 +139,7 @@ func WithProvider(scheme string, p Provider) Option {
 // WithSource adds a key-value source to the chain, after the .env files and
 // before the default tag: a secrets manager consulted by key without a
 // reference (see KeySource). Sources are consulted in the order added.
-func WithSource(s KeySource) Option {
+func WithSource(s driver.KeySource) Option {
 	return func(o *options) { o.sources = append(o.sources, s) }
 }
 
@@ -246,12 +247,22 @@ func WithMaxFileSize(n int64) Option {
 
 // provider returns the provider for scheme: the registered one, or the
 // built-in file reader for "file" when none is registered.
-func (o *options) provider(scheme string) Provider {
+func (o *options) provider(scheme string) driver.Provider {
 	if p, ok := o.providers[scheme]; ok {
 		return p
 	}
 	if scheme == "file" {
 		return fileReader{read: o.readFile, maxSize: o.maxFileSize}
+	}
+	return nil
+}
+
+// checkRef has the provider registered for r's scheme check r's grammar
+// (driver.RefChecker), before anything is fetched. A scheme with no
+// provider is reported when the field is filled (ErrNoProvider).
+func (o *options) checkRef(r driver.Ref) error {
+	if c, ok := o.provider(r.Scheme).(driver.RefChecker); ok {
+		return c.CheckRef(r)
 	}
 	return nil
 }

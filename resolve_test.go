@@ -14,6 +14,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 )
 
 type creds struct {
@@ -106,8 +107,8 @@ func TestKeySourcesFallThroughOnNotFoundOnly(t *testing.T) {
 	t.Parallel()
 	mem := drifttest.NewProvider()
 	mem.Set("prod/OPENAI_API_KEY", "from-source")
-	src := driftless.KeySourceFunc(func(key string) (driftless.Ref, bool) {
-		return driftless.Ref{Scheme: "mem", Name: "prod/" + key}, true
+	src := driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
+		return driver.Ref{Scheme: "mem", Name: "prod/" + key}, true
 	})
 	type C struct {
 		Key   driftless.Secret `env:"OPENAI_API_KEY"`

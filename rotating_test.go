@@ -14,6 +14,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 )
 
 type signingConfig struct {
@@ -77,7 +78,7 @@ func (p *rotateBetween) arm() {
 	p.current = make(chan struct{})
 }
 
-func (p *rotateBetween) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *rotateBetween) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	v, err := p.Provider.Fetch(ctx, ref)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -91,7 +92,7 @@ func (p *rotateBetween) Fetch(ctx context.Context, ref driftless.Ref) (driftless
 	return v, err
 }
 
-func (p *rotateBetween) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *rotateBetween) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	p.mu.Lock()
 	c := p.current
 	p.mu.Unlock()
@@ -99,7 +100,7 @@ func (p *rotateBetween) FetchPrevious(ctx context.Context, ref driftless.Ref) (d
 		select {
 		case <-c:
 		case <-ctx.Done():
-			return driftless.Value{}, ctx.Err()
+			return driver.Value{}, ctx.Err()
 		}
 		p.mu.Lock()
 		p.current = nil // once

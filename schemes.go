@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/driftless/driftless/driver"
 )
 
 // urlSchemes are schemes of ordinary URLs and DSNs, which a secret field
@@ -26,7 +28,7 @@ var urlSchemes = map[string]bool{
 func normScheme(s string) (string, error) {
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "://"), ":")
 	lower := strings.ToLower(s)
-	if lower == "" || schemeOf(lower+"://") != lower {
+	if lower == "" || driver.Scheme(lower+"://") != lower {
 		return "", fmt.Errorf("driftless: WithProvider: scheme %q: want letters, digits, '+', '-' or '.', starting with a letter", s)
 	}
 	return lower, nil
@@ -67,7 +69,7 @@ func (l *loader) checkLiteral(f *field, raw string) error {
 	if f.ref == refNever {
 		return nil
 	}
-	s := schemeOf(raw)
+	s := driver.Scheme(raw)
 	if s == "" {
 		if f.ref == refMust {
 			return fmt.Errorf("%w: the field is tagged ref:\"true\" and its value is not a reference (scheme://...; registered: %s)", ErrInvalidRef, l.o.registered())
@@ -91,7 +93,7 @@ func (l *loader) checkLiteral(f *field, raw string) error {
 
 // isRef reports whether raw is a reference this loader resolves.
 func (l *loader) isRef(raw string) bool {
-	s := schemeOf(raw)
+	s := driver.Scheme(raw)
 	if s == "" {
 		return false
 	}

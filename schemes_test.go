@@ -3,6 +3,7 @@ package driftless_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 )
 
 func TestSchemeMistakesAreErrors(t *testing.T) {
@@ -86,8 +88,8 @@ func TestNoProviderListsRegistered(t *testing.T) {
 // as awssm.JSON does.
 type keysIn string
 
-func (k keysIn) RefFor(key string) (driftless.Ref, bool) {
-	return driftless.Ref{Scheme: "test", Name: string(k), Key: key}, true
+func (k keysIn) RefFor(key string) (driver.Ref, bool) {
+	return driver.Ref{Scheme: "test", Name: string(k), Key: key}, true
 }
 
 func TestSourceFallsThroughWhenJSONMemberMissing(t *testing.T) {
@@ -117,4 +119,43 @@ func TestFileValuesTrimOneNewlineEitherWay(t *testing.T) {
 	cfg := drifttest.Load[C](t, map[string]string{"A_FILE": path, "B": "file://" + path})
 	assert.Equal(t, "token", cfg.A.Value())
 	assert.Equal(t, "token", cfg.B.Value())
+}
+
+// strict is a provider whose reference grammar allows only names under
+// "ok/" (driver.RefChecker).
+type strict struct{ *drifttest.Provider }
+
+func (strict) CheckRef(r driver.Ref) error {
+	if !strings.HasPrefix(r.Name, "ok/") {
+		return &driver.RefError{Scheme: r.Scheme, Reason: "names start with ok/"}
+	}
+	return nil
+}
+
+func TestProviderChecksItsGrammarBeforeAnyFetch(t *testing.T) {
+	t.Parallel()
+	type C struct {
+		A driftless.Secret `env:"A"`
+		B driftless.Secret `env:"B" default:"strict://bad/default"`
+		C driftless.Secret `env:"C"`
+	}
+	p := strict{drifttest.NewProvider()}
+	p.Set("ok/a", "a")
+	err := drifttest.LoadErr[C](t, map[string]string{"A": "strict://ok/a", "C": "strict://bad/c", "B": "strict://bad/b"},
+		driftless.WithProvider("strict", p))
+	var le *driftless.LoadError
+	require.ErrorAs(t, err, &le)
+	var paths []string
+	for _, f := range le.Fields() {
+		paths = append(paths, f.Field)
+		assert.ErrorIs(t, f, driftless.ErrInvalidRef)
+	}
+	assert.Equal(t, []string{"B", "C"}, paths)
+	assert.Equal(t, 1, p.Calls(), "only the valid reference is fetched")
+
+	err = drifttest.LoadErr[C](t, map[string]string{"A": "strict://ok/a"}, driftless.WithProvider("strict", p))
+	assert.ErrorIs(t, err, driftless.ErrInvalidRef, "a default's reference is checked too")
+	// The built-in file reader checks its own grammar.
+	err = drifttest.LoadErr[C](t, map[string]string{"A": "file://relative/x", "B": "x"})
+	assert.ErrorIs(t, err, driftless.ErrInvalidRef)
 }

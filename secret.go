@@ -201,7 +201,7 @@ var processKey = func() []byte {
 // Rotating holds the current value of a secret and the one before it, for
 // verifiers (a webhook signature, a JWT key) that must accept both while a
 // rotation propagates. It is filled from a provider that can fetch the
-// previous version (driftless.PreviousFetcher); from any other source only
+// previous version (driver.PreviousFetcher); from any other source only
 // Current is set. Like Secret, it never shows a value.
 type Rotating struct {
 	current, previous Secret

@@ -5,6 +5,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/driftless/driftless/driver"
 )
 
 // WithAllowedRefs admits only references that match one of patterns, for
@@ -71,7 +73,7 @@ type refPattern struct {
 	segs   []string
 }
 
-func (p refPattern) match(r Ref) bool {
+func (p refPattern) match(r driver.Ref) bool {
 	return p.scheme == r.Scheme && matchSegs(p.segs, strings.Split(r.Name, "/"))
 }
 
@@ -100,7 +102,7 @@ func matchSegs(glob, name []string) bool {
 
 // admit checks a reference read from the environment or a .env file
 // against the allow-lists.
-func (o *options) admit(r Ref) error {
+func (o *options) admit(r driver.Ref) error {
 	if r.Scheme == "file" && o.fileRootsSet {
 		if err := o.underRoot(r.Name); err != nil {
 			return err

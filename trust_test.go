@@ -10,6 +10,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 )
 
 func TestRelativeNameFileCannotLeaveEnvFileDir(t *testing.T) {
@@ -123,7 +124,7 @@ func TestFileRoots(t *testing.T) {
 
 func TestRefErrorHidesUnknownParameter(t *testing.T) {
 	t.Parallel()
-	_, err := driftless.ParseRef("awssm://prod/db?sk-live-secretish=1")
+	_, err := driver.ParseRef("awssm://prod/db?sk-live-secretish=1")
 	require.ErrorIs(t, err, driftless.ErrInvalidRef)
 	assert.NotContains(t, err.Error(), "sk-live-secretish")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -58,11 +59,11 @@ type countingProvider struct {
 	perSecond map[int64]int
 }
 
-func (c *countingProvider) Fetch(_ context.Context, _ driftless.Ref) (driftless.Value, error) {
+func (c *countingProvider) Fetch(_ context.Context, _ driver.Ref) (driver.Value, error) {
 	c.mu.Lock()
 	c.perSecond[int64(time.Since(c.start)/time.Second)]++
 	c.mu.Unlock()
-	return driftless.Value{Data: []byte("v"), Version: "1"}, nil
+	return driver.Value{Data: []byte("v"), Version: "1"}, nil
 }
 
 type fleetResult struct {

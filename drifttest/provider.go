@@ -7,10 +7,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
-// Provider is an in-memory driftless.Provider with versions, for unit tests
+// Provider is an in-memory driver.Provider with versions, for unit tests
 // and examples. Register it under a scheme of your choice:
 //
 //	mem := drifttest.NewProvider()
@@ -89,26 +89,26 @@ func (p *Provider) Renewals() int {
 	return p.renewed
 }
 
-// Renew implements driftless.Renewer for secrets given a lease with
+// Renew implements driver.Renewer for secrets given a lease with
 // SetLease and a max with SetMaxLease: it extends v's lease, keeping its
 // data (as Vault keeps dynamic credentials), until less than half a lease
-// is left before the max, and then fails with driftless.ErrNotRenewable.
-func (p *Provider) Renew(ctx context.Context, ref driftless.Ref, v driftless.Value) (driftless.Value, error) {
+// is left before the max, and then fails with driver.ErrNotRenewable.
+func (p *Provider) Renew(ctx context.Context, ref driver.Ref, v driver.Value) (driver.Value, error) {
 	if err := p.wait(ctx); err != nil {
-		return driftless.Value{}, fmt.Errorf("drifttest: renewing %s: %w", ref.Name, err)
+		return driver.Value{}, fmt.Errorf("drifttest: renewing %s: %w", ref.Name, err)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ttl, max := p.expires[ref.Name], p.maxTTL[ref.Name]
 	if ttl <= 0 || max <= 0 {
-		return driftless.Value{}, fmt.Errorf("drifttest: renewing %s: %w", ref.Name, driftless.ErrNotRenewable)
+		return driver.Value{}, fmt.Errorf("drifttest: renewing %s: %w", ref.Name, driver.ErrNotRenewable)
 	}
 	now := time.Now()
 	end := v.Created.Add(max)
 	exp := now.Add(ttl)
 	if exp.After(end) {
 		if end.Sub(now) < ttl/2 {
-			return driftless.Value{}, fmt.Errorf("drifttest: renewing %s: %w: near its max lease", ref.Name, driftless.ErrNotRenewable)
+			return driver.Value{}, fmt.Errorf("drifttest: renewing %s: %w: near its max lease", ref.Name, driver.ErrNotRenewable)
 		}
 		exp = end
 	}
@@ -163,7 +163,7 @@ func (p *Provider) wait(ctx context.Context) error {
 	d, closed := p.latency, p.closed
 	p.mu.Unlock()
 	if closed {
-		return driftless.ErrClosed
+		return driver.ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -180,46 +180,46 @@ func (p *Provider) wait(ctx context.Context) error {
 	return nil
 }
 
-// Fetch implements driftless.Provider.
-func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+// Fetch implements driver.Provider.
+func (p *Provider) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	if err := p.wait(ctx); err != nil {
-		return driftless.Value{}, fmt.Errorf("drifttest: fetching %s: %w", ref.Name, err)
+		return driver.Value{}, fmt.Errorf("drifttest: fetching %s: %w", ref.Name, err)
 	}
 	return p.lookup(ref, 0)
 }
 
-// FetchPrevious implements driftless.PreviousFetcher.
-func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+// FetchPrevious implements driver.PreviousFetcher.
+func (p *Provider) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	if err := p.wait(ctx); err != nil {
-		return driftless.Value{}, fmt.Errorf("drifttest: fetching %s: %w", ref.Name, err)
+		return driver.Value{}, fmt.Errorf("drifttest: fetching %s: %w", ref.Name, err)
 	}
 	return p.lookup(ref, 1)
 }
 
 // lookup returns the version back steps before the selected one.
-func (p *Provider) lookup(ref driftless.Ref, back int) (driftless.Value, error) {
+func (p *Provider) lookup(ref driver.Ref, back int) (driver.Value, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.failAll != nil {
-		return driftless.Value{}, fmt.Errorf("drifttest: fetching %s: %w", ref.Name, p.failAll)
+		return driver.Value{}, fmt.Errorf("drifttest: fetching %s: %w", ref.Name, p.failAll)
 	}
 	if err := p.fail[ref.Name]; err != nil {
-		return driftless.Value{}, fmt.Errorf("drifttest: fetching %s: %w", ref.Name, err)
+		return driver.Value{}, fmt.Errorf("drifttest: fetching %s: %w", ref.Name, err)
 	}
 	versions := p.secrets[ref.Name]
 	n := len(versions)
 	if v := ref.Param("version"); v != "" {
 		i, err := strconv.Atoi(v)
 		if err != nil || i < 1 || i > len(versions) {
-			return driftless.Value{}, fmt.Errorf("%w: drifttest: %s version %s", driftless.ErrNotFound, ref.Name, v)
+			return driver.Value{}, fmt.Errorf("%w: drifttest: %s version %s", driver.ErrNotFound, ref.Name, v)
 		}
 		n = i
 	}
 	n -= back
 	if n < 1 {
-		return driftless.Value{}, fmt.Errorf("%w: drifttest: %s (version %d)", driftless.ErrNotFound, ref.Name, n)
+		return driver.Value{}, fmt.Errorf("%w: drifttest: %s (version %d)", driver.ErrNotFound, ref.Name, n)
 	}
-	v := driftless.Value{
+	v := driver.Value{
 		Data:    append([]byte(nil), versions[n-1]...),
 		Version: strconv.Itoa(n),
 		Created: p.created[ref.Name][n-1],
@@ -230,7 +230,7 @@ func (p *Provider) lookup(ref driftless.Ref, back int) (driftless.Value, error) 
 	return v, nil
 }
 
-// Close implements driftless.Closer: later calls fail with ErrClosed.
+// Close implements driver.Closer: later calls fail with ErrClosed.
 func (p *Provider) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -238,7 +238,7 @@ func (p *Provider) Close() error {
 	return nil
 }
 
-// Batching returns a view of p that also implements driftless.BatchFetcher,
+// Batching returns a view of p that also implements driver.BatchFetcher,
 // counting one call per batch of up to max references (as AWS's
 // BatchGetSecretValue does with 20).
 func (p *Provider) Batching(max int) *BatchProvider { return &BatchProvider{Provider: p, max: max} }
@@ -249,10 +249,10 @@ type BatchProvider struct {
 	max int
 }
 
-// FetchBatch implements driftless.BatchFetcher: one call (and one latency)
+// FetchBatch implements driver.BatchFetcher: one call (and one latency)
 // per batch of up to max references, batches sent concurrently.
-func (b *BatchProvider) FetchBatch(ctx context.Context, refs []driftless.Ref) ([]driftless.Result, error) {
-	out := make([]driftless.Result, len(refs))
+func (b *BatchProvider) FetchBatch(ctx context.Context, refs []driver.Ref) ([]driver.Result, error) {
+	out := make([]driver.Result, len(refs))
 	var wg sync.WaitGroup
 	errs := make(chan error, len(refs)/max(b.max, 1)+1)
 	for start := 0; start < len(refs); start += max(b.max, 1) {
@@ -269,7 +269,7 @@ func (b *BatchProvider) FetchBatch(ctx context.Context, refs []driftless.Ref) ([
 			}
 			for i := start; i < end; i++ {
 				v, err := b.lookup(refs[i], 0)
-				out[i] = driftless.Result{Value: v, Err: err}
+				out[i] = driver.Result{Value: v, Err: err}
 			}
 		}()
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providertest"
 )
 
@@ -15,7 +15,7 @@ func TestConformance(t *testing.T) {
 		return providertest.Backend{
 			Provider: p,
 			Put:      p.Put,
-			Ref:      func(name string) driftless.Ref { return driftless.Ref{Scheme: "mem", Name: name} },
+			Ref:      func(name string) driver.Ref { return driver.Ref{Scheme: "mem", Name: name} },
 		}
 	})
 }
@@ -26,7 +26,7 @@ func TestConformanceBatching(t *testing.T) {
 		return providertest.Backend{
 			Provider: p.Batching(20),
 			Put:      func(ctx context.Context, name string, data []byte) error { return p.Put(ctx, name, data) },
-			Ref:      func(name string) driftless.Ref { return driftless.Ref{Scheme: "mem", Name: name} },
+			Ref:      func(name string) driver.Ref { return driver.Ref{Scheme: "mem", Name: name} },
 		}
 	})
 }

@@ -81,7 +81,7 @@ var preludes = map[string]string{
 var (
 	ctx           context.Context
 	cfg           Config
-	awsSM         driftless.Provider
+	awsSM         driver.Provider
 	opts          []driftless.Option
 	openai        struct{ New func(apiKey string) any } // the reader's API client
 	rebuildClient func(driftless.Secret)

@@ -1,12 +1,12 @@
 // Package providertest is the conformance suite every driftless provider
 // runs. Each test case checks one sentence of the contract written on
-// driftless.Provider, driftless.Value and the optional interfaces, and a
+// driver.Provider, driver.Value and the optional interfaces, and a
 // failure quotes that sentence, in the spirit of testing/slogtest and
 // gocloud's drivertest:
 //
 //	--- FAIL: TestConformance/MissingIsErrNotFound
 //	    providertest.go:210: Fetch of a missing secret: the error does not wrap ErrNotFound: ...
-//	        the contract (driftless.Provider.Fetch) says: "A secret (or version) that does not exist yields ..."
+//	        the contract (driver.Provider.Fetch) says: "A secret (or version) that does not exist yields ..."
 //
 // A provider's test calls Run with a Harness that connects the provider to a
 // fresh backend speaking the real wire protocol (a fake server, an emulator
@@ -32,7 +32,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Backend is a provider connected to a fresh, empty backend (or a namespace
@@ -40,14 +40,14 @@ import (
 // provider's back.
 type Backend struct {
 	// Provider is the provider under test.
-	Provider driftless.Provider
+	Provider driver.Provider
 	// Put stores data as the secret name: it creates the secret if it does not
 	// exist, or adds a new version that becomes the current one. Names used by
 	// the suite match [a-z][a-z0-9-]* and are at most 40 bytes.
 	Put func(ctx context.Context, name string, data []byte) error
 	// Ref returns the reference that reads the current version of name, with
 	// a Key where the backend stores maps rather than single values (Vault KV).
-	Ref func(name string) driftless.Ref
+	Ref func(name string) driver.Ref
 
 	// NoEmpty is set when the backend cannot store an empty value.
 	NoEmpty bool
@@ -216,17 +216,17 @@ func put(c *checker, b Backend, name string, data []byte) {
 }
 
 // fetch fetches ref and applies its Key as driftless does.
-func fetch(c *checker, b Backend, ref driftless.Ref) (driftless.Value, []byte, error) {
+func fetch(c *checker, b Backend, ref driver.Ref) (driver.Value, []byte, error) {
 	c.Helper()
 	v, err := b.Provider.Fetch(ctx(c.T), ref.Secret())
 	if err != nil {
 		return v, nil, err
 	}
-	data, err := driftless.Select(v.Data, ref.Key)
+	data, err := driver.Select(v.Data, ref.Key)
 	return v, data, err
 }
 
-func mustFetch(c *checker, b Backend, name string) (driftless.Value, []byte) {
+func mustFetch(c *checker, b Backend, name string) (driver.Value, []byte) {
 	c.Helper()
 	v, data, err := fetch(c, b, b.Ref(name))
 	if err != nil {
@@ -297,7 +297,7 @@ func testMissing(c *checker, b Backend) {
 		if err == nil {
 			c.Fatal("Fetch of a missing secret returned no error")
 		}
-		if !errors.Is(err, driftless.ErrNotFound) {
+		if !errors.Is(err, driver.ErrNotFound) {
 			c.Errorf("Fetch of a missing secret: the error does not wrap ErrNotFound: %v", err)
 		}
 	})
@@ -307,7 +307,7 @@ func testMissing(c *checker, b Backend) {
 		cx, cancel := context.WithCancel(c.Context())
 		cancel()
 		_, err := b.Provider.Fetch(cx, b.Ref(name).Secret())
-		if errors.Is(err, driftless.ErrNotFound) {
+		if errors.Is(err, driver.ErrNotFound) {
 			c.Errorf("a cancelled Fetch of an existing secret wraps ErrNotFound: %v", err)
 		}
 	})
@@ -327,17 +327,17 @@ func testUnservable(c *checker, b Backend) {
 		switch {
 		case err == nil:
 			c.Errorf("%s of an unservable secret returned no error", how)
-		case errors.Is(err, driftless.ErrNotFound):
+		case errors.Is(err, driver.ErrNotFound):
 			c.Errorf("%s of an unservable secret wraps ErrNotFound, so a key-value source would fall through silently: %v", how, err)
-		case !errors.Is(err, driftless.ErrPermission):
+		case !errors.Is(err, driver.ErrPermission):
 			c.Errorf("%s of an unservable secret does not wrap ErrPermission: %v", how, err)
 		}
 	}
 	ref := b.Ref(name).Secret()
 	_, err := b.Provider.Fetch(ctx(c.T), ref)
 	check("Fetch", err)
-	if bf, ok := b.Provider.(driftless.BatchFetcher); ok {
-		res, err := bf.FetchBatch(ctx(c.T), []driftless.Ref{ref})
+	if bf, ok := b.Provider.(driver.BatchFetcher); ok {
+		res, err := bf.FetchBatch(ctx(c.T), []driver.Ref{ref})
 		switch {
 		case err != nil:
 			check("FetchBatch", err)
@@ -456,8 +456,8 @@ func testErrors(c *checker, b Backend) {
 		ref := b.Ref(name).Secret()
 		_, err = b.Provider.Fetch(ctx(c.T), ref)
 		check("Fetch", err)
-		if bf, ok := b.Provider.(driftless.BatchFetcher); ok {
-			if res, err := bf.FetchBatch(ctx(c.T), []driftless.Ref{ref}); err != nil {
+		if bf, ok := b.Provider.(driver.BatchFetcher); ok {
+			if res, err := bf.FetchBatch(ctx(c.T), []driver.Ref{ref}); err != nil {
 				check("FetchBatch", err)
 			} else if len(res) == 1 {
 				check("FetchBatch", res[0].Err)
@@ -475,11 +475,11 @@ func testErrors(c *checker, b Backend) {
 		cancel()
 		_, err := b.Provider.Fetch(cx, ref.Secret())
 		errs = append(errs, err)
-		_, _, err = fetch(c, b, driftless.Ref{Scheme: ref.Scheme, Name: ref.Name, Query: ref.Query, Key: "no-such-key"})
+		_, _, err = fetch(c, b, driver.Ref{Scheme: ref.Scheme, Name: ref.Name, Query: ref.Query, Key: "no-such-key"})
 		errs = append(errs, err)
-		_, _, err = fetch(c, b, driftless.Ref{Scheme: ref.Scheme, Name: ref.Name, Query: ref.Query, Key: "/no/such/pointer"})
+		_, _, err = fetch(c, b, driver.Ref{Scheme: ref.Scheme, Name: ref.Name, Query: ref.Query, Key: "/no/such/pointer"})
 		errs = append(errs, err)
-		if pf, ok := b.Provider.(driftless.PreviousFetcher); ok {
+		if pf, ok := b.Provider.(driver.PreviousFetcher); ok {
 			_, err = pf.FetchPrevious(ctx(c.T), ref.Secret())
 			errs = append(errs, err)
 		}
@@ -510,7 +510,7 @@ func testConcurrent(c *checker, b Backend) {
 					errs <- err.Error()
 					return
 				}
-				data, err := driftless.Select(v.Data, b.Ref(n).Key)
+				data, err := driver.Select(v.Data, b.Ref(n).Key)
 				if err != nil || string(data) != "value-"+n {
 					errs <- "concurrent fetch returned another secret's value"
 					return
@@ -543,7 +543,7 @@ func testOwnership(c *checker, b Backend) {
 
 // batchRefs stores 25 secrets (more than AWS's 20 per call) and returns
 // their refs followed by the ref of a missing secret, and the values stored.
-func batchRefs(c *checker, b Backend) (refs []driftless.Ref, want []string) {
+func batchRefs(c *checker, b Backend) (refs []driver.Ref, want []string) {
 	c.Helper()
 	for i := 0; i < 25; i++ {
 		n := uniqueName(fmt.Sprintf("batch%d", i))
@@ -554,8 +554,8 @@ func batchRefs(c *checker, b Backend) (refs []driftless.Ref, want []string) {
 	return append(refs, b.Ref(uniqueName("batchmissing"))), want
 }
 
-func secrets(refs []driftless.Ref) []driftless.Ref {
-	out := make([]driftless.Ref, len(refs))
+func secrets(refs []driver.Ref) []driver.Ref {
+	out := make([]driver.Ref, len(refs))
 	for i, r := range refs {
 		out[i] = r.Secret()
 	}
@@ -563,7 +563,7 @@ func secrets(refs []driftless.Ref) []driftless.Ref {
 }
 
 func testBatch(c *checker, b Backend) {
-	bf, ok := b.Provider.(driftless.BatchFetcher)
+	bf, ok := b.Provider.(driver.BatchFetcher)
 	if !ok {
 		c.Skip("provider is not a BatchFetcher")
 	}
@@ -580,18 +580,18 @@ func testBatch(c *checker, b Backend) {
 			c.Errorf("result %d: %v", i, res[i].Err)
 			continue
 		}
-		data, err := driftless.Select(res[i].Value.Data, refs[i].Key)
+		data, err := driver.Select(res[i].Value.Data, refs[i].Key)
 		if err != nil || string(data) != want[i] {
 			c.Errorf("result %d does not hold the value of ref %d", i, i)
 		}
 	}
-	if last := res[len(res)-1].Err; !errors.Is(last, driftless.ErrNotFound) {
+	if last := res[len(res)-1].Err; !errors.Is(last, driver.ErrNotFound) {
 		c.Errorf("FetchBatch: the missing secret's result does not wrap ErrNotFound: %v", last)
 	}
 }
 
 func testBatchContext(c *checker, b Backend) {
-	bf, ok := b.Provider.(driftless.BatchFetcher)
+	bf, ok := b.Provider.(driver.BatchFetcher)
 	if !ok {
 		c.Skip("provider is not a BatchFetcher")
 	}
@@ -613,7 +613,7 @@ func testBatchContext(c *checker, b Backend) {
 }
 
 func testPrevious(c *checker, b Backend) {
-	pf, ok := b.Provider.(driftless.PreviousFetcher)
+	pf, ok := b.Provider.(driver.PreviousFetcher)
 	if !ok {
 		c.Skip("provider is not a PreviousFetcher")
 	}
@@ -627,7 +627,7 @@ func testPrevious(c *checker, b Backend) {
 	if err != nil {
 		c.Fatalf("FetchPrevious: %v", err)
 	}
-	data, err := driftless.Select(v.Data, b.Ref(name).Key)
+	data, err := driver.Select(v.Data, b.Ref(name).Key)
 	if err != nil || string(data) != "one" {
 		c.Error("FetchPrevious did not return the previous value")
 	}
@@ -638,25 +638,25 @@ func testPrevious(c *checker, b Backend) {
 }
 
 func testNoPrevious(c *checker, b Backend) {
-	pf, ok := b.Provider.(driftless.PreviousFetcher)
+	pf, ok := b.Provider.(driver.PreviousFetcher)
 	if !ok {
 		c.Skip("provider is not a PreviousFetcher")
 	}
 	name := uniqueName("noprev")
 	put(c, b, name, []byte("one"))
-	if _, err := pf.FetchPrevious(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrNotFound) {
+	if _, err := pf.FetchPrevious(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driver.ErrNotFound) {
 		c.Errorf("FetchPrevious with one version: want ErrNotFound, got %v", err)
 	}
 	if b.NoHistory {
 		put(c, b, name, []byte("two"))
-		if _, err := pf.FetchPrevious(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrNotFound) {
+		if _, err := pf.FetchPrevious(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driver.ErrNotFound) {
 			c.Errorf("FetchPrevious on a backend without history: want ErrNotFound, got %v", err)
 		}
 	}
 }
 
 func testFetchAfterClose(c *checker, b Backend) {
-	cl, ok := b.Provider.(driftless.Closer)
+	cl, ok := b.Provider.(driver.Closer)
 	if !ok {
 		c.Skip("provider is not a Closer")
 	}
@@ -665,13 +665,13 @@ func testFetchAfterClose(c *checker, b Backend) {
 	if err := cl.Close(); err != nil {
 		c.Fatalf("Close: %v", err)
 	}
-	if _, err := b.Provider.Fetch(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driftless.ErrClosed) {
+	if _, err := b.Provider.Fetch(ctx(c.T), b.Ref(name).Secret()); !errors.Is(err, driver.ErrClosed) {
 		c.Errorf("Fetch after Close: want ErrClosed, got %v", err)
 	}
 }
 
 func testCloseTwice(c *checker, b Backend) {
-	cl, ok := b.Provider.(driftless.Closer)
+	cl, ok := b.Provider.(driver.Closer)
 	if !ok {
 		c.Skip("provider is not a Closer")
 	}
@@ -685,7 +685,7 @@ func testCloseTwice(c *checker, b Backend) {
 
 // startWatch fetches a new secret and starts watching it; the returned
 // channels carry the refs reported and Watch's result.
-func startWatch(c *checker, b Backend, w driftless.Watcher, ctx context.Context) (string, driftless.Ref, <-chan driftless.Ref, <-chan error) {
+func startWatch(c *checker, b Backend, w driver.Watcher, ctx context.Context) (string, driver.Ref, <-chan driver.Ref, <-chan error) {
 	c.Helper()
 	name := uniqueName("watch")
 	put(c, b, name, []byte("before"))
@@ -693,10 +693,10 @@ func startWatch(c *checker, b Backend, w driftless.Watcher, ctx context.Context)
 	if _, err := b.Provider.Fetch(ctx, ref); err != nil {
 		c.Fatalf("Fetch(%s): %v", ref, err)
 	}
-	got := make(chan driftless.Ref, 16)
+	got := make(chan driver.Ref, 16)
 	done := make(chan error, 1)
 	go func() {
-		done <- w.Watch(ctx, []driftless.Ref{ref}, func(r driftless.Ref) {
+		done <- w.Watch(ctx, []driver.Ref{ref}, func(r driver.Ref) {
 			select {
 			case got <- r:
 			default:
@@ -707,7 +707,7 @@ func startWatch(c *checker, b Backend, w driftless.Watcher, ctx context.Context)
 }
 
 func testWatch(c *checker, b Backend) {
-	w, ok := b.Provider.(driftless.Watcher)
+	w, ok := b.Provider.(driver.Watcher)
 	if !ok {
 		c.Skip("provider is not a Watcher")
 	}
@@ -745,7 +745,7 @@ func testWatch(c *checker, b Backend) {
 }
 
 func testWatchReturns(c *checker, b Backend) {
-	w, ok := b.Provider.(driftless.Watcher)
+	w, ok := b.Provider.(driver.Watcher)
 	if !ok {
 		c.Skip("provider is not a Watcher")
 	}

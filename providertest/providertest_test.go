@@ -15,7 +15,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -102,14 +102,14 @@ func (p *broken) put(_ context.Context, name string, data []byte) error {
 
 // Fetch ignores ctx, calls a missing secret a plain failure, hands out its
 // own buffer and has no version, although the harness says it has.
-func (p *broken) Fetch(_ context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *broken) Fetch(_ context.Context, ref driver.Ref) (driver.Value, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	vs := p.secrets[ref.Name]
 	if len(vs) == 0 {
-		return driftless.Value{}, fmt.Errorf("secret %s: lookup failed", ref.Name)
+		return driver.Value{}, fmt.Errorf("secret %s: lookup failed", ref.Name)
 	}
-	return driftless.Value{Data: vs[len(vs)-1]}, nil
+	return driver.Value{Data: vs[len(vs)-1]}, nil
 }
 
 // TestBrokenProvider runs the suite against broken; it runs only as the
@@ -123,7 +123,7 @@ func TestBrokenProvider(t *testing.T) {
 		return Backend{
 			Provider: p,
 			Put:      p.put,
-			Ref:      func(name string) driftless.Ref { return driftless.Ref{Scheme: "broken", Name: name} },
+			Ref:      func(name string) driver.Ref { return driver.Ref{Scheme: "broken", Name: name} },
 		}
 	})
 }

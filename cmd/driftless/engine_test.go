@@ -10,6 +10,7 @@ import (
 	"github.com/driftless/driftless/cmd/driftless/internal/backends"
 	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,12 +21,12 @@ import (
 // batchDown serves Fetch but fails every batch call as a whole.
 type batchDown struct{ *drifttest.Provider }
 
-func (batchDown) FetchBatch(context.Context, []driftless.Ref) ([]driftless.Result, error) {
+func (batchDown) FetchBatch(context.Context, []driver.Ref) ([]driver.Result, error) {
 	return nil, errors.New("the batch endpoint is down")
 }
 
-func factoriesOf(scheme string, p driftless.Provider) map[string]backends.Factory {
-	return map[string]backends.Factory{scheme: func(context.Context) (driftless.Provider, error) { return p, nil }}
+func factoriesOf(scheme string, p driver.Provider) map[string]backends.Factory {
+	return map[string]backends.Factory{scheme: func(context.Context) (driver.Provider, error) { return p, nil }}
 }
 
 func varsOf(kv ...string) []resolved {

@@ -14,6 +14,7 @@ import (
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/cmd/driftless/internal/backends"
 	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
+	"github.com/driftless/driftless/driver"
 )
 
 // resolved is one variable after resolution.
@@ -22,7 +23,7 @@ type resolved struct {
 	// IsRef reports whether the raw value is a reference of a well-known
 	// scheme; Ref is the parsed reference when it is valid.
 	IsRef bool
-	Ref   driftless.Ref
+	Ref   driver.Ref
 	// Value is the plain value: the resolved one for a reference.
 	Value   string
 	Version string
@@ -53,32 +54,32 @@ func parseRefs(vars []envchain.Var, getenv func(string) string) []resolved {
 
 const gcpsmPrefix = "gcpsm://"
 
-// parseRef parses s with driftless.ParseRef, after expanding a bare Secret
+// parseRef parses s with driver.ParseRef, after expanding a bare Secret
 // Manager id: the core accepts gcpsm://<project>/<secret> and full resource
 // names, so gcpsm://<secret>[#key] becomes gcpsm://<project>/<secret>[#key]
 // with project, DRIFTLESS_GCPSM_PROJECT. Without a project, a bare id is an
 // error that says to set it. Errors never hold s, which could be a
 // mistyped secret.
-func parseRef(s, project string) (driftless.Ref, error) {
+func parseRef(s, project string) (driver.Ref, error) {
 	rest, ok := strings.CutPrefix(s, gcpsmPrefix)
 	if !ok {
-		return driftless.ParseRef(s)
+		return driver.ParseRef(s)
 	}
 	name := rest
 	if i := strings.IndexAny(name, "?#"); i >= 0 {
 		name = name[:i]
 	}
 	if name == "" || strings.Contains(name, "/") {
-		return driftless.ParseRef(s)
+		return driver.ParseRef(s)
 	}
 	if project == "" {
-		return driftless.Ref{}, fmt.Errorf("%w: a gcpsm:// reference with a bare secret id names no project: set %s to the project, or write gcpsm://<project>/<secret>",
+		return driver.Ref{}, fmt.Errorf("%w: a gcpsm:// reference with a bare secret id names no project: set %s to the project, or write gcpsm://<project>/<secret>",
 			driftless.ErrInvalidRef, backends.EnvGCPSMProject)
 	}
 	if strings.ContainsAny(project, "/?#") || strings.ContainsFunc(project, unicode.IsSpace) {
-		return driftless.Ref{}, fmt.Errorf("%w: %s must be a project id or number (no '/', '?', '#' or spaces)", driftless.ErrInvalidRef, backends.EnvGCPSMProject)
+		return driver.Ref{}, fmt.Errorf("%w: %s must be a project id or number (no '/', '?', '#' or spaces)", driftless.ErrInvalidRef, backends.EnvGCPSMProject)
 	}
-	return driftless.ParseRef(gcpsmPrefix + project + "/" + rest)
+	return driver.ParseRef(gcpsmPrefix + project + "/" + rest)
 }
 
 // resolver resolves the references among a fixed set of variables with
@@ -87,7 +88,7 @@ func parseRef(s, project string) (driftless.Ref, error) {
 // again). Providers are made only for the schemes the references use.
 type resolver struct {
 	el        *driftless.EnvLoader // nil when no reference is to be fetched
-	providers map[string]driftless.Provider
+	providers map[string]driver.Provider
 	broken    map[string]error // scheme -> why its provider could not be made
 }
 
@@ -110,7 +111,7 @@ func resolverOptions(timeout time.Duration, watching bool) []driftless.Option {
 // that fails fails the references of its scheme) and an EnvLoader over
 // the others, with opts (see resolverOptions).
 func newResolver(ctx context.Context, vars []resolved, factories map[string]backends.Factory, opts ...driftless.Option) (*resolver, error) {
-	r := &resolver{providers: map[string]driftless.Provider{}, broken: map[string]error{}}
+	r := &resolver{providers: map[string]driver.Provider{}, broken: map[string]error{}}
 	var keys []string
 	refs := map[string]string{}
 	for i, v := range vars {
@@ -151,7 +152,7 @@ func newResolver(ctx context.Context, vars []resolved, factories map[string]back
 }
 
 // makeProvider calls the factory of scheme.
-func makeProvider(ctx context.Context, scheme string, f backends.Factory) (driftless.Provider, error) {
+func makeProvider(ctx context.Context, scheme string, f backends.Factory) (driver.Provider, error) {
 	if f == nil {
 		return nil, fmt.Errorf("%w %q", driftless.ErrNoProvider, scheme)
 	}
@@ -167,7 +168,7 @@ func makeProvider(ctx context.Context, scheme string, f backends.Factory) (drift
 func (r *resolver) Close() error {
 	var errs []error
 	for _, p := range r.providers {
-		if c, ok := p.(driftless.Closer); ok {
+		if c, ok := p.(driver.Closer); ok {
 			errs = append(errs, c.Close())
 		}
 	}
@@ -254,11 +255,11 @@ func (r *resolver) resolve(ctx context.Context, vars []resolved) []error {
 
 // watch reports, by calling changed, that a secret among the references
 // of vars may have changed, for the providers that learn of changes
-// without polling (driftless.Watcher, such as the files provider). It
+// without polling (driver.Watcher, such as the files provider). It
 // returns when ctx is done; a watch that fails is reported to failed and
 // not retried. changed may be called from several goroutines at once.
 func (r *resolver) watch(ctx context.Context, vars []resolved, changed func(), failed func(scheme string, err error)) {
-	byScheme := map[string][]driftless.Ref{}
+	byScheme := map[string][]driver.Ref{}
 	for _, v := range vars {
 		if !v.IsRef || v.Err != nil {
 			continue
@@ -269,12 +270,12 @@ func (r *resolver) watch(ctx context.Context, vars []resolved, changed func(), f
 	}
 	var wg sync.WaitGroup
 	for scheme, refs := range byScheme {
-		w, ok := r.providers[scheme].(driftless.Watcher)
+		w, ok := r.providers[scheme].(driver.Watcher)
 		if !ok {
 			continue
 		}
 		wg.Go(func() {
-			if err := w.Watch(ctx, refs, func(driftless.Ref) { changed() }); err != nil && ctx.Err() == nil {
+			if err := w.Watch(ctx, refs, func(driver.Ref) { changed() }); err != nil && ctx.Err() == nil {
 				failed(scheme, err)
 			}
 		})

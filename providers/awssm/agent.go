@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // DefaultAgentEndpoint is where the AWS Secrets Manager Agent and the AWS
@@ -35,7 +35,7 @@ const AgentTokenHeader = "X-Aws-Parameters-Secrets-Token"
 // the API from every process. The agent's cache TTL (300 s by default)
 // bounds how soon a rotation is seen.
 //
-// Agent implements driftless.Provider and driftless.PreviousFetcher; the
+// Agent implements driver.Provider and driver.PreviousFetcher; the
 // references, values and errors are those of Provider. An ARN's region is
 // not used: the agent calls Secrets Manager in its own region.
 //
@@ -46,7 +46,7 @@ type Agent struct {
 	client   *http.Client
 }
 
-var _ driftless.PreviousFetcher = (*Agent)(nil)
+var _ driver.PreviousFetcher = (*Agent)(nil)
 
 type agentOptions struct {
 	endpoint string
@@ -139,20 +139,20 @@ func newAgentFromEnv(getenv func(string) string, readFile func(string) ([]byte, 
 
 // Fetch returns the version of the secret that ref names, as
 // Provider.Fetch does, from the agent.
-func (a *Agent) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (a *Agent) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	sel, err := parse(ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	return a.get(ctx, sel)
 }
 
 // FetchPrevious returns the AWSPREVIOUS version of ref's secret, as
 // Provider.FetchPrevious does, from the agent.
-func (a *Agent) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (a *Agent) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	sel, err := parse(ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	sel.versionID, sel.stage = "", StagePrevious
 	return a.get(ctx, sel)
@@ -205,9 +205,9 @@ type agentValue struct {
 // base64 and the JSON around it keep well below this.
 const maxAgentAnswer = 1 << 20
 
-func (a *Agent) get(ctx context.Context, s selector) (driftless.Value, error) {
+func (a *Agent) get(ctx context.Context, s selector) (driver.Value, error) {
 	if err := ctx.Err(); err != nil {
-		return driftless.Value{}, fmt.Errorf("awssm agent: %s: %w", s, err)
+		return driver.Value{}, fmt.Errorf("awssm agent: %s: %w", s, err)
 	}
 	q := url.Values{"secretId": {s.id}}
 	switch {
@@ -218,27 +218,27 @@ func (a *Agent) get(ctx context.Context, s selector) (driftless.Value, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.endpoint+"/secretsmanager/get?"+q.Encode(), nil)
 	if err != nil {
-		return driftless.Value{}, fmt.Errorf("%w: awssm agent: %s: %w", driftless.ErrInvalidRef, s, err)
+		return driver.Value{}, fmt.Errorf("%w: awssm agent: %s: %w", driver.ErrInvalidRef, s, err)
 	}
 	if a.token != "" {
 		req.Header.Set(AgentTokenHeader, a.token)
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return driftless.Value{}, a.wrap(ctx, s, err)
+		return driver.Value{}, a.wrap(ctx, s, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAgentAnswer))
 	if err != nil {
-		return driftless.Value{}, a.wrap(ctx, s, err)
+		return driver.Value{}, a.wrap(ctx, s, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return driftless.Value{}, a.wrap(ctx, s, agentError(resp.StatusCode, body))
+		return driver.Value{}, a.wrap(ctx, s, agentError(resp.StatusCode, body))
 	}
 	var v agentValue
 	if err := json.Unmarshal(body, &v); err != nil {
 		// Never the body: it holds the secret.
-		return driftless.Value{}, fmt.Errorf("%w: awssm agent: %s: the answer is not a GetSecretValue result", driftless.ErrUnavailable, s)
+		return driver.Value{}, fmt.Errorf("%w: awssm agent: %s: the answer is not a GetSecretValue result", driver.ErrUnavailable, s)
 	}
 	var created *time.Time
 	if t, ok := parseTime(v.CreatedDate); ok {
@@ -287,12 +287,12 @@ func (a *Agent) wrap(ctx context.Context, s selector, err error) error {
 		case ae.Code != "":
 			se = sentinel(err)
 		case ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden:
-			se = driftless.ErrPermission
+			se = driver.ErrPermission
 		case ae.StatusCode == http.StatusTooManyRequests || ae.StatusCode >= 500:
-			se = driftless.ErrUnavailable
+			se = driver.ErrUnavailable
 		}
 	} else {
-		se = driftless.ErrUnavailable // the agent could not be reached
+		se = driver.ErrUnavailable // the agent could not be reached
 	}
 	if se != nil {
 		return fmt.Errorf("%w: awssm agent: %s: %w", se, s, err)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/awssm/awssmtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,30 +30,30 @@ func TestAgentToken(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		opts  []AgentOption
-		check func(t *testing.T, v driftless.Value, err error)
+		check func(t *testing.T, v driver.Value, err error)
 	}{
-		{"right token", []AgentOption{WithAgentToken("right")}, func(t *testing.T, v driftless.Value, err error) {
+		{"right token", []AgentOption{WithAgentToken("right")}, func(t *testing.T, v driver.Value, err error) {
 			require.NoError(t, err)
 			assert.Equal(t, "v", string(v.Data))
 			assert.NotEmpty(t, v.Version)
 			assert.WithinDuration(t, time.Now(), v.Created, time.Minute)
 		}},
-		{"wrong token", []AgentOption{WithAgentToken("wrong")}, func(t *testing.T, _ driftless.Value, err error) {
-			assert.ErrorIs(t, err, driftless.ErrPermission)
+		{"wrong token", []AgentOption{WithAgentToken("wrong")}, func(t *testing.T, _ driver.Value, err error) {
+			assert.ErrorIs(t, err, driver.ErrPermission)
 			assert.NotContains(t, err.Error(), "wrong", "the token is not printed")
 			var ae *AgentError
 			require.ErrorAs(t, err, &ae)
 			assert.Equal(t, http.StatusForbidden, ae.StatusCode)
 			assert.Equal(t, "Bad Token", ae.Message)
 		}},
-		{"no token", nil, func(t *testing.T, _ driftless.Value, err error) {
-			assert.ErrorIs(t, err, driftless.ErrPermission)
+		{"no token", nil, func(t *testing.T, _ driver.Value, err error) {
+			assert.ErrorIs(t, err, driver.ErrPermission)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			agent, err := NewAgent(append(tc.opts, WithAgentEndpoint(a.URL))...)
 			require.NoError(t, err)
-			v, err := agent.Fetch(t.Context(), driftless.Ref{Scheme: Scheme, Name: "s"})
+			v, err := agent.Fetch(t.Context(), driver.Ref{Scheme: Scheme, Name: "s"})
 			tc.check(t, v, err)
 		})
 	}
@@ -65,30 +65,30 @@ func TestAgentErrors(t *testing.T) {
 	require.NoError(t, srv.Put(t.Context(), "s", []byte("v")))
 	agent, err := NewAgent(WithAgentEndpoint(a.URL), WithAgentToken("tok"))
 	require.NoError(t, err)
-	ref := driftless.Ref{Scheme: Scheme, Name: "s"}
+	ref := driver.Ref{Scheme: Scheme, Name: "s"}
 
-	_, err = agent.Fetch(t.Context(), driftless.Ref{Scheme: Scheme, Name: "missing"})
-	assert.ErrorIs(t, err, driftless.ErrNotFound)
+	_, err = agent.Fetch(t.Context(), driver.Ref{Scheme: Scheme, Name: "missing"})
+	assert.ErrorIs(t, err, driver.ErrNotFound)
 	assert.Contains(t, err.Error(), `secret "missing"`)
 
 	_, err = agent.FetchPrevious(t.Context(), ref)
-	assert.ErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrNotFound)
 
 	srv.FailSecret("s", "DecryptionFailure")
 	_, err = agent.Fetch(t.Context(), ref)
-	assert.ErrorIs(t, err, driftless.ErrPermission, "a secret KMS cannot decrypt cannot be served")
+	assert.ErrorIs(t, err, driver.ErrPermission, "a secret KMS cannot decrypt cannot be served")
 	srv.FailSecret("s", "")
 
 	srv.Throttle(1)
 	_, err = agent.Fetch(t.Context(), ref)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
 
 	srv.FailNext(1)
 	_, err = agent.Fetch(t.Context(), ref)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
 
-	_, err = agent.Fetch(t.Context(), driftless.Ref{Scheme: Scheme, Name: "s", Query: "version-id=a&version-stage=b"})
-	assert.ErrorIs(t, err, driftless.ErrInvalidRef)
+	_, err = agent.Fetch(t.Context(), driver.Ref{Scheme: Scheme, Name: "s", Query: "version-id=a&version-stage=b"})
+	assert.ErrorIs(t, err, driver.ErrInvalidRef)
 
 	// Unreachable agent.
 	gone := httptest.NewServer(http.NotFoundHandler())
@@ -96,7 +96,7 @@ func TestAgentErrors(t *testing.T) {
 	down, err := NewAgent(WithAgentEndpoint(gone.URL), WithAgentToken("tok"))
 	require.NoError(t, err)
 	_, err = down.Fetch(t.Context(), ref)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
 
 	// An answer that is not a GetSecretValue result never shows its body.
 	odd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -122,7 +122,7 @@ func TestAgentRotation(t *testing.T) {
 	require.NoError(t, srv.Put(ctx, "s", []byte("one")))
 	agent, err := NewAgent(WithAgentEndpoint(a.URL), WithAgentToken("tok"))
 	require.NoError(t, err)
-	ref := driftless.Ref{Scheme: Scheme, Name: "s"}
+	ref := driver.Ref{Scheme: Scheme, Name: "s"}
 	v1, err := agent.Fetch(ctx, ref)
 	require.NoError(t, err)
 	_, err = srv.Rotate(ctx, "s", []byte{0xff, 0x01})
@@ -134,7 +134,7 @@ func TestAgentRotation(t *testing.T) {
 	prev, err := agent.FetchPrevious(ctx, ref)
 	require.NoError(t, err)
 	assert.Equal(t, "one", string(prev.Data))
-	byID, err := agent.Fetch(ctx, driftless.Ref{Scheme: Scheme, Name: "s", Query: "version-id=" + v1.Version})
+	byID, err := agent.Fetch(ctx, driver.Ref{Scheme: Scheme, Name: "s", Query: "version-id=" + v1.Version})
 	require.NoError(t, err)
 	assert.Equal(t, "one", string(byID.Data))
 }
@@ -169,7 +169,7 @@ func TestNewAgentFromEnv(t *testing.T) {
 			a, err := newAgentFromEnv(func(k string) string { return tc.env[k] }, readFile, tc.opts...)
 			if tc.err {
 				require.Error(t, err)
-				assert.False(t, errors.Is(err, driftless.ErrNotFound))
+				assert.False(t, errors.Is(err, driver.ErrNotFound))
 				return
 			}
 			require.NoError(t, err)

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Scheme is the reference scheme this package serves: awssm://.
@@ -31,7 +31,7 @@ type API interface {
 }
 
 // Provider reads secrets from AWS Secrets Manager. It implements
-// driftless.Provider, driftless.BatchFetcher and driftless.PreviousFetcher.
+// driver.Provider, driver.BatchFetcher and driver.PreviousFetcher.
 //
 // A Provider is safe for concurrent use.
 type Provider struct {
@@ -48,8 +48,8 @@ type Provider struct {
 }
 
 var (
-	_ driftless.BatchFetcher    = (*Provider)(nil)
-	_ driftless.PreviousFetcher = (*Provider)(nil)
+	_ driver.BatchFetcher    = (*Provider)(nil)
+	_ driver.PreviousFetcher = (*Provider)(nil)
 )
 
 type options struct {
@@ -106,10 +106,10 @@ func NewFromConfig(ctx context.Context, opts ...Option) (*Provider, error) {
 // may hold version-stage=STAGE or version-id=ID; without either, the
 // AWSCURRENT version is read. SecretString and SecretBinary are both
 // returned as Data; Version is the VersionId and Created the CreatedDate.
-func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *Provider) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	sel, err := parse(ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	return p.get(ctx, sel)
 }
@@ -117,10 +117,10 @@ func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Valu
 // FetchPrevious returns the version labelled AWSPREVIOUS of ref's secret
 // (ref's own version selector is ignored). A secret that was never rotated
 // has none: the error then wraps driftless.ErrNotFound.
-func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *Provider) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	sel, err := parse(ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	sel.versionID, sel.stage = "", StagePrevious
 	return p.get(ctx, sel)
@@ -150,27 +150,27 @@ func (s selector) String() string {
 	return fmt.Sprintf("secret %q", s.id)
 }
 
-func parse(ref driftless.Ref) (selector, error) {
+func parse(ref driver.Ref) (selector, error) {
 	if ref.Name == "" {
-		return selector{}, &driftless.RefError{Scheme: Scheme, Reason: "empty name"}
+		return selector{}, &driver.RefError{Scheme: Scheme, Reason: "empty name"}
 	}
 	s := selector{id: ref.Name, region: regionOf(ref.Name)}
 	q, err := url.ParseQuery(ref.Query)
 	if err != nil {
-		return selector{}, &driftless.RefError{Scheme: Scheme, Reason: "malformed query"}
+		return selector{}, &driver.RefError{Scheme: Scheme, Reason: "malformed query"}
 	}
 	for k, vs := range q {
 		if k != "version-stage" && k != "version-id" {
 			// The parameter is not named: a mistyped value could be a secret.
-			return selector{}, &driftless.RefError{Scheme: Scheme, Reason: "unknown query parameter (allowed: version-stage, version-id)"}
+			return selector{}, &driver.RefError{Scheme: Scheme, Reason: "unknown query parameter (allowed: version-stage, version-id)"}
 		}
 		if len(vs) != 1 || vs[0] == "" {
-			return selector{}, &driftless.RefError{Scheme: Scheme, Reason: fmt.Sprintf("parameter %q needs exactly one non-empty value", k)}
+			return selector{}, &driver.RefError{Scheme: Scheme, Reason: fmt.Sprintf("parameter %q needs exactly one non-empty value", k)}
 		}
 	}
 	s.stage, s.versionID = q.Get("version-stage"), q.Get("version-id")
 	if s.stage != "" && s.versionID != "" {
-		return selector{}, &driftless.RefError{Scheme: Scheme, Reason: "version-stage and version-id are exclusive"}
+		return selector{}, &driver.RefError{Scheme: Scheme, Reason: "version-stage and version-id are exclusive"}
 	}
 	return s, nil
 }
@@ -200,9 +200,9 @@ func callOptions(region string) []func(*secretsmanager.Options) {
 	return []func(*secretsmanager.Options){tagCredentials, func(o *secretsmanager.Options) { o.Region = region }}
 }
 
-func (p *Provider) get(ctx context.Context, s selector) (driftless.Value, error) {
+func (p *Provider) get(ctx context.Context, s selector) (driver.Value, error) {
 	if err := ctx.Err(); err != nil {
-		return driftless.Value{}, fmt.Errorf("awssm: %s: %w", s, err)
+		return driver.Value{}, fmt.Errorf("awssm: %s: %w", s, err)
 	}
 	in := &secretsmanager.GetSecretValueInput{SecretId: aws.String(s.id)}
 	switch {
@@ -217,13 +217,13 @@ func (p *Provider) get(ctx context.Context, s selector) (driftless.Value, error)
 	}
 	out, err := p.client.GetSecretValue(ctx, in, callOptions(s.region)...)
 	if err != nil {
-		return driftless.Value{}, wrap(ctx, s, err)
+		return driver.Value{}, wrap(ctx, s, err)
 	}
 	return value(out.SecretString, out.SecretBinary, out.VersionId, out.CreatedDate), nil
 }
 
-func value(str *string, bin []byte, versionID *string, created *time.Time) driftless.Value {
-	var v driftless.Value
+func value(str *string, bin []byte, versionID *string, created *time.Time) driver.Value {
+	var v driver.Value
 	switch {
 	case str != nil:
 		v.Data = []byte(*str)

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // batchSize is the most secrets one BatchGetSecretValue call may name.
@@ -25,7 +25,7 @@ const maxPages = 10
 type slot struct {
 	sel selector
 	idx []int
-	val driftless.Value
+	val driver.Value
 	err error
 }
 
@@ -47,11 +47,11 @@ type slot struct {
 //
 // It returns one Result per ref, in order, each as Fetch would; the error
 // is non-nil only when ctx was already done.
-func (p *Provider) FetchBatch(ctx context.Context, refs []driftless.Ref) ([]driftless.Result, error) {
+func (p *Provider) FetchBatch(ctx context.Context, refs []driver.Ref) ([]driver.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("awssm: batch of %d references: %w", len(refs), err)
 	}
-	res := make([]driftless.Result, len(refs))
+	res := make([]driver.Result, len(refs))
 	var slots []*slot
 	bySel := map[selector]*slot{}
 	for i, ref := range refs {
@@ -122,7 +122,7 @@ func (p *Provider) FetchBatch(ctx context.Context, refs []driftless.Ref) ([]drif
 
 	for _, sl := range slots {
 		for k, i := range sl.idx {
-			res[i] = driftless.Result{Value: sl.val, Err: sl.err}
+			res[i] = driver.Result{Value: sl.val, Err: sl.err}
 			if k > 0 && sl.err == nil {
 				res[i].Value.Data = bytes.Clone(sl.val.Data)
 			}

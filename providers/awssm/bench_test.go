@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/stretchr/testify/require"
 )
@@ -29,7 +30,7 @@ func BenchmarkColdStart(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			srv := fake(b)
-			var refs []driftless.Ref
+			var refs []driver.Ref
 			for i := range 20 {
 				name := fmt.Sprintf("prod/svc/secret-%02d", i)
 				require.NoError(b, srv.Put(b.Context(), name, []byte(`{"user":"u","password":"p"}`)))

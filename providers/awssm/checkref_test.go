@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 func TestCheckRef(t *testing.T) {
@@ -22,12 +22,12 @@ func TestCheckRef(t *testing.T) {
 		{"prod/db", "sk-live-secretish=1", false},
 		{"", "", false},
 	} {
-		err := p.CheckRef(driftless.Ref{Scheme: Scheme, Name: tc.name, Query: tc.query})
+		err := p.CheckRef(driver.Ref{Scheme: Scheme, Name: tc.name, Query: tc.query})
 		if tc.ok {
 			assert.NoError(t, err, tc)
 			continue
 		}
-		assert.ErrorIs(t, err, driftless.ErrInvalidRef, tc)
+		assert.ErrorIs(t, err, driver.ErrInvalidRef, tc)
 		if err != nil {
 			assert.NotContains(t, err.Error(), "sk-live")
 		}

@@ -7,14 +7,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/awssm/awssmtest"
 	"github.com/driftless/driftless/providertest"
 	"github.com/stretchr/testify/require"
 )
 
-func ref(name string) driftless.Ref { return driftless.Ref{Scheme: awssm.Scheme, Name: name} }
+func ref(name string) driver.Ref { return driver.Ref{Scheme: awssm.Scheme, Name: name} }
 
 // split returns b as a SecretString when it is valid UTF-8, else as a SecretBinary.
 func split(b []byte) (*string, []byte) {

@@ -29,12 +29,12 @@
 //
 // # Batches and rotation
 //
-// Provider.FetchBatch (driftless.BatchFetcher) reads secrets with
+// Provider.FetchBatch (driver.BatchFetcher) reads secrets with
 // BatchGetSecretValue, 20 per call, calls sent concurrently, so a cold start
 // costs one round trip for up to 20 secrets per region. When the identity
 // may not call BatchGetSecretValue it falls back to concurrent
 // GetSecretValue calls and remembers to. Provider.FetchPrevious
-// (driftless.PreviousFetcher) reads AWSPREVIOUS, which feeds the rotation
+// (driver.PreviousFetcher) reads AWSPREVIOUS, which feeds the rotation
 // window.
 //
 // # Key-value sources

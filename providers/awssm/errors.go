@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Error codes of Secrets Manager and of AWS in general, by the sentinel
@@ -89,7 +89,7 @@ func denied(status int) bool {
 func sentinel(err error) error {
 	var ce *credentialsError
 	if errors.As(err, &ce) {
-		return driftless.ErrNoCredentials
+		return driver.ErrNoCredentials
 	}
 	var ae smithy.APIError
 	isAPI := errors.As(err, &ae)
@@ -97,31 +97,31 @@ func sentinel(err error) error {
 		// HTTP 401 or 403 whose body the SDK could not read as an AWS
 		// error (the HTML page of a proxy, moto's XML when it enforces
 		// IAM, an empty body): a refusal all the same.
-		return driftless.ErrPermission
+		return driver.ErrPermission
 	}
 	if isAPI {
 		code := ae.ErrorCode()
 		switch {
 		case notFoundCodes[code]:
-			return driftless.ErrNotFound
+			return driver.ErrNotFound
 		case permissionCodes[code]:
-			return driftless.ErrPermission
+			return driver.ErrPermission
 		case unavailableCodes[code]:
-			return driftless.ErrUnavailable
+			return driver.ErrUnavailable
 		case invalidCodes[code]:
-			return driftless.ErrInvalidRef
+			return driver.ErrInvalidRef
 		case ae.ErrorFault() == smithy.FaultServer:
-			return driftless.ErrUnavailable
+			return driver.ErrUnavailable
 		}
 		switch status := httpStatus(err); {
 		case status == http.StatusTooManyRequests || status >= 500:
-			return driftless.ErrUnavailable
+			return driver.ErrUnavailable
 		}
 		return nil
 	}
 	// No answer from Secrets Manager: the network failed, the retries ran
 	// out, or the answer could not be read.
-	return driftless.ErrUnavailable
+	return driver.ErrUnavailable
 }
 
 func httpStatus(err error) int {
@@ -217,7 +217,7 @@ func wrap(ctx context.Context, s selector, err error) error {
 		}
 		return fmt.Errorf("awssm: %s: %w: %w", s, cerr, err)
 	}
-	if se := sentinel(err); se == driftless.ErrNoCredentials {
+	if se := sentinel(err); se == driver.ErrNoCredentials {
 		return fmt.Errorf("%w: awssm: %s: %s: %w", se, s, noCredentialsHelp, err)
 	} else if se != nil {
 		return fmt.Errorf("%w: awssm: %s: %w", se, s, err)

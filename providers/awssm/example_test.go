@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/awssm/awssmtest"
 )
@@ -20,13 +20,13 @@ func Example() {
 	_ = srv.Put(ctx, "prod/database", []byte(`{"user":"app","password":"hunter2"}`))
 
 	p := awssm.New(srv.Client())
-	ref, _ := driftless.ParseRef("awssm://prod/database#password")
+	ref, _ := driver.ParseRef("awssm://prod/database#password")
 	v, err := p.Fetch(ctx, ref.Secret())
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	password, _ := driftless.Select(v.Data, ref.Key)
+	password, _ := driver.Select(v.Data, ref.Key)
 	fmt.Println(string(password))
 	// Output: hunter2
 }
@@ -36,17 +36,17 @@ func ExampleProvider_FetchBatch() {
 	ctx := context.Background()
 	srv := awssmtest.NewServer()
 	defer srv.Close()
-	var refs []driftless.Ref
+	var refs []driver.Ref
 	for i := range 30 {
 		name := fmt.Sprintf("prod/svc/key-%02d", i)
 		_ = srv.Put(ctx, name, []byte("v"))
-		refs = append(refs, driftless.Ref{Scheme: awssm.Scheme, Name: name})
+		refs = append(refs, driver.Ref{Scheme: awssm.Scheme, Name: name})
 	}
-	refs = append(refs, driftless.Ref{Scheme: awssm.Scheme, Name: "prod/svc/missing"})
+	refs = append(refs, driver.Ref{Scheme: awssm.Scheme, Name: "prod/svc/missing"})
 
 	res, _ := awssm.New(srv.Client()).FetchBatch(ctx, refs)
 	fmt.Println("results:", len(res))
-	fmt.Println("missing is not found:", errors.Is(res[30].Err, driftless.ErrNotFound))
+	fmt.Println("missing is not found:", errors.Is(res[30].Err, driver.ErrNotFound))
 	fmt.Println("BatchGetSecretValue calls:", srv.Count("BatchGetSecretValue"))
 	// Output:
 	// results: 31
@@ -64,7 +64,7 @@ func ExampleProvider_FetchPrevious() {
 	_, _ = srv.Rotate(ctx, "prod/api-key", []byte("key-2"))
 
 	p := awssm.New(srv.Client())
-	ref := driftless.Ref{Scheme: awssm.Scheme, Name: "prod/api-key"}
+	ref := driver.Ref{Scheme: awssm.Scheme, Name: "prod/api-key"}
 	cur, _ := p.Fetch(ctx, ref)
 	prev, _ := p.FetchPrevious(ctx, ref)
 	fmt.Println(string(cur.Data), string(prev.Data))
@@ -111,7 +111,7 @@ func ExampleNewAgent() {
 		fmt.Println(err)
 		return
 	}
-	v, err := agent.Fetch(ctx, driftless.Ref{Scheme: awssm.Scheme, Name: "prod/api-key"})
+	v, err := agent.Fetch(ctx, driver.Ref{Scheme: awssm.Scheme, Name: "prod/api-key"})
 	fmt.Println(string(v.Data), err)
 	// Output: sk-123 <nil>
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providertest"
 )
@@ -39,13 +39,13 @@ func TestScheduledDeletion(t *testing.T) {
 	p := awssm.New(client)
 	_, err = p.Fetch(ctx, ref("prod/key"))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrPermission)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrPermission)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	assert.Contains(t, err.Error(), "marked for deletion")
-	res, err := p.FetchBatch(ctx, []driftless.Ref{ref("prod/key")})
+	res, err := p.FetchBatch(ctx, []driver.Ref{ref("prod/key")})
 	require.NoError(t, err)
-	assert.ErrorIs(t, res[0].Err, driftless.ErrPermission)
-	assert.NotErrorIs(t, res[0].Err, driftless.ErrNotFound)
+	assert.ErrorIs(t, res[0].Err, driver.ErrPermission)
+	assert.NotErrorIs(t, res[0].Err, driver.ErrNotFound)
 
 	_, err = client.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String("prod/key")})
 	require.NoError(t, err)
@@ -55,7 +55,7 @@ func TestScheduledDeletion(t *testing.T) {
 	_, err = client.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("prod/key"), ForceDeleteWithoutRecovery: aws.Bool(true)})
 	require.NoError(t, err)
 	_, err = p.Fetch(ctx, ref("prod/key"))
-	assert.ErrorIs(t, err, driftless.ErrNotFound, "deleted for good")
+	assert.ErrorIs(t, err, driver.ErrNotFound, "deleted for good")
 }
 
 // HTTP 401 and 403 are refusals whatever their body: a proxy's HTML page,
@@ -82,9 +82,9 @@ func TestDenialWithForeignBody(t *testing.T) {
 				srv.FailRaw("GetSecretValue", status, b.contentType, b.body)
 				_, err := p.Fetch(t.Context(), refs[0])
 				require.Error(t, err)
-				assert.ErrorIs(t, err, driftless.ErrPermission)
-				assert.NotErrorIs(t, err, driftless.ErrUnavailable)
-				assert.NotErrorIs(t, err, driftless.ErrNotFound)
+				assert.ErrorIs(t, err, driver.ErrPermission)
+				assert.NotErrorIs(t, err, driver.ErrUnavailable)
+				assert.NotErrorIs(t, err, driver.ErrNotFound)
 				assert.Contains(t, err.Error(), refs[0].Name)
 				assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), providertest.Canary)
 				srv.FailRaw("GetSecretValue", 0, "", "")
@@ -119,7 +119,7 @@ func TestARNsOfClientRegionShareBatches(t *testing.T) {
 	out, err := west.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("eu/db"), SecretString: aws.String("eu-value")})
 	require.NoError(t, err)
 
-	batch := []driftless.Ref{
+	batch := []driver.Ref{
 		refs[0],
 		ref(arns[0]),                  // full ARN, us-east-1
 		ref(arns[1][:len(arns[1])-7]), // partial ARN, us-east-1
@@ -154,13 +154,13 @@ func TestOutage(t *testing.T) {
 	srv.Down()
 	_, err := p.Fetch(t.Context(), refs[0])
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	assert.Contains(t, err.Error(), "503")
 	res, err := p.FetchBatch(t.Context(), refs)
 	require.NoError(t, err)
 	for i, r := range res {
-		assert.ErrorIs(t, r.Err, driftless.ErrUnavailable, "result %d", i)
+		assert.ErrorIs(t, r.Err, driver.ErrUnavailable, "result %d", i)
 	}
 
 	srv.Up()
@@ -188,9 +188,9 @@ func closedPort(t *testing.T) string {
 func checkNoCredentials(t *testing.T, err error, name string) {
 	t.Helper()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrNoCredentials)
-	assert.NotErrorIs(t, err, driftless.ErrUnavailable)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrNoCredentials)
+	assert.NotErrorIs(t, err, driver.ErrUnavailable)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	assert.Contains(t, err.Error(), fmt.Sprintf("%q", name))
 	assert.Contains(t, err.Error(), "AWS_ACCESS_KEY_ID", "the message says what to set")
 }
@@ -225,7 +225,7 @@ func TestNoCredentials(t *testing.T) {
 			p := awssm.New(srv.Client(func(o *secretsmanager.Options) { o.Credentials = creds }))
 			_, err := p.Fetch(t.Context(), ref("prod/key"))
 			checkNoCredentials(t, err, "prod/key")
-			res, err := p.FetchBatch(t.Context(), []driftless.Ref{ref("prod/key")})
+			res, err := p.FetchBatch(t.Context(), []driver.Ref{ref("prod/key")})
 			require.NoError(t, err)
 			checkNoCredentials(t, res[0].Err, "prod/key")
 			assert.Equal(t, 0, srv.Total(), "nothing was sent without credentials")

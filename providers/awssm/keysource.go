@@ -4,19 +4,19 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Prefix returns a key source that looks every config key up as a secret
 // named prefix+key: with prefix "prod/inference-engine/", the key
 // OPENAI_API_KEY is read from awssm://prod/inference-engine/OPENAI_API_KEY.
 // A secret that does not exist falls through to the next source.
-func Prefix(prefix string) driftless.KeySource {
-	return driftless.KeySourceFunc(func(key string) (driftless.Ref, bool) {
+func Prefix(prefix string) driver.KeySource {
+	return driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
 		if key == "" {
-			return driftless.Ref{}, false
+			return driver.Ref{}, false
 		}
-		return driftless.Ref{Scheme: Scheme, Name: prefix + key}, true
+		return driver.Ref{Scheme: Scheme, Name: prefix + key}, true
 	})
 }
 
@@ -24,12 +24,12 @@ func Prefix(prefix string) driftless.KeySource {
 // secret: OPENAI_API_KEY is awssm://<name>#OPENAI_API_KEY. All keys share
 // one fetch; a key missing from the JSON object falls through to the next
 // source.
-func JSON(name string) driftless.KeySource {
-	return driftless.KeySourceFunc(func(key string) (driftless.Ref, bool) {
+func JSON(name string) driver.KeySource {
+	return driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
 		if key == "" || name == "" {
-			return driftless.Ref{}, false
+			return driver.Ref{}, false
 		}
-		return driftless.Ref{Scheme: Scheme, Name: name, Key: key}, true
+		return driver.Ref{Scheme: Scheme, Name: name, Key: key}, true
 	})
 }
 
@@ -47,16 +47,16 @@ func JSON(name string) driftless.KeySource {
 // the next source. The map is copied. Keys panics if a value is not a valid
 // reference, as regexp.MustCompile does for a bad pattern: the mapping is
 // part of the program, and the panic names the config key, not the value.
-func Keys(m map[string]string) driftless.KeySource {
-	refs := make(map[string]driftless.Ref, len(m))
+func Keys(m map[string]string) driver.KeySource {
+	refs := make(map[string]driver.Ref, len(m))
 	for k, v := range m {
 		s := v
 		if !strings.HasPrefix(s, Scheme+"://") {
 			s = Scheme + "://" + s
 		}
-		ref, err := driftless.ParseRef(s)
+		ref, err := driver.ParseRef(s)
 		if err == nil && strings.Contains(ref.Name, "://") {
-			err = &driftless.RefError{Scheme: Scheme, Reason: "not an awssm:// reference"}
+			err = &driver.RefError{Scheme: Scheme, Reason: "not an awssm:// reference"}
 		}
 		if err == nil {
 			_, err = parse(ref)
@@ -66,7 +66,7 @@ func Keys(m map[string]string) driftless.KeySource {
 		}
 		refs[k] = ref
 	}
-	return driftless.KeySourceFunc(func(key string) (driftless.Ref, bool) {
+	return driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
 		ref, ok := refs[key]
 		return ref, ok
 	})

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,9 +28,9 @@ func TestParse(t *testing.T) {
 		{"x", "version-stage=A&version-stage=B", selector{}, true},
 		{"x", "%zz", selector{}, true},
 	} {
-		got, err := parse(driftless.Ref{Scheme: Scheme, Name: tc.name, Query: tc.query})
+		got, err := parse(driver.Ref{Scheme: Scheme, Name: tc.name, Query: tc.query})
 		if tc.bad {
-			assert.ErrorIs(t, err, driftless.ErrInvalidRef, "%s?%s", tc.name, tc.query)
+			assert.ErrorIs(t, err, driver.ErrInvalidRef, "%s?%s", tc.name, tc.query)
 			continue
 		}
 		if assert.NoError(t, err) {
@@ -44,13 +44,13 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ref, err := driftless.ParseRef("awssm://" + s)
+		ref, err := driver.ParseRef("awssm://" + s)
 		if err != nil {
 			return
 		}
 		sel, err := parse(ref)
 		if err != nil {
-			require.ErrorIs(t, err, driftless.ErrInvalidRef)
+			require.ErrorIs(t, err, driver.ErrInvalidRef)
 			return
 		}
 		require.Equal(t, ref.Name, sel.id)

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/awssm/awssmtest"
 	"github.com/driftless/driftless/providertest"
@@ -20,9 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func mustRef(t testing.TB, s string) driftless.Ref {
+func mustRef(t testing.TB, s string) driver.Ref {
 	t.Helper()
-	r, err := driftless.ParseRef(s)
+	r, err := driver.ParseRef(s)
 	require.NoError(t, err)
 	return r.Secret()
 }
@@ -81,7 +81,7 @@ func TestRotation(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "key-one", string(before.Data))
 			_, err = p.FetchPrevious(ctx, r)
-			assert.ErrorIs(t, err, driftless.ErrNotFound, "no previous version before the first rotation")
+			assert.ErrorIs(t, err, driver.ErrNotFound, "no previous version before the first rotation")
 
 			newID := rotate(t, client, "prod/openai", "key-two")
 
@@ -96,7 +96,7 @@ func TestRotation(t *testing.T) {
 			assert.Equal(t, "key-one", string(prev.Data))
 			assert.Equal(t, before.Version, prev.Version)
 
-			res, err := p.FetchBatch(ctx, []driftless.Ref{mustRef(t, tc.batch)})
+			res, err := p.FetchBatch(ctx, []driver.Ref{mustRef(t, tc.batch)})
 			require.NoError(t, err)
 			require.NoError(t, res[0].Err)
 			assert.Equal(t, "key-two", string(res[0].Value.Data))
@@ -113,7 +113,7 @@ func TestRotation(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "key-two", string(v.Data))
 			_, err = p.Fetch(ctx, mustRef(t, "awssm://prod/openai?version-id=no-such-version"))
-			assert.ErrorIs(t, err, driftless.ErrNotFound)
+			assert.ErrorIs(t, err, driver.ErrNotFound)
 		})
 	}
 }
@@ -132,7 +132,7 @@ func TestRotateHelper(t *testing.T) {
 	v2, err := p.Fetch(ctx, r)
 	require.NoError(t, err)
 	assert.Equal(t, id, v2.Version)
-	pw, err := driftless.Select(v2.Data, "password")
+	pw, err := driver.Select(v2.Data, "password")
 	require.NoError(t, err)
 	assert.Equal(t, "two", string(pw))
 	prev, err := p.FetchPrevious(ctx, r)
@@ -142,9 +142,9 @@ func TestRotateHelper(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func putN(t testing.TB, srv *awssmtest.Server, n int) []driftless.Ref {
+func putN(t testing.TB, srv *awssmtest.Server, n int) []driver.Ref {
 	t.Helper()
-	refs := make([]driftless.Ref, n)
+	refs := make([]driver.Ref, n)
 	for i := range refs {
 		name := fmt.Sprintf("app/secret-%02d", i)
 		require.NoError(t, srv.Put(context.Background(), name, []byte("value-"+name)))
@@ -153,7 +153,7 @@ func putN(t testing.TB, srv *awssmtest.Server, n int) []driftless.Ref {
 	return refs
 }
 
-func checkResults(t *testing.T, refs []driftless.Ref, res []driftless.Result) {
+func checkResults(t *testing.T, refs []driver.Ref, res []driver.Result) {
 	t.Helper()
 	require.Len(t, res, len(refs))
 	for i, r := range res {
@@ -170,7 +170,7 @@ func TestFetchBatchUsesBatchCalls(t *testing.T) {
 	srv := fake(t)
 	refs := putN(t, srv, 45)
 	// Duplicates cost nothing more.
-	all := append(append([]driftless.Ref{}, refs...), refs[:10]...)
+	all := append(append([]driver.Ref{}, refs...), refs[:10]...)
 	res, err := awssm.New(srv.Client()).FetchBatch(t.Context(), all)
 	require.NoError(t, err)
 	checkResults(t, all, res)
@@ -226,7 +226,7 @@ func TestFetchBatchMixed(t *testing.T) {
 	require.NoError(t, srv.Put(ctx, "b", []byte("b1")))
 	srv.FailSecret("denied", "AccessDeniedException")
 	require.NoError(t, srv.Put(ctx, "denied", []byte("x")))
-	refs := []driftless.Ref{
+	refs := []driver.Ref{
 		mustRef(t, "awssm://a"),
 		mustRef(t, "awssm://a?version-stage=AWSPREVIOUS"),
 		mustRef(t, "awssm://b"),
@@ -240,11 +240,11 @@ func TestFetchBatchMixed(t *testing.T) {
 	assert.Equal(t, "a2", string(res[0].Value.Data))
 	assert.Equal(t, "a1", string(res[1].Value.Data))
 	assert.Equal(t, "b1", string(res[2].Value.Data))
-	assert.ErrorIs(t, res[3].Err, driftless.ErrNotFound)
+	assert.ErrorIs(t, res[3].Err, driver.ErrNotFound)
 	assert.Contains(t, res[3].Err.Error(), `"missing"`)
-	assert.ErrorIs(t, res[4].Err, driftless.ErrPermission)
+	assert.ErrorIs(t, res[4].Err, driver.ErrPermission)
 	assert.Contains(t, res[4].Err.Error(), `"denied"`)
-	assert.ErrorIs(t, res[5].Err, driftless.ErrInvalidRef)
+	assert.ErrorIs(t, res[5].Err, driver.ErrInvalidRef)
 	assert.Equal(t, 1, srv.Count("BatchGetSecretValue"))
 	assert.Equal(t, 1, srv.Count("GetSecretValue"), "only the version-stage ref needs its own call")
 }
@@ -266,17 +266,17 @@ func TestThrottling(t *testing.T) {
 	srv.Throttle(3)
 	_, err = p.Fetch(t.Context(), ref("s"))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	assert.Contains(t, err.Error(), `secret "s"`)
 	assert.Contains(t, err.Error(), "ThrottlingException")
 
 	// The same through a batch.
 	srv.Throttle(3)
-	res, err := p.FetchBatch(t.Context(), []driftless.Ref{ref("s")})
+	res, err := p.FetchBatch(t.Context(), []driver.Ref{ref("s")})
 	require.NoError(t, err)
-	assert.ErrorIs(t, res[0].Err, driftless.ErrUnavailable)
-	res, err = p.FetchBatch(t.Context(), []driftless.Ref{ref("s")})
+	assert.ErrorIs(t, res[0].Err, driver.ErrUnavailable)
+	res, err = p.FetchBatch(t.Context(), []driver.Ref{ref("s")})
 	require.NoError(t, err)
 	assert.NoError(t, res[0].Err, "throttling does not turn batching off")
 }
@@ -292,7 +292,7 @@ func TestLatencyAndDeadline(t *testing.T) {
 	_, err := p.Fetch(ctx, refs[0])
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 
 	ctx2, cancel2 := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel2()
@@ -312,10 +312,10 @@ func TestErrorMapping(t *testing.T) {
 		code string
 		want error
 	}{
-		{"AccessDeniedException", driftless.ErrPermission},
-		{"DecryptionFailure", driftless.ErrPermission},
-		{"InternalServiceError", driftless.ErrUnavailable},
-		{"InvalidRequestException", driftless.ErrPermission}, // a secret scheduled for deletion
+		{"AccessDeniedException", driver.ErrPermission},
+		{"DecryptionFailure", driver.ErrPermission},
+		{"InternalServiceError", driver.ErrUnavailable},
+		{"InvalidRequestException", driver.ErrPermission}, // a secret scheduled for deletion
 	} {
 		t.Run(tc.code, func(t *testing.T) {
 			t.Parallel()
@@ -324,14 +324,14 @@ func TestErrorMapping(t *testing.T) {
 			srv.FailSecret("app/key", tc.code)
 			p := awssm.New(srv.Client())
 			_, err := p.Fetch(t.Context(), ref("app/key"))
-			res, berr := p.FetchBatch(t.Context(), []driftless.Ref{ref("app/key")})
+			res, berr := p.FetchBatch(t.Context(), []driver.Ref{ref("app/key")})
 			require.NoError(t, berr)
 			for _, err := range []error{err, res[0].Err} {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), `secret "app/key"`)
 				assert.Contains(t, err.Error(), tc.code)
 				assert.NotContains(t, err.Error(), providertest.Canary)
-				assert.NotErrorIs(t, err, driftless.ErrNotFound)
+				assert.NotErrorIs(t, err, driver.ErrNotFound)
 				if tc.want != nil {
 					assert.ErrorIs(t, err, tc.want)
 				}
@@ -344,7 +344,7 @@ func TestErrorMapping(t *testing.T) {
 		require.NoError(t, srv.Put(t.Context(), "s", []byte("v")))
 		srv.FailNext(3)
 		_, err := awssm.New(srv.Client()).Fetch(t.Context(), ref("s"))
-		assert.ErrorIs(t, err, driftless.ErrUnavailable)
+		assert.ErrorIs(t, err, driver.ErrUnavailable)
 	})
 	t.Run("Network", func(t *testing.T) {
 		t.Parallel()
@@ -352,20 +352,20 @@ func TestErrorMapping(t *testing.T) {
 		client := srv.Client()
 		srv.Close()
 		_, err := awssm.New(client).Fetch(t.Context(), ref("s"))
-		assert.ErrorIs(t, err, driftless.ErrUnavailable)
+		assert.ErrorIs(t, err, driver.ErrUnavailable)
 		assert.Contains(t, err.Error(), `secret "s"`)
 	})
 	t.Run("BadReference", func(t *testing.T) {
 		t.Parallel()
 		p := awssm.New(fake(t).Client())
-		for _, r := range []driftless.Ref{
+		for _, r := range []driver.Ref{
 			{Scheme: "awssm"},
 			{Scheme: "awssm", Name: "s", Query: "version-stage=A&version-id=B"},
 			{Scheme: "awssm", Name: "s", Query: "version=3"},
 			{Scheme: "awssm", Name: "s", Query: "version-stage="},
 		} {
 			_, err := p.Fetch(t.Context(), r)
-			assert.ErrorIs(t, err, driftless.ErrInvalidRef, "%+v", r)
+			assert.ErrorIs(t, err, driver.ErrInvalidRef, "%+v", r)
 		}
 	})
 }
@@ -384,7 +384,7 @@ func TestARNRegion(t *testing.T) {
 
 	p := awssm.New(srv.Client()) // us-east-1
 	_, err = p.Fetch(ctx, ref("eu/db"))
-	assert.ErrorIs(t, err, driftless.ErrNotFound, "by name, the secret is looked for in the client's region")
+	assert.ErrorIs(t, err, driver.ErrNotFound, "by name, the secret is looked for in the client's region")
 
 	for _, id := range []string{arn, arn[:len(arn)-7]} { // full and partial ARN
 		v, err := p.Fetch(ctx, ref(id))
@@ -395,7 +395,7 @@ func TestARNRegion(t *testing.T) {
 	assert.Equal(t, "eu-west-1", calls[len(calls)-1].Region)
 
 	srv.ResetCounts()
-	res, err := p.FetchBatch(ctx, []driftless.Ref{ref(arn), ref("us/db")})
+	res, err := p.FetchBatch(ctx, []driver.Ref{ref(arn), ref("us/db")})
 	require.NoError(t, err)
 	require.NoError(t, res[0].Err)
 	require.NoError(t, res[1].Err)
@@ -419,10 +419,10 @@ func TestBinaryAndJSON(t *testing.T) {
 	v, err := p.Fetch(ctx, ref("bin"))
 	require.NoError(t, err)
 	assert.Equal(t, bin, v.Data)
-	res, err := p.FetchBatch(ctx, []driftless.Ref{ref("bin"), ref("json")})
+	res, err := p.FetchBatch(ctx, []driver.Ref{ref("bin"), ref("json")})
 	require.NoError(t, err)
 	assert.Equal(t, bin, res[0].Value.Data)
-	pw, err := driftless.Select(res[1].Value.Data, "password")
+	pw, err := driver.Select(res[1].Value.Data, "password")
 	require.NoError(t, err)
 	assert.Equal(t, "p", string(pw))
 }
@@ -518,7 +518,7 @@ func TestKeySourceFetch(t *testing.T) {
 	assert.Equal(t, "sk-1", string(v.Data))
 	r, _ = ks.RefFor("ANTHROPIC_API_KEY")
 	_, err = p.Fetch(t.Context(), r.Secret())
-	assert.ErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrNotFound)
 }
 
 // noBatch is a client whose endpoint does not know BatchGetSecretValue, as

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/azkv/azkvtest"
 	"github.com/stretchr/testify/require"
@@ -23,11 +24,11 @@ import (
 func BenchmarkColdStart(b *testing.B) {
 	const secrets, latency = 20, 20 * time.Millisecond
 	srv := azkvtest.NewServer(b)
-	refs := make([]driftless.Ref, secrets)
+	refs := make([]driver.Ref, secrets)
 	for i := range refs {
 		name := fmt.Sprintf("secret-%02d", i)
 		srv.Set(name, "value-"+name)
-		refs[i] = driftless.Ref{Scheme: azkv.Scheme, Name: azkvtest.DefaultVault + "/" + name}
+		refs[i] = driver.Ref{Scheme: azkv.Scheme, Name: azkvtest.DefaultVault + "/" + name}
 	}
 	srv.SetLatency(latency)
 

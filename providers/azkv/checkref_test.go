@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 func TestCheckRef(t *testing.T) {
@@ -21,11 +21,11 @@ func TestCheckRef(t *testing.T) {
 		{"evil.com/api-key", "", false},
 		{"my-vault/api-key", "version=1", false},
 	} {
-		err := p.CheckRef(driftless.Ref{Scheme: Scheme, Name: tc.name, Query: tc.query})
+		err := p.CheckRef(driver.Ref{Scheme: Scheme, Name: tc.name, Query: tc.query})
 		if tc.ok {
 			assert.NoError(t, err, tc)
 		} else {
-			assert.ErrorIs(t, err, driftless.ErrInvalidRef, tc)
+			assert.ErrorIs(t, err, driver.ErrInvalidRef, tc)
 		}
 	}
 }

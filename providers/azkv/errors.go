@@ -13,7 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Errors for secrets that exist but must not be used. Each is returned
@@ -55,28 +55,28 @@ func wrap(ctx context.Context, op string, l location, err error, raw *http.Respo
 		}
 		switch {
 		case re.StatusCode == http.StatusNotFound:
-			return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driftless.ErrNotFound, err)
+			return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driver.ErrNotFound, err)
 		case re.StatusCode == http.StatusForbidden && innerCode(re) == "SecretDisabled":
-			return fmt.Errorf("azkv: %s %s: %w: %w: %w", op, l, driftless.ErrPermission, ErrDisabled, err)
+			return fmt.Errorf("azkv: %s %s: %w: %w: %w", op, l, driver.ErrPermission, ErrDisabled, err)
 		case re.StatusCode == http.StatusUnauthorized || re.StatusCode == http.StatusForbidden:
-			return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driftless.ErrPermission, err)
+			return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driver.ErrPermission, err)
 		case re.StatusCode == http.StatusBadRequest:
-			return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driftless.ErrInvalidRef, err)
+			return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driver.ErrInvalidRef, err)
 		default: // 408, 429 after the SDK's retries, 5xx, anything unexpected
-			return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driftless.ErrUnavailable, err)
+			return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driver.ErrUnavailable, err)
 		}
 	}
 	if noCredentials(err) {
-		return fmt.Errorf("azkv: %s %s: %w: %s: %w", op, l, driftless.ErrNoCredentials, noCredentialsHelp, err)
+		return fmt.Errorf("azkv: %s %s: %w: %s: %w", op, l, driver.ErrNoCredentials, noCredentialsHelp, err)
 	}
 	var af *azidentity.AuthenticationFailedError
 	if errors.As(err, &af) {
-		return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driftless.ErrPermission, err)
+		return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driver.ErrPermission, err)
 	}
 	if raw != nil && (raw.StatusCode == http.StatusUnauthorized || raw.StatusCode == http.StatusForbidden) {
-		return fmt.Errorf("azkv: %s %s: %w: HTTP %d: %w", op, l, driftless.ErrPermission, raw.StatusCode, err)
+		return fmt.Errorf("azkv: %s %s: %w: HTTP %d: %w", op, l, driver.ErrPermission, raw.StatusCode, err)
 	}
-	return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driftless.ErrUnavailable, err)
+	return fmt.Errorf("azkv: %s %s: %w: %w", op, l, driver.ErrUnavailable, err)
 }
 
 // noCredentialsHelp says what DefaultAzureCredential tries and what to set.

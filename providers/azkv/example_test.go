@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/azkv/azkvtest"
 )
@@ -19,7 +19,7 @@ func Example() {
 
 	p := azkv.New(map[string]azkv.SecretsClient{"testvault": srv.Client("testvault")})
 
-	ref, err := driftless.ParseRef("azkv://testvault/db#password")
+	ref, err := driver.ParseRef("azkv://testvault/db#password")
 	if err != nil {
 		panic(err)
 	}
@@ -27,7 +27,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	password, err := driftless.Select(v.Data, ref.Key)
+	password, err := driver.Select(v.Data, ref.Key)
 	if err != nil {
 		panic(err)
 	}
@@ -51,7 +51,7 @@ func ExampleNewDefault() {
 	if err != nil {
 		panic(err)
 	}
-	v, err := p.Fetch(context.Background(), driftless.Ref{Scheme: "azkv", Name: "prod-kv/openai-api-key"})
+	v, err := p.Fetch(context.Background(), driver.Ref{Scheme: "azkv", Name: "prod-kv/openai-api-key"})
 	fmt.Println(string(v.Data), err)
 	// Output: sk-test <nil>
 }
@@ -63,7 +63,7 @@ func ExampleProvider_FetchPrevious() {
 	defer srv.Close()
 	ctx := context.Background()
 	p := azkv.New(map[string]azkv.SecretsClient{"testvault": srv.Client("testvault")})
-	ref := driftless.Ref{Scheme: "azkv", Name: "testvault/api-key"}
+	ref := driver.Ref{Scheme: "azkv", Name: "testvault/api-key"}
 
 	srv.Set("api-key", "old-key")
 	before, _ := p.Fetch(ctx, ref)
@@ -87,15 +87,15 @@ func ExampleErrExpired() {
 	}
 	p := azkv.New(map[string]azkv.SecretsClient{"testvault": srv.Client("testvault")})
 
-	_, err := p.Fetch(context.Background(), driftless.Ref{Scheme: "azkv", Name: "testvault/cert-password"})
-	fmt.Println(errors.Is(err, azkv.ErrExpired), errors.Is(err, driftless.ErrPermission), errors.Is(err, driftless.ErrNotFound))
+	_, err := p.Fetch(context.Background(), driver.Ref{Scheme: "azkv", Name: "testvault/cert-password"})
+	fmt.Println(errors.Is(err, azkv.ErrExpired), errors.Is(err, driver.ErrPermission), errors.Is(err, driver.ErrNotFound))
 	// Output: true true false
 }
 
 // Dashed reads every config key from the secret named by DashedName;
 // Keys maps keys to secret names explicitly.
 func ExampleDashed() {
-	for _, src := range []driftless.KeySource{
+	for _, src := range []driver.KeySource{
 		azkv.Dashed("prod-kv"),
 		azkv.Keys("prod-kv", map[string]string{"OPENAI_API_KEY": "openai"}),
 	} {

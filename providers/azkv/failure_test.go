@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/azkv/azkvtest"
 	"github.com/driftless/driftless/providertest"
@@ -70,9 +70,9 @@ func TestPreviousWithTiedTimestamps(t *testing.T) {
 		v2 := srv.Set("k", "two")
 		require.NoError(t, srv.Update("k", v2, azkvtest.Attributes{Enabled: ptr(false)}))
 		_, err := p.FetchPrevious(t.Context(), ref("k"))
-		assert.ErrorIs(t, err, driftless.ErrPermission)
+		assert.ErrorIs(t, err, driver.ErrPermission)
 		assert.ErrorIs(t, err, azkv.ErrDisabled)
-		assert.NotErrorIs(t, err, driftless.ErrNotFound)
+		assert.NotErrorIs(t, err, driver.ErrNotFound)
 	})
 }
 
@@ -85,12 +85,12 @@ func TestDenialWithForeignBody(t *testing.T) {
 			srv, p := newProvider(t)
 			srv.Set("app", providertest.Canary)
 			srv.FailRaw(status, "text/html", "<html><body><h1>Access denied</h1>"+providertest.Canary+"</body></html>")
-			for name, fetch := range map[string]func(context.Context, driftless.Ref) (driftless.Value, error){"Fetch": p.Fetch, "FetchPrevious": p.FetchPrevious} {
+			for name, fetch := range map[string]func(context.Context, driver.Ref) (driver.Value, error){"Fetch": p.Fetch, "FetchPrevious": p.FetchPrevious} {
 				_, err := fetch(t.Context(), ref("app"))
 				require.Error(t, err, name)
-				assert.ErrorIs(t, err, driftless.ErrPermission, name)
-				assert.NotErrorIs(t, err, driftless.ErrUnavailable, name)
-				assert.NotErrorIs(t, err, driftless.ErrNotFound, name)
+				assert.ErrorIs(t, err, driver.ErrPermission, name)
+				assert.NotErrorIs(t, err, driver.ErrUnavailable, name)
+				assert.NotErrorIs(t, err, driver.ErrNotFound, name)
 				assert.Contains(t, err.Error(), `secret "app"`, name)
 				assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), providertest.Canary, name)
 			}
@@ -109,8 +109,8 @@ func TestOutage(t *testing.T) {
 	srv.Down()
 	_, err := p.Fetch(t.Context(), ref("app"))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	assert.Contains(t, err.Error(), "503")
 	srv.Up()
 	v, err := p.Fetch(t.Context(), ref("app"))
@@ -121,9 +121,9 @@ func TestOutage(t *testing.T) {
 func checkNoCredentials(t *testing.T, err error) {
 	t.Helper()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrNoCredentials)
-	assert.NotErrorIs(t, err, driftless.ErrUnavailable)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrNoCredentials)
+	assert.NotErrorIs(t, err, driver.ErrUnavailable)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	assert.Contains(t, err.Error(), `secret "app"`)
 	assert.Contains(t, err.Error(), "az login", "the message says what to do")
 }

@@ -4,7 +4,7 @@ import (
 	"maps"
 	"strings"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Keys returns a key-value source that reads the config keys of m from
@@ -14,14 +14,14 @@ import (
 // dashes, so the mapping is explicit. A key not in m is not in this source
 // (the chain goes on to the next one), and so is a mapped secret that does
 // not exist. m is copied.
-func Keys(vault string, m map[string]string) driftless.KeySource {
+func Keys(vault string, m map[string]string) driver.KeySource {
 	m = maps.Clone(m)
-	return driftless.KeySourceFunc(func(key string) (driftless.Ref, bool) {
+	return driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
 		name, ok := m[key]
 		if !ok {
-			return driftless.Ref{}, false
+			return driver.Ref{}, false
 		}
-		return driftless.Ref{Scheme: Scheme, Name: vault + "/" + name}, true
+		return driver.Ref{Scheme: Scheme, Name: vault + "/" + name}, true
 	})
 }
 
@@ -31,13 +31,13 @@ func Keys(vault string, m map[string]string) driftless.KeySource {
 // no such name (other characters than letters, digits, "_" and "-") are
 // not in this source. A secret that does not exist lets the chain go on to
 // the next source.
-func Dashed(vault string) driftless.KeySource {
-	return driftless.KeySourceFunc(func(key string) (driftless.Ref, bool) {
+func Dashed(vault string) driver.KeySource {
+	return driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
 		name, ok := DashedName(key)
 		if !ok {
-			return driftless.Ref{}, false
+			return driver.Ref{}, false
 		}
-		return driftless.Ref{Scheme: Scheme, Name: vault + "/" + name}, true
+		return driver.Ref{Scheme: Scheme, Name: vault + "/" + name}, true
 	})
 }
 

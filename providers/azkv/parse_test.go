@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,9 +20,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		l, err := parse(driftless.Ref{Scheme: Scheme, Name: name})
+		l, err := parse(driver.Ref{Scheme: Scheme, Name: name})
 		if err != nil {
-			require.ErrorIs(t, err, driftless.ErrInvalidRef)
+			require.ErrorIs(t, err, driver.ErrInvalidRef)
 			return
 		}
 		o := defaultOptions()

@@ -17,7 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Scheme is the reference scheme the provider serves.
@@ -41,8 +41,8 @@ type ClientFunc func(vault string) (SecretsClient, error)
 //
 //	azkv://<vault-name>/<secret>[/<version>][#key]
 //
-// It implements driftless.Provider, driftless.BatchFetcher,
-// driftless.PreviousFetcher and driftless.Closer, and is safe for
+// It implements driver.Provider, driver.BatchFetcher,
+// driver.PreviousFetcher and driver.Closer, and is safe for
 // concurrent use.
 type Provider struct {
 	fn     ClientFunc
@@ -81,9 +81,9 @@ func (c *vaultClient) enter(ctx context.Context) (done func(), err error) {
 }
 
 var (
-	_ driftless.BatchFetcher    = (*Provider)(nil)
-	_ driftless.PreviousFetcher = (*Provider)(nil)
-	_ driftless.Closer          = (*Provider)(nil)
+	_ driver.BatchFetcher    = (*Provider)(nil)
+	_ driver.PreviousFetcher = (*Provider)(nil)
+	_ driver.Closer          = (*Provider)(nil)
 )
 
 func newProvider(fn ClientFunc, opts []Option) *Provider {
@@ -107,7 +107,7 @@ func New(clients map[string]SecretsClient, opts ...Option) *Provider {
 		if c, ok := m[strings.ToLower(vault)]; ok {
 			return c, nil
 		}
-		return nil, &driftless.RefError{Scheme: Scheme, Reason: fmt.Sprintf("no client configured for vault %q", vault)}
+		return nil, &driver.RefError{Scheme: Scheme, Reason: fmt.Sprintf("no client configured for vault %q", vault)}
 	}, opts)
 }
 
@@ -144,7 +144,7 @@ func NewDefault(opts ...Option) (*Provider, error) {
 			}
 		})
 		if credErr != nil {
-			return nil, fmt.Errorf("%w: azkv: DefaultAzureCredential: %s: %w", driftless.ErrNoCredentials, noCredentialsHelp, credErr)
+			return nil, fmt.Errorf("%w: azkv: DefaultAzureCredential: %s: %w", driver.ErrNoCredentials, noCredentialsHelp, credErr)
 		}
 		return azsecrets.NewClient(p.opts.urlFor(vault), cred, p.opts.clientOptions)
 	}
@@ -169,8 +169,8 @@ func (l location) String() string {
 	return fmt.Sprintf("vault %q secret %q version %q", l.vault, l.secret, l.version)
 }
 
-func parse(ref driftless.Ref) (location, error) {
-	bad := func(reason string) error { return &driftless.RefError{Scheme: Scheme, Reason: reason} }
+func parse(ref driver.Ref) (location, error) {
+	bad := func(reason string) error { return &driver.RefError{Scheme: Scheme, Reason: reason} }
 	if ref.Scheme != Scheme {
 		return location{}, bad("scheme is not azkv")
 	}
@@ -232,13 +232,13 @@ func (p *Provider) acquire(ctx context.Context, c *vaultClient) (release func(),
 }
 
 // start runs the checks every operation begins with.
-func (p *Provider) start(ctx context.Context, op string, ref driftless.Ref) (location, *vaultClient, error) {
+func (p *Provider) start(ctx context.Context, op string, ref driver.Ref) (location, *vaultClient, error) {
 	l, err := parse(ref)
 	if err != nil {
 		return l, nil, err
 	}
 	if p.closed.Load() {
-		return l, nil, fmt.Errorf("azkv: %s %s: %w", op, l, driftless.ErrClosed)
+		return l, nil, fmt.Errorf("azkv: %s %s: %w", op, l, driver.ErrClosed)
 	}
 	if err := ctx.Err(); err != nil {
 		return l, nil, fmt.Errorf("azkv: %s %s: %w", op, l, err)
@@ -260,34 +260,34 @@ func (p *Provider) start(ctx context.Context, op string, ref driftless.Ref) (loc
 // with), driftless.ErrUnavailable (429 after the SDK's retries, 5xx,
 // network), driftless.ErrInvalidRef (a malformed reference, a vault without
 // a client) or ctx.Err(). They name the vault and secret, never a value.
-func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *Provider) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	l, c, err := p.start(ctx, "get", ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	return p.get(ctx, c, l)
 }
 
-func (p *Provider) get(ctx context.Context, c *vaultClient, l location) (driftless.Value, error) {
+func (p *Provider) get(ctx context.Context, c *vaultClient, l location) (driver.Value, error) {
 	release, err := p.acquire(ctx, c)
 	if err != nil {
-		return driftless.Value{}, fmt.Errorf("azkv: get %s: %w", l, err)
+		return driver.Value{}, fmt.Errorf("azkv: get %s: %w", l, err)
 	}
 	var raw *http.Response
 	resp, err := c.GetSecret(policy.WithCaptureResponse(ctx, &raw), l.secret, l.version, nil)
 	release()
 	if err != nil {
-		return driftless.Value{}, wrap(ctx, "get", l, err, raw)
+		return driver.Value{}, wrap(ctx, "get", l, err, raw)
 	}
 	s := resp.Secret
-	v := driftless.Value{Version: l.version}
+	v := driver.Value{Version: l.version}
 	if s.ID != nil {
 		v.Version = lastSegment(string(*s.ID))
 	}
 	if a := s.Attributes; a != nil {
 		if err := usable(a, time.Now()); err != nil {
 			l.version = v.Version
-			return driftless.Value{}, fmt.Errorf("azkv: get %s: %w: %w", l, driftless.ErrPermission, err)
+			return driver.Value{}, fmt.Errorf("azkv: get %s: %w: %w", l, driver.ErrPermission, err)
 		}
 		if a.Created != nil {
 			v.Created = *a.Created
@@ -331,13 +331,13 @@ func lastSegment(id string) string {
 // concurrency bound allows (Key Vault has no batch get), and returns one
 // Result per ref in order. It never fails as a whole: each Result carries
 // its own error, with the meaning Fetch gives it.
-func (p *Provider) FetchBatch(ctx context.Context, refs []driftless.Ref) ([]driftless.Result, error) {
-	res := make([]driftless.Result, len(refs))
+func (p *Provider) FetchBatch(ctx context.Context, refs []driver.Ref) ([]driver.Result, error) {
+	res := make([]driver.Result, len(refs))
 	var wg sync.WaitGroup
 	for i, ref := range refs {
 		wg.Go(func() {
 			v, err := p.Fetch(ctx, ref)
-			res[i] = driftless.Result{Value: v, Err: err}
+			res[i] = driver.Result{Value: v, Err: err}
 		})
 	}
 	wg.Wait()
@@ -379,15 +379,15 @@ func (a versionInfo) compare(b versionInfo) int {
 // the version returned. With no such version the error wraps
 // driftless.ErrNotFound; when the current version cannot be read
 // (disabled, denied) the error is that of Fetch.
-func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *Provider) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	l, c, err := p.start(ctx, "get previous", ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	current := l.version
 	if current == "" {
 		if current, err = p.currentVersion(ctx, c, l); err != nil {
-			return driftless.Value{}, err
+			return driver.Value{}, err
 		}
 	}
 	var vs []versionInfo
@@ -395,13 +395,13 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 	for pager.More() {
 		release, err := p.acquire(ctx, c)
 		if err != nil {
-			return driftless.Value{}, fmt.Errorf("azkv: list versions of %s: %w", l, err)
+			return driver.Value{}, fmt.Errorf("azkv: list versions of %s: %w", l, err)
 		}
 		var raw *http.Response
 		page, err := pager.NextPage(policy.WithCaptureResponse(ctx, &raw))
 		release()
 		if err != nil {
-			return driftless.Value{}, wrap(ctx, "list versions of", l, err, raw)
+			return driver.Value{}, wrap(ctx, "list versions of", l, err, raw)
 		}
 		for _, sp := range page.Value {
 			if sp == nil || sp.ID == nil {
@@ -418,15 +418,15 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 		}
 	}
 	if len(vs) == 0 {
-		return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: the secret has no versions", l, driftless.ErrNotFound)
+		return driver.Value{}, fmt.Errorf("azkv: get previous %s: %w: the secret has no versions", l, driver.ErrNotFound)
 	}
 	i := slices.IndexFunc(vs, func(v versionInfo) bool { return strings.EqualFold(v.version, current) })
 	if i < 0 {
 		if l.version != "" {
-			return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: no such version", l, driftless.ErrNotFound)
+			return driver.Value{}, fmt.Errorf("azkv: get previous %s: %w: no such version", l, driver.ErrNotFound)
 		}
 		// Created after the listing began? Then every listed version is older.
-		return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: the current version %q is not among the versions listed", l, driftless.ErrUnavailable, current)
+		return driver.Value{}, fmt.Errorf("azkv: get previous %s: %w: the current version %q is not among the versions listed", l, driver.ErrUnavailable, current)
 	}
 	cur := vs[i]
 	earlier := func(v versionInfo) bool {
@@ -447,7 +447,7 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 		}
 	}
 	if best == nil {
-		return driftless.Value{}, fmt.Errorf("azkv: get previous %s: %w: no earlier enabled, valid version", l, driftless.ErrNotFound)
+		return driver.Value{}, fmt.Errorf("azkv: get previous %s: %w: no earlier enabled, valid version", l, driver.ErrNotFound)
 	}
 	return p.get(ctx, c, location{vault: l.vault, secret: l.secret, version: best.version})
 }
@@ -468,13 +468,13 @@ func (p *Provider) currentVersion(ctx context.Context, c *vaultClient, l locatio
 		return "", wrap(ctx, "get current version of", l, err, raw)
 	}
 	if resp.ID == nil {
-		return "", fmt.Errorf("azkv: get current version of %s: %w: the answer has no id", l, driftless.ErrUnavailable)
+		return "", fmt.Errorf("azkv: get current version of %s: %w: the answer has no id", l, driver.ErrUnavailable)
 	}
 	return lastSegment(string(*resp.ID)), nil
 }
 
 // Close marks the provider closed: later fetches fail with
-// driftless.ErrClosed. The provider holds no background work; Close is
+// driver.ErrClosed. The provider holds no background work; Close is
 // safe to call more than once and always returns nil.
 func (p *Provider) Close() error {
 	p.closed.Store(true)

@@ -15,7 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/azkv/azkvtest"
 	"github.com/driftless/driftless/providertest"
@@ -27,8 +27,8 @@ const vault = azkvtest.DefaultVault
 
 func ptr[T any](v T) *T { return &v }
 
-func ref(name string) driftless.Ref {
-	return driftless.Ref{Scheme: azkv.Scheme, Name: vault + "/" + name}
+func ref(name string) driver.Ref {
+	return driver.Ref{Scheme: azkv.Scheme, Name: vault + "/" + name}
 }
 
 // newProvider returns a provider over the official client pointed at a
@@ -53,12 +53,12 @@ func newDefault(t *testing.T, srv *azkvtest.Server) *azkv.Provider {
 func TestConformance(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		new  func(*testing.T, *azkvtest.Server) driftless.Provider
+		new  func(*testing.T, *azkvtest.Server) driver.Provider
 	}{
-		{"New", func(t *testing.T, srv *azkvtest.Server) driftless.Provider {
+		{"New", func(t *testing.T, srv *azkvtest.Server) driver.Provider {
 			return azkv.New(map[string]azkv.SecretsClient{vault: srv.Client(vault)})
 		}},
-		{"NewDefault", func(t *testing.T, srv *azkvtest.Server) driftless.Provider { return newDefault(t, srv) }},
+		{"NewDefault", func(t *testing.T, srv *azkvtest.Server) driver.Provider { return newDefault(t, srv) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			providertest.Run(t, func(t *testing.T) providertest.Backend {
@@ -126,7 +126,7 @@ func TestRotation(t *testing.T) {
 	assert.Equal(t, v1, pinned.Version)
 
 	_, err = p.FetchPrevious(ctx, ref("api-key/"+v1))
-	assert.ErrorIs(t, err, driftless.ErrNotFound, "the first version has no previous one")
+	assert.ErrorIs(t, err, driver.ErrNotFound, "the first version has no previous one")
 
 	assert.Zero(t, srv.Stats().ListAll, "the provider must never list every secret in the vault")
 }
@@ -148,7 +148,7 @@ func TestPreviousSkipsUnusableVersions(t *testing.T) {
 
 	require.NoError(t, srv.Update("db-password", v1, azkvtest.Attributes{Enabled: ptr(false)}))
 	_, err = p.FetchPrevious(t.Context(), ref("db-password"))
-	assert.ErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrNotFound)
 }
 
 func TestPreviousPages(t *testing.T) {
@@ -201,8 +201,8 @@ func TestExpiryAndDisabled(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.want)
-			assert.ErrorIs(t, err, driftless.ErrPermission)
-			assert.NotErrorIs(t, err, driftless.ErrNotFound, "a secret switched off must not fall through the chain")
+			assert.ErrorIs(t, err, driver.ErrPermission)
+			assert.NotErrorIs(t, err, driver.ErrNotFound, "a secret switched off must not fall through the chain")
 			assert.Contains(t, err.Error(), `secret "token"`)
 			assert.Contains(t, err.Error(), `vault "`+vault+`"`)
 			assert.NotContains(t, err.Error(), providertest.Canary[7:20])
@@ -218,13 +218,13 @@ func TestErrorMapping(t *testing.T) {
 		faults  int // requests answered by the fault
 		success bool
 	}{
-		{"403", func(s *azkvtest.Server) { s.FailNext(1, http.StatusForbidden) }, driftless.ErrPermission, 1, false},
-		{"404", func(s *azkvtest.Server) { s.FailNext(1, http.StatusNotFound) }, driftless.ErrNotFound, 1, false},
-		{"429 past the retries", func(s *azkvtest.Server) { s.Throttle(100, 0) }, driftless.ErrUnavailable, 4, false},
+		{"403", func(s *azkvtest.Server) { s.FailNext(1, http.StatusForbidden) }, driver.ErrPermission, 1, false},
+		{"404", func(s *azkvtest.Server) { s.FailNext(1, http.StatusNotFound) }, driver.ErrNotFound, 1, false},
+		{"429 past the retries", func(s *azkvtest.Server) { s.Throttle(100, 0) }, driver.ErrUnavailable, 4, false},
 		{"429 then success", func(s *azkvtest.Server) { s.Throttle(2, 0) }, nil, 2, true},
-		{"503 past the retries", func(s *azkvtest.Server) { s.FailNext(100, http.StatusServiceUnavailable) }, driftless.ErrUnavailable, 4, false},
+		{"503 past the retries", func(s *azkvtest.Server) { s.FailNext(100, http.StatusServiceUnavailable) }, driver.ErrUnavailable, 4, false},
 		{"500 once", func(s *azkvtest.Server) { s.FailNext(1, http.StatusInternalServerError) }, nil, 1, true},
-		{"400", func(s *azkvtest.Server) { s.FailNext(1, http.StatusBadRequest) }, driftless.ErrInvalidRef, 1, false},
+		{"400", func(s *azkvtest.Server) { s.FailNext(1, http.StatusBadRequest) }, driver.ErrInvalidRef, 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -244,8 +244,8 @@ func TestErrorMapping(t *testing.T) {
 			assert.ErrorAs(t, err, &re, "the SDK error stays reachable")
 			assert.Contains(t, err.Error(), `secret "api-key"`)
 			assert.NotContains(t, err.Error(), providertest.Canary[7:20])
-			if tc.want != driftless.ErrNotFound {
-				assert.NotErrorIs(t, err, driftless.ErrNotFound)
+			if tc.want != driver.ErrNotFound {
+				assert.NotErrorIs(t, err, driver.ErrNotFound)
 			}
 		})
 	}
@@ -287,8 +287,8 @@ func TestChallenge(t *testing.T) {
 		c, err := azsecrets.NewClient(srv.VaultURL(vault), bogusCredential{}, srv.ClientOptions())
 		require.NoError(t, err)
 		_, err = azkv.New(map[string]azkv.SecretsClient{vault: c}).Fetch(t.Context(), ref("api-key"))
-		assert.ErrorIs(t, err, driftless.ErrPermission)
-		assert.NotErrorIs(t, err, driftless.ErrNotFound)
+		assert.ErrorIs(t, err, driver.ErrPermission)
+		assert.NotErrorIs(t, err, driver.ErrNotFound)
 	})
 
 	t.Run("resource verification stays on for real vault URLs", func(t *testing.T) {
@@ -314,7 +314,7 @@ func TestTLSIsVerified(t *testing.T) {
 	require.NoError(t, err)
 	_, err = azkv.New(map[string]azkv.SecretsClient{vault: c}).Fetch(t.Context(), ref("api-key"))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
 	assert.Contains(t, err.Error(), "certificate")
 }
 
@@ -327,7 +327,7 @@ func TestDeadlineDuringLatency(t *testing.T) {
 	_, err := p.Fetch(ctx, ref("slow"))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 }
 
 func TestInvalidRefs(t *testing.T) {
@@ -345,12 +345,12 @@ func TestInvalidRefs(t *testing.T) {
 		{"no client for vault", "othervault/ok"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := p.Fetch(t.Context(), driftless.Ref{Scheme: azkv.Scheme, Name: tc.refName})
-			assert.ErrorIs(t, err, driftless.ErrInvalidRef)
+			_, err := p.Fetch(t.Context(), driver.Ref{Scheme: azkv.Scheme, Name: tc.refName})
+			assert.ErrorIs(t, err, driver.ErrInvalidRef)
 		})
 	}
-	_, err := p.Fetch(t.Context(), driftless.Ref{Scheme: azkv.Scheme, Name: vault + "/ok", Query: "version=1"})
-	assert.ErrorIs(t, err, driftless.ErrInvalidRef)
+	_, err := p.Fetch(t.Context(), driver.Ref{Scheme: azkv.Scheme, Name: vault + "/ok", Query: "version=1"})
+	assert.ErrorIs(t, err, driver.ErrInvalidRef)
 	assert.Equal(t, before, srv.Stats().Requests, "invalid references fail before any request")
 }
 
@@ -386,7 +386,7 @@ func TestEndpointOverride(t *testing.T) {
 		azkv.WithClientOptions(srv.ClientOptions()),
 	)
 	require.NoError(t, err)
-	v, err := p.Fetch(t.Context(), driftless.Ref{Scheme: azkv.Scheme, Name: "anyvault/api-key"})
+	v, err := p.Fetch(t.Context(), driver.Ref{Scheme: azkv.Scheme, Name: "anyvault/api-key"})
 	require.NoError(t, err)
 	assert.Equal(t, "from-the-endpoint", string(v.Data))
 }
@@ -396,7 +396,7 @@ func TestManyVaults(t *testing.T) {
 	srv.Vault("vault-a").Set("name", "a")
 	srv.Vault("vault-b").Set("name", "b")
 	p := newDefault(t, srv)
-	res, err := p.FetchBatch(t.Context(), []driftless.Ref{
+	res, err := p.FetchBatch(t.Context(), []driver.Ref{
 		{Scheme: azkv.Scheme, Name: "vault-a/name"},
 		{Scheme: azkv.Scheme, Name: "Vault-B/name"}, // vault names are case-insensitive
 		{Scheme: azkv.Scheme, Name: "vault-c/name"},
@@ -407,7 +407,7 @@ func TestManyVaults(t *testing.T) {
 	require.NoError(t, res[1].Err)
 	assert.Equal(t, "a", string(res[0].Value.Data))
 	assert.Equal(t, "b", string(res[1].Value.Data))
-	assert.ErrorIs(t, res[2].Err, driftless.ErrNotFound)
+	assert.ErrorIs(t, res[2].Err, driver.ErrNotFound)
 }
 
 func TestKeySources(t *testing.T) {
@@ -416,7 +416,7 @@ func TestKeySources(t *testing.T) {
 	srv.Set("db-pass", "pw")
 	for _, tc := range []struct {
 		name   string
-		src    driftless.KeySource
+		src    driver.KeySource
 		key    string
 		secret string // "" when the source has no mapping
 	}{
@@ -434,7 +434,7 @@ func TestKeySources(t *testing.T) {
 				return
 			}
 			require.True(t, ok)
-			assert.Equal(t, driftless.Ref{Scheme: azkv.Scheme, Name: vault + "/" + tc.secret}, r)
+			assert.Equal(t, driver.Ref{Scheme: azkv.Scheme, Name: vault + "/" + tc.secret}, r)
 		})
 	}
 
@@ -444,7 +444,7 @@ func TestKeySources(t *testing.T) {
 	assert.Equal(t, "sk-1", string(v.Data))
 	r, _ = azkv.Dashed(vault).RefFor("NOT_THERE")
 	_, err = p.Fetch(t.Context(), r)
-	assert.ErrorIs(t, err, driftless.ErrNotFound, "a missing secret lets the chain fall through")
+	assert.ErrorIs(t, err, driver.ErrNotFound, "a missing secret lets the chain fall through")
 }
 
 func TestFetchBatchCancelled(t *testing.T) {
@@ -452,7 +452,7 @@ func TestFetchBatchCancelled(t *testing.T) {
 	srv.Set("a", "1")
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	res, err := p.FetchBatch(ctx, []driftless.Ref{ref("a"), ref("a")})
+	res, err := p.FetchBatch(ctx, []driver.Ref{ref("a"), ref("a")})
 	require.NoError(t, err)
 	for _, r := range res {
 		assert.True(t, errors.Is(r.Err, context.Canceled))
@@ -465,13 +465,13 @@ func TestDeletedSecretIsNotFound(t *testing.T) {
 	srv.Set("gone", "v")
 	require.NoError(t, srv.Delete("gone"))
 	_, err := p.Fetch(t.Context(), ref("gone"))
-	assert.ErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrNotFound)
 	assert.True(t, strings.Contains(err.Error(), `"gone"`))
 }
 
 func TestColdStartIsChallengedOnce(t *testing.T) {
 	srv := azkvtest.NewServer(t)
-	var refs []driftless.Ref
+	var refs []driver.Ref
 	for i := 0; i < 10; i++ {
 		name := "s" + string(rune('a'+i))
 		srv.Set(name, "v-"+name)
@@ -520,11 +520,11 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := &gauge{release: make(chan struct{})}
 		p := azkv.New(map[string]azkv.SecretsClient{vault: g}, azkv.WithConcurrency(3))
-		refs := make([]driftless.Ref, 10)
+		refs := make([]driver.Ref, 10)
 		for i := range refs {
 			refs[i] = ref(fmt.Sprintf("s%d", i))
 		}
-		var res []driftless.Result
+		var res []driver.Result
 		go func() { res, _ = p.FetchBatch(t.Context(), refs) }()
 		synctest.Wait()
 		g.mu.Lock()
@@ -553,6 +553,6 @@ func TestUnreachableVaultIsUnavailable(t *testing.T) {
 	srv.Close()
 	_, err := p.Fetch(t.Context(), ref("a"))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 }

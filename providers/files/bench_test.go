@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/files"
 )
 
@@ -37,12 +37,12 @@ func BenchmarkSwapToReport(b *testing.B) {
 			if _, err := p.Fetch(context.Background(), ref); err != nil {
 				b.Fatal(err)
 			}
-			ch := make(chan driftless.Ref, 16)
+			ch := make(chan driver.Ref, 16)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				_ = p.Watch(ctx, []driftless.Ref{ref}, func(r driftless.Ref) { ch <- r })
+				_ = p.Watch(ctx, []driver.Ref{ref}, func(r driver.Ref) { ch <- r })
 			}()
 			defer func() { cancel(); <-done }()
 			i := 0

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Source is a directory of secret files (a Kubernetes Secret volume, a
@@ -19,7 +19,7 @@ type Source struct {
 	name func(key string) (string, bool)
 }
 
-var _ driftless.KeySource = (*Source)(nil)
+var _ driver.KeySource = (*Source)(nil)
 
 // DirOption configures a Source. The mapping options (WithDashedNames,
 // WithLowerNames, WithNames, WithNameFunc) replace one another: the last
@@ -91,19 +91,19 @@ func WithNameFunc(fn func(key string) (name string, ok bool)) DirOption {
 // returns false when the mapping has no file for key, or maps it to a name
 // that is not a path below the directory: empty, ".", absolute, escaping
 // with "..", or one of the kubelet's own "..data" and "..<timestamp>" entries.
-func (s *Source) RefFor(key string) (driftless.Ref, bool) {
+func (s *Source) RefFor(key string) (driver.Ref, bool) {
 	if key == "" {
-		return driftless.Ref{}, false
+		return driver.Ref{}, false
 	}
 	name, ok := s.name(key)
 	if !ok || !filepath.IsLocal(name) {
-		return driftless.Ref{}, false
+		return driver.Ref{}, false
 	}
 	name = filepath.Clean(name)
 	if name == "." || strings.HasPrefix(name, "..") {
-		return driftless.Ref{}, false
+		return driver.Ref{}, false
 	}
-	return driftless.Ref{Scheme: Scheme, Name: filepath.Join(s.dir, name)}, true
+	return driver.Ref{Scheme: Scheme, Name: filepath.Join(s.dir, name)}, true
 }
 
 // Path returns the directory's absolute path.

@@ -53,7 +53,7 @@
 //
 // # Watching
 //
-// Provider implements driftless.Watcher. A Handle passes it the file
+// Provider implements driver.Watcher. A Handle passes it the file
 // references its config uses, and refreshes the affected fields at once
 // when Watch reports one. Watch follows directories, not files, so it
 // survives the way each platform updates secrets:
@@ -89,7 +89,7 @@
 //	the file does not exist                       driftless.ErrNotFound
 //	the process may not read it                   driftless.ErrPermission
 //	relative path, not a regular file, too large  driftless.ErrInvalidRef
-//	used after Close                              driftless.ErrClosed
+//	used after Close                              driver.ErrClosed
 //	a done context                                wraps ctx.Err()
 //
 // # Concurrency

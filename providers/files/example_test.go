@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/files"
 )
 
@@ -131,18 +132,18 @@ func ExampleProvider_Fetch() {
 	}
 	p := files.New(files.WithTrimNewline())
 	defer p.Close()
-	v, err := p.Fetch(context.Background(), driftless.Ref{Scheme: files.Scheme, Name: path})
+	v, err := p.Fetch(context.Background(), driver.Ref{Scheme: files.Scheme, Name: path})
 	if err != nil {
 		log.Fatal(err)
 	}
-	again, err := p.Fetch(context.Background(), driftless.Ref{Scheme: files.Scheme, Name: path})
+	again, err := p.Fetch(context.Background(), driver.Ref{Scheme: files.Scheme, Name: path})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(len(v.Data), len(v.Version), v.Version == again.Version)
 
-	_, err = p.Fetch(context.Background(), driftless.Ref{Scheme: files.Scheme, Name: filepath.Join(dir, "missing")})
-	fmt.Println(errors.Is(err, driftless.ErrNotFound))
+	_, err = p.Fetch(context.Background(), driver.Ref{Scheme: files.Scheme, Name: filepath.Join(dir, "missing")})
+	fmt.Println(errors.Is(err, driver.ErrNotFound))
 	// Output:
 	// 6 16 true
 	// true

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/files"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -110,7 +111,7 @@ func TestHandleDeletedFileKeepsLastGood(t *testing.T) {
 	vol.remove("openai-api-key")
 	select {
 	case err := <-errs:
-		require.ErrorIs(t, err, driftless.ErrNotFound)
+		require.ErrorIs(t, err, driver.ErrNotFound)
 	case <-time.After(waitBound):
 		require.FailNow(t, fmt.Sprintf("no error hook within %v after the file was deleted", waitBound))
 	}
@@ -152,7 +153,7 @@ func TestHandleFileBecameFIFO(t *testing.T) {
 	require.NoError(t, os.Rename(fifo, path))
 	select {
 	case err := <-errs:
-		require.ErrorIs(t, err, driftless.ErrInvalidRef)
+		require.ErrorIs(t, err, driver.ErrInvalidRef)
 		assert.ErrorContains(t, err, path)
 	case <-time.After(waitBound):
 		require.FailNow(t, fmt.Sprintf("no error hook within %v after the file became a named pipe", waitBound))
@@ -162,7 +163,7 @@ func TestHandleFileBecameFIFO(t *testing.T) {
 	go func() { returned <- h.ForceRefresh(t.Context()) }()
 	select {
 	case err := <-returned:
-		require.ErrorIs(t, err, driftless.ErrInvalidRef)
+		require.ErrorIs(t, err, driver.ErrInvalidRef)
 	case <-time.After(waitBound):
 		require.FailNow(t, fmt.Sprintf("ForceRefresh blocked for %v on a named pipe", waitBound))
 	}

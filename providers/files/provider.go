@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/internal/fileread"
 )
 
@@ -33,8 +33,8 @@ const (
 
 // The optional abilities a Handle looks for.
 var (
-	_ driftless.Watcher = (*Provider)(nil)
-	_ driftless.Closer  = (*Provider)(nil)
+	_ driver.Watcher = (*Provider)(nil)
+	_ driver.Closer  = (*Provider)(nil)
 )
 
 // Option configures a Provider.
@@ -133,16 +133,16 @@ func New(opts ...Option) *Provider {
 // not a missing one. Errors name the path, never the content. Fetch
 // returns when ctx is done, even if the file system does not answer, with
 // an error wrapping ctx.Err(), and returns an error wrapping
-// driftless.ErrClosed after Close.
-func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+// driver.ErrClosed after Close.
+func (p *Provider) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	if err := ctx.Err(); err != nil {
-		return driftless.Value{}, fmt.Errorf("files: reading %s: %w", ref.Name, err)
+		return driver.Value{}, fmt.Errorf("files: reading %s: %w", ref.Name, err)
 	}
 	p.mu.Lock()
 	closed := p.closed
 	p.mu.Unlock()
 	if closed {
-		return driftless.Value{}, fmt.Errorf("%w: files: reading %s", driftless.ErrClosed, ref.Name)
+		return driver.Value{}, fmt.Errorf("%w: files: reading %s", driver.ErrClosed, ref.Name)
 	}
 	v, state, err := p.read(ctx, ref)
 	if state != "" {
@@ -151,16 +151,16 @@ func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Valu
 		p.mu.Unlock()
 	}
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return driftless.Value{}, fmt.Errorf("files: reading %s: %w", ref.Name, err)
+		return driver.Value{}, fmt.Errorf("files: reading %s: %w", ref.Name, err)
 	}
 	return v, nil
 }
 
 // Close stops every Watch of p and waits for them to return. Fetch and
-// Watch after Close return an error wrapping driftless.ErrClosed. Close is
+// Watch after Close return an error wrapping driver.ErrClosed. Close is
 // safe to call more than once and always returns nil.
 func (p *Provider) Close() error {
 	p.mu.Lock()
@@ -180,27 +180,27 @@ func (p *Provider) String() string { return "files.Provider" }
 // when it was read, or "!" and the reason it could not be ("!not found"),
 // or "" when ctx ended the read (nothing is known). The state is what a
 // watch compares; it never holds content.
-func (p *Provider) read(ctx context.Context, ref driftless.Ref) (driftless.Value, string, error) {
+func (p *Provider) read(ctx context.Context, ref driver.Ref) (driver.Value, string, error) {
 	path := ref.Name
 	if ref.Scheme != "" && ref.Scheme != Scheme {
-		return driftless.Value{}, "", fmt.Errorf("%w: files: %s: scheme %q is not %q", driftless.ErrInvalidRef, path, ref.Scheme, Scheme)
+		return driver.Value{}, "", fmt.Errorf("%w: files: %s: scheme %q is not %q", driver.ErrInvalidRef, path, ref.Scheme, Scheme)
 	}
 	if ref.Query != "" {
-		return driftless.Value{}, "", fmt.Errorf("%w: files: %s: file references take no query parameters", driftless.ErrInvalidRef, path)
+		return driver.Value{}, "", fmt.Errorf("%w: files: %s: file references take no query parameters", driver.ErrInvalidRef, path)
 	}
 	if !filepath.IsAbs(path) {
-		return driftless.Value{}, "", fmt.Errorf("%w: files: %q is not an absolute path (want file:///path)", driftless.ErrInvalidRef, path)
+		return driver.Value{}, "", fmt.Errorf("%w: files: %q is not an absolute path (want file:///path)", driver.ErrInvalidRef, path)
 	}
 	data, fi, err := fileread.Read(ctx, path, p.o.maxSize)
 	if err != nil {
-		return driftless.Value{}, failState(ctx, err), readErr(err)
+		return driver.Value{}, failState(ctx, err), readErr(err)
 	}
 	if p.o.trim {
 		data = bytes.TrimSuffix(data, []byte("\n"))
 		data = bytes.TrimSuffix(data, []byte("\r"))
 	}
 	version := fileread.Version(data)
-	return driftless.Value{Data: data, Version: version, Created: fi.ModTime()}, version, nil
+	return driver.Value{Data: data, Version: version, Created: fi.ModTime()}, version, nil
 }
 
 // readErr tags an error of fileread.Read, which names the path and never
@@ -208,13 +208,13 @@ func (p *Provider) read(ctx context.Context, ref driftless.Ref) (driftless.Value
 func readErr(err error) error {
 	switch {
 	case fileread.IsNotFound(err):
-		return fmt.Errorf("%w: %w", driftless.ErrNotFound, err)
+		return fmt.Errorf("%w: %w", driver.ErrNotFound, err)
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%w: %w", driftless.ErrPermission, err)
+		return fmt.Errorf("%w: %w", driver.ErrPermission, err)
 	case errors.Is(err, fileread.ErrTooLarge):
-		return fmt.Errorf("%w: files: %w (see WithMaxSize)", driftless.ErrInvalidRef, err)
+		return fmt.Errorf("%w: files: %w (see WithMaxSize)", driver.ErrInvalidRef, err)
 	case errors.Is(err, fileread.ErrNotRegular):
-		return fmt.Errorf("%w: files: %w", driftless.ErrInvalidRef, err)
+		return fmt.Errorf("%w: files: %w", driver.ErrInvalidRef, err)
 	}
 	return fmt.Errorf("files: %w", err)
 }

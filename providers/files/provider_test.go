@@ -12,14 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/files"
 	"github.com/driftless/driftless/providertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func fileRef(path string) driftless.Ref { return driftless.Ref{Scheme: files.Scheme, Name: path} }
+func fileRef(path string) driver.Ref { return driver.Ref{Scheme: files.Scheme, Name: path} }
 
 // TestConformance runs the shared suite against a kubelet-style volume: each
 // Put is a full AtomicWriter update of the volume's payload.
@@ -35,7 +35,7 @@ func TestConformance(t *testing.T) {
 				v.set(name, data)
 				return nil
 			},
-			Ref: func(name string) driftless.Ref { return fileRef(v.path(name)) },
+			Ref: func(name string) driver.Ref { return fileRef(v.path(name)) },
 		}
 	})
 }
@@ -53,7 +53,7 @@ func TestConformancePlainFiles(t *testing.T) {
 			Put: func(_ context.Context, name string, data []byte) error {
 				return os.WriteFile(filepath.Join(dir, name), data, 0o600)
 			},
-			Ref: func(name string) driftless.Ref { return fileRef(filepath.Join(dir, name)) },
+			Ref: func(name string) driver.Ref { return fileRef(filepath.Join(dir, name)) },
 		}
 	})
 }
@@ -79,7 +79,7 @@ func TestFetch(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		opts    []files.Option
-		ref     driftless.Ref
+		ref     driver.Ref
 		want    string
 		wantErr error
 	}{
@@ -90,18 +90,18 @@ func TestFetch(t *testing.T) {
 		{name: "symlink", ref: fileRef(filepath.Join(dir, "link")), want: "value\n"},
 		{name: "kubelet volume", ref: fileRef(vol.path("api-key")), want: "from-kubelet"},
 		{name: "at the size limit", opts: []files.Option{files.WithMaxSize(65)}, ref: fileRef(big), want: strings.Repeat("x", 65)},
-		{name: "missing", ref: fileRef(filepath.Join(dir, "missing")), wantErr: driftless.ErrNotFound},
-		{name: "dangling symlink", ref: fileRef(filepath.Join(dir, "dangling")), wantErr: driftless.ErrNotFound},
-		{name: "through a file", ref: fileRef(filepath.Join(plain, "x")), wantErr: driftless.ErrNotFound},
-		{name: "missing directory", ref: fileRef(filepath.Join(dir, "no", "such")), wantErr: driftless.ErrNotFound},
-		{name: "directory", ref: fileRef(filepath.Join(dir, "sub")), wantErr: driftless.ErrInvalidRef},
-		{name: "relative", ref: fileRef("relative/path"), wantErr: driftless.ErrInvalidRef},
-		{name: "query", ref: driftless.Ref{Scheme: files.Scheme, Name: plain, Query: "version=1"}, wantErr: driftless.ErrInvalidRef},
-		{name: "other scheme", ref: driftless.Ref{Scheme: "awssm", Name: plain}, wantErr: driftless.ErrInvalidRef},
-		{name: "too large", opts: []files.Option{files.WithMaxSize(64)}, ref: fileRef(big), wantErr: driftless.ErrInvalidRef},
-		{name: "device", ref: fileRef("/dev/null"), wantErr: driftless.ErrInvalidRef},
-		{name: "endless device", ref: fileRef("/dev/zero"), wantErr: driftless.ErrInvalidRef},
-		{name: "named pipe", ref: fileRef(fifo), wantErr: driftless.ErrInvalidRef},
+		{name: "missing", ref: fileRef(filepath.Join(dir, "missing")), wantErr: driver.ErrNotFound},
+		{name: "dangling symlink", ref: fileRef(filepath.Join(dir, "dangling")), wantErr: driver.ErrNotFound},
+		{name: "through a file", ref: fileRef(filepath.Join(plain, "x")), wantErr: driver.ErrNotFound},
+		{name: "missing directory", ref: fileRef(filepath.Join(dir, "no", "such")), wantErr: driver.ErrNotFound},
+		{name: "directory", ref: fileRef(filepath.Join(dir, "sub")), wantErr: driver.ErrInvalidRef},
+		{name: "relative", ref: fileRef("relative/path"), wantErr: driver.ErrInvalidRef},
+		{name: "query", ref: driver.Ref{Scheme: files.Scheme, Name: plain, Query: "version=1"}, wantErr: driver.ErrInvalidRef},
+		{name: "other scheme", ref: driver.Ref{Scheme: "awssm", Name: plain}, wantErr: driver.ErrInvalidRef},
+		{name: "too large", opts: []files.Option{files.WithMaxSize(64)}, ref: fileRef(big), wantErr: driver.ErrInvalidRef},
+		{name: "device", ref: fileRef("/dev/null"), wantErr: driver.ErrInvalidRef},
+		{name: "endless device", ref: fileRef("/dev/zero"), wantErr: driver.ErrInvalidRef},
+		{name: "named pipe", ref: fileRef(fifo), wantErr: driver.ErrInvalidRef},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -152,7 +152,7 @@ func TestFetchDefaultSizeLimit(t *testing.T) {
 	assert.Len(t, v.Data, 1<<20)
 
 	_, err = p.Fetch(t.Context(), fileRef(over))
-	require.ErrorIs(t, err, driftless.ErrInvalidRef)
+	require.ErrorIs(t, err, driver.ErrInvalidRef)
 	assert.ErrorContains(t, err, over)
 	assert.ErrorContains(t, err, "1048576 bytes", "the error names the limit")
 	assert.ErrorContains(t, err, "WithMaxSize")
@@ -222,8 +222,8 @@ func TestFetchPermissionDenied(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "locked")
 	require.NoError(t, os.WriteFile(path, []byte(providertest.Canary), 0o000))
 	_, err := files.New().Fetch(t.Context(), fileRef(path))
-	require.ErrorIs(t, err, driftless.ErrPermission)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	require.ErrorIs(t, err, driver.ErrPermission)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 }
 
 func TestFetchErrorsNeverHoldContent(t *testing.T) {
@@ -234,7 +234,7 @@ func TestFetchErrorsNeverHoldContent(t *testing.T) {
 	p := files.New(files.WithMaxSize(8))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	for _, ref := range []driftless.Ref{fileRef(path), fileRef(filepath.Join(path, "sub"))} {
+	for _, ref := range []driver.Ref{fileRef(path), fileRef(filepath.Join(path, "sub"))} {
 		for _, c := range []context.Context{t.Context(), ctx} {
 			_, err := p.Fetch(c, ref)
 			require.Error(t, err)
@@ -253,7 +253,7 @@ func TestFetchContextAndClose(t *testing.T) {
 	cancel()
 	_, err := p.Fetch(ctx, fileRef(path))
 	require.ErrorIs(t, err, context.Canceled)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 
 	ctx, cancel = context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
 	defer cancel()
@@ -263,9 +263,9 @@ func TestFetchContextAndClose(t *testing.T) {
 	require.NoError(t, p.Close())
 	require.NoError(t, p.Close())
 	_, err = p.Fetch(t.Context(), fileRef(path))
-	require.ErrorIs(t, err, driftless.ErrClosed)
-	err = p.Watch(t.Context(), []driftless.Ref{fileRef(path)}, func(driftless.Ref) {})
-	require.ErrorIs(t, err, driftless.ErrClosed)
+	require.ErrorIs(t, err, driver.ErrClosed)
+	err = p.Watch(t.Context(), []driver.Ref{fileRef(path)}, func(driver.Ref) {})
+	require.ErrorIs(t, err, driver.ErrClosed)
 }
 
 func TestDir(t *testing.T) {
@@ -301,8 +301,8 @@ func TestDir(t *testing.T) {
 				return
 			}
 			require.True(t, ok)
-			assert.Equal(t, driftless.Ref{Scheme: "file", Name: filepath.Join(dir, tc.want)}, ref)
-			parsed, err := driftless.ParseRef(ref.String())
+			assert.Equal(t, driver.Ref{Scheme: "file", Name: filepath.Join(dir, tc.want)}, ref)
+			parsed, err := driver.ParseRef(ref.String())
 			require.NoError(t, err, "RefFor returns a reference that parses")
 			assert.Equal(t, ref, parsed)
 		})

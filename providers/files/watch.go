@@ -9,14 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/fsnotify/fsnotify"
 )
 
 // Watch reports, by calling changed, each ref of refs whose file content
 // changed since it was last fetched from p (or, for a file p never served,
 // since Watch started). It blocks until ctx is done and then returns
-// ctx.Err(); after Close it returns an error wrapping driftless.ErrClosed.
+// ctx.Err(); after Close it returns an error wrapping driver.ErrClosed.
 //
 // Watch watches directories, not only files, because the file behind a
 // path is replaced rather than rewritten by everything that updates
@@ -42,11 +42,11 @@ import (
 //
 // changed is called from the goroutine that runs Watch, never concurrently
 // with itself.
-func (p *Provider) Watch(ctx context.Context, refs []driftless.Ref, changed func(driftless.Ref)) error {
+func (p *Provider) Watch(ctx context.Context, refs []driver.Ref, changed func(driver.Ref)) error {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return fmt.Errorf("%w: files: watch", driftless.ErrClosed)
+		return fmt.Errorf("%w: files: watch", driver.ErrClosed)
 	}
 	p.wg.Add(1)
 	p.mu.Unlock()
@@ -75,8 +75,8 @@ func (p *Provider) Watch(ctx context.Context, refs []driftless.Ref, changed func
 
 // target is one watched file.
 type target struct {
-	ref   driftless.Ref // without Key
-	state string        // last known state (see Provider.read)
+	ref   driver.Ref // without Key
+	state string     // last known state (see Provider.read)
 }
 
 // watchedDir is a directory watched for one or more targets.
@@ -88,7 +88,7 @@ type watchedDir struct {
 type watch struct {
 	p       *Provider
 	fw      *fsnotify.Watcher // nil when the OS cannot watch: poll only
-	changed func(driftless.Ref)
+	changed func(driver.Ref)
 	targets []*target
 	dirs    map[string]*watchedDir
 	files   map[string]*target // regular files watched themselves
@@ -97,7 +97,7 @@ type watch struct {
 // init records the targets and their baselines: the state Fetch last
 // served, so that a change between that Fetch and this Watch is reported
 // at the first check, or the current state for a file never fetched.
-func (w *watch) init(ctx context.Context, refs []driftless.Ref) {
+func (w *watch) init(ctx context.Context, refs []driver.Ref) {
 	byName := map[string]bool{}
 	for _, r := range refs {
 		r = r.Secret()
@@ -254,7 +254,7 @@ func (w *watch) run(ctx, readCtx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-w.p.stop:
-			return fmt.Errorf("%w: files: watch", driftless.ErrClosed)
+			return fmt.Errorf("%w: files: watch", driver.ErrClosed)
 		case ev, ok := <-events:
 			if !ok {
 				events = nil // the watcher failed: poll only

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/files"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,14 +23,14 @@ const waitBound = 15 * time.Second
 
 // startWatch runs p.Watch over refs until the test ends and returns the
 // channel of reported refs.
-func startWatch(t *testing.T, p *files.Provider, refs ...driftless.Ref) <-chan driftless.Ref {
+func startWatch(t *testing.T, p *files.Provider, refs ...driver.Ref) <-chan driver.Ref {
 	t.Helper()
-	ch := make(chan driftless.Ref, 256)
+	ch := make(chan driver.Ref, 256)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	var calls sync.Mutex // changed is never called concurrently: TryLock proves it
 	go func() {
-		done <- p.Watch(ctx, refs, func(r driftless.Ref) {
+		done <- p.Watch(ctx, refs, func(r driver.Ref) {
 			if !calls.TryLock() {
 				assert.Fail(t, "changed called concurrently with itself")
 				return
@@ -46,18 +46,18 @@ func startWatch(t *testing.T, p *files.Provider, refs ...driftless.Ref) <-chan d
 	return ch
 }
 
-func next(t *testing.T, ch <-chan driftless.Ref) driftless.Ref {
+func next(t *testing.T, ch <-chan driver.Ref) driver.Ref {
 	t.Helper()
 	select {
 	case r := <-ch:
 		return r
 	case <-time.After(waitBound):
 		require.FailNow(t, fmt.Sprintf("no change reported within %v", waitBound))
-		return driftless.Ref{}
+		return driver.Ref{}
 	}
 }
 
-func fetchString(t *testing.T, p *files.Provider, ref driftless.Ref) string {
+func fetchString(t *testing.T, p *files.Provider, ref driver.Ref) string {
 	t.Helper()
 	v, err := p.Fetch(t.Context(), ref)
 	require.NoError(t, err)
@@ -215,7 +215,7 @@ func TestWatchDeleteRecreate(t *testing.T) {
 			del("")
 			require.Equal(t, ref, next(t, ch))
 			_, err := p.Fetch(t.Context(), ref)
-			require.ErrorIs(t, err, driftless.ErrNotFound)
+			require.ErrorIs(t, err, driver.ErrNotFound)
 
 			create("t2")
 			require.Equal(t, ref, next(t, ch))
@@ -251,7 +251,7 @@ func TestWatchPollFallback(t *testing.T) {
 	t.Cleanup(func() { _ = p.Close() })
 	ref := fileRef(path)
 	_, err := p.Fetch(t.Context(), ref)
-	require.ErrorIs(t, err, driftless.ErrNotFound)
+	require.ErrorIs(t, err, driver.ErrNotFound)
 	ch := startWatch(t, p, ref)
 
 	require.NoError(t, os.MkdirAll(dir, 0o700))
@@ -276,14 +276,14 @@ func TestWatchClose(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		close(started)
-		done <- p.Watch(t.Context(), []driftless.Ref{fileRef(path)}, func(driftless.Ref) {})
+		done <- p.Watch(t.Context(), []driver.Ref{fileRef(path)}, func(driver.Ref) {})
 	}()
 	<-started
 	require.NoError(t, p.Close())
 	select {
 	case err := <-done:
 		// Either Watch was running and stopped, or it started after Close.
-		require.ErrorIs(t, err, driftless.ErrClosed)
+		require.ErrorIs(t, err, driver.ErrClosed)
 	case <-time.After(waitBound):
 		require.FailNow(t, "Watch did not return after Close")
 	}
@@ -297,7 +297,7 @@ func TestWatchNoRefs(t *testing.T) {
 	t.Cleanup(func() { _ = p.Close() })
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- p.Watch(ctx, nil, func(driftless.Ref) {}) }()
+	go func() { done <- p.Watch(ctx, nil, func(driver.Ref) {}) }()
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 }

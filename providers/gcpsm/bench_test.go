@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/gcpsm"
 	"github.com/driftless/driftless/providers/gcpsm/gcpsmtest"
 	"github.com/stretchr/testify/require"
@@ -23,11 +24,11 @@ func BenchmarkColdStart(b *testing.B) {
 	const secrets = 20
 	srv := gcpsmtest.NewServer(b)
 	ctx := b.Context()
-	refs := make([]driftless.Ref, secrets)
+	refs := make([]driver.Ref, secrets)
 	for i := range refs {
 		name := fmt.Sprintf("secret-%02d", i)
 		require.NoError(b, srv.Put(ctx, name, []byte(`{"user":"u","password":"p"}`)))
-		refs[i] = driftless.Ref{Scheme: gcpsm.Scheme, Name: gcpsmtest.DefaultProject + "/" + name}
+		refs[i] = driver.Ref{Scheme: gcpsm.Scheme, Name: gcpsmtest.DefaultProject + "/" + name}
 	}
 	fetchAll := func(b *testing.B, p *gcpsm.Provider) {
 		var wg sync.WaitGroup

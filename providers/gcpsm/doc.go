@@ -22,14 +22,14 @@
 //
 // Fetch reports the concrete version number it served in Value.Version, so
 // a refresh that reads "latest" tells that the secret rotated. The provider
-// is a driftless.PreviousFetcher: FetchPrevious returns the enabled version
+// is a driver.PreviousFetcher: FetchPrevious returns the enabled version
 // before the current one, skipping disabled and destroyed versions, which
 // feeds the rotation-window field type. WithCreateTime fills Value.Created
 // at the cost of one more call per fetch.
 //
 // # Key-value source
 //
-// Keys and Prefix make driftless.KeySource values that map config keys to
+// Keys and Prefix make driver.KeySource values that map config keys to
 // secret ids, so OPENAI_API_KEY can be read from a secret without writing
 // a reference.
 //

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/gcpsm"
 	"github.com/driftless/driftless/providers/gcpsm/gcpsmtest"
 )
@@ -28,7 +28,7 @@ func Example() {
 	}
 	defer p.Close()
 
-	ref, err := driftless.ParseRef("gcpsm://my-project/db#user")
+	ref, err := driver.ParseRef("gcpsm://my-project/db#user")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	user, err := driftless.Select(v.Data, ref.Key)
+	user, err := driver.Select(v.Data, ref.Key)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func ExampleProvider_FetchPrevious() {
 	defer client.Close()
 	p := gcpsm.New(client)
 
-	ref := driftless.Ref{Scheme: gcpsm.Scheme, Name: "projects/test-project/secrets/api-key"}
+	ref := driver.Ref{Scheme: gcpsm.Scheme, Name: "projects/test-project/secrets/api-key"}
 	_ = srv.Put(ctx, "api-key", []byte("key-A"))
 	_ = srv.Put(ctx, "api-key", []byte("key-B")) // rotated
 
@@ -94,7 +94,7 @@ func ExampleWithRegion() {
 		log.Fatal(err)
 	}
 	defer p.Close()
-	v, err := p.Fetch(ctx, driftless.Ref{Scheme: gcpsm.Scheme, Name: "my-project/token"})
+	v, err := p.Fetch(ctx, driver.Ref{Scheme: gcpsm.Scheme, Name: "my-project/token"})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/gcpsm"
 	"github.com/driftless/driftless/providertest"
 )
@@ -49,13 +49,13 @@ func TestDisabledSecretBehindKeys(t *testing.T) {
 
 	_, err := p.Fetch(ctx, r.Secret())
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrPermission)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound, "a disabled secret must not fall through to the default")
+	assert.ErrorIs(t, err, driver.ErrPermission)
+	assert.NotErrorIs(t, err, driver.ErrNotFound, "a disabled secret must not fall through to the default")
 	assert.NotContains(t, err.Error(), providertest.Canary)
 
 	r, _ = keys.RefFor("OTHER")
 	_, err = p.Fetch(ctx, r.Secret())
-	assert.ErrorIs(t, err, driftless.ErrNotFound, "only a secret that does not exist falls through")
+	assert.ErrorIs(t, err, driver.ErrNotFound, "only a secret that does not exist falls through")
 }
 
 // A proxy or Google's front end may answer 401 or 403 with an HTML page
@@ -75,12 +75,12 @@ func TestDenialWithForeignBody(t *testing.T) {
 			srv, _, p := setup(t)
 			require.NoError(t, srv.Put(t.Context(), "app", []byte(providertest.Canary)))
 			srv.FailRaw(tc.status, "text/html; charset=UTF-8", "<!DOCTYPE html><html><body><h1>Error: Forbidden</h1>"+providertest.Canary+"</body></html>")
-			for name, fetch := range map[string]func(context.Context, driftless.Ref) (driftless.Value, error){"Fetch": p.Fetch, "FetchPrevious": p.FetchPrevious} {
+			for name, fetch := range map[string]func(context.Context, driver.Ref) (driver.Value, error){"Fetch": p.Fetch, "FetchPrevious": p.FetchPrevious} {
 				_, err := fetch(t.Context(), ref(project+"/app"))
 				require.Error(t, err, name)
-				assert.ErrorIs(t, err, driftless.ErrPermission, name)
-				assert.NotErrorIs(t, err, driftless.ErrUnavailable, name)
-				assert.NotErrorIs(t, err, driftless.ErrNotFound, name)
+				assert.ErrorIs(t, err, driver.ErrPermission, name)
+				assert.NotErrorIs(t, err, driver.ErrUnavailable, name)
+				assert.NotErrorIs(t, err, driver.ErrNotFound, name)
 				assert.Equal(t, tc.code, status.Code(err), name)
 				assert.Contains(t, err.Error(), "projects/"+project+"/secrets/app", name)
 				assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), providertest.Canary, name)
@@ -103,8 +103,8 @@ func TestOutage(t *testing.T) {
 	srv.Down()
 	_, err := p.Fetch(t.Context(), ref(project+"/app"))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, driftless.ErrUnavailable)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrUnavailable)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	assert.Equal(t, codes.Unavailable, status.Code(err))
 	assert.Equal(t, 1, srv.Requests("AccessSecretVersion"), "calls are counted while down")
 
@@ -125,8 +125,8 @@ func TestNewFromDefaultNoCredentials(t *testing.T) {
 	if os.Getenv("GCPSM_NOCREDS_CHILD") == "1" {
 		_, err := gcpsm.NewFromDefault(t.Context())
 		require.Error(t, err)
-		assert.ErrorIs(t, err, driftless.ErrNoCredentials)
-		assert.NotErrorIs(t, err, driftless.ErrUnavailable)
+		assert.ErrorIs(t, err, driver.ErrNoCredentials)
+		assert.NotErrorIs(t, err, driver.ErrUnavailable)
 		assert.Contains(t, err.Error(), "GOOGLE_APPLICATION_CREDENTIALS", "the message says what to set")
 		assert.Contains(t, err.Error(), "could not find default credentials", "the library's error is kept")
 		return

@@ -21,7 +21,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Scheme is the reference scheme this provider serves: "gcpsm".
@@ -47,7 +47,7 @@ type API interface {
 }
 
 // Provider reads secrets from Google Cloud Secret Manager. It implements
-// driftless.Provider, driftless.PreviousFetcher and driftless.Closer, and is
+// driver.Provider, driver.PreviousFetcher and driver.Closer, and is
 // safe for concurrent use by multiple goroutines.
 type Provider struct {
 	client     API
@@ -62,9 +62,9 @@ type Provider struct {
 }
 
 var (
-	_ driftless.PreviousFetcher = (*Provider)(nil)
-	_ driftless.Closer          = (*Provider)(nil)
-	_ API                       = (*secretmanager.Client)(nil)
+	_ driver.PreviousFetcher = (*Provider)(nil)
+	_ driver.Closer          = (*Provider)(nil)
+	_ API                    = (*secretmanager.Client)(nil)
 )
 
 type options struct {
@@ -159,7 +159,7 @@ func NewFromDefault(ctx context.Context, opts ...Option) (*Provider, error) {
 	c, err := secretmanager.NewClient(ctx, copts...)
 	if err != nil {
 		if noADC(err) {
-			return nil, fmt.Errorf("%w: gcpsm: create Secret Manager client: %s: %w", driftless.ErrNoCredentials, noADCHelp, err)
+			return nil, fmt.Errorf("%w: gcpsm: create Secret Manager client: %s: %w", driver.ErrNoCredentials, noADCHelp, err)
 		}
 		return nil, fmt.Errorf("gcpsm: create Secret Manager client: %w", err)
 	}
@@ -184,14 +184,14 @@ func NewFromDefault(ctx context.Context, opts ...Option) (*Provider, error) {
 // driftless.ErrUnavailable; INVALID_ARGUMENT wraps driftless.ErrInvalidRef.
 // When ctx is done the error wraps ctx.Err(). Errors name the secret
 // version and never hold its value.
-func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *Provider) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	r, err := p.start(ctx, ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	v, err := p.access(ctx, r.name())
 	if err != nil {
-		return driftless.Value{}, wrap(ctx, "access", r.name(), err)
+		return driver.Value{}, wrap(ctx, "access", r.name(), err)
 	}
 	if v.Version == "" {
 		v.Version = numeric(r.version)
@@ -203,19 +203,19 @@ func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Valu
 // names (the latest one unless ref pins a version), skipping disabled and
 // destroyed versions. When there is none it returns an error wrapping
 // driftless.ErrNotFound. Errors are those of Fetch.
-func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *Provider) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	r, err := p.start(ctx, ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	cur := numeric(r.version)
 	if cur == "" {
 		sv, err := p.client.GetSecretVersion(ctx, &secretmanagerpb.GetSecretVersionRequest{Name: r.name()})
 		if err != nil {
-			return driftless.Value{}, wrap(ctx, "get", r.name(), err)
+			return driver.Value{}, wrap(ctx, "get", r.name(), err)
 		}
 		if cur = versionOf(sv.GetName()); cur == "" {
-			return driftless.Value{}, fmt.Errorf("gcpsm: get %s: %w: response names no version number", r.name(), driftless.ErrUnavailable)
+			return driver.Value{}, fmt.Errorf("gcpsm: get %s: %w: response names no version number", r.name(), driver.ErrUnavailable)
 		}
 	}
 	n, _ := strconv.ParseUint(cur, 10, 64)
@@ -230,13 +230,13 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 		if status.Code(err) == codes.FailedPrecondition && ctx.Err() == nil {
 			continue // disabled or destroyed
 		}
-		return driftless.Value{}, wrap(ctx, "access", name, err)
+		return driver.Value{}, wrap(ctx, "access", name, err)
 	}
-	return driftless.Value{}, fmt.Errorf("gcpsm: %s: %w: no enabled version before version %s", r.secretName(), driftless.ErrNotFound, cur)
+	return driver.Value{}, fmt.Errorf("gcpsm: %s: %w: no enabled version before version %s", r.secretName(), driver.ErrNotFound, cur)
 }
 
 // Close marks the provider closed, so that later fetches fail with
-// driftless.ErrClosed, and closes the client NewFromDefault built (not one
+// driver.ErrClosed, and closes the client NewFromDefault built (not one
 // given to New). It is safe to call more than once.
 func (p *Provider) Close() error {
 	p.closeOnce.Do(func() {
@@ -249,15 +249,15 @@ func (p *Provider) Close() error {
 }
 
 // start checks the provider's state, ctx and ref, and resolves ref's name.
-func (p *Provider) start(ctx context.Context, ref driftless.Ref) (resource, error) {
+func (p *Provider) start(ctx context.Context, ref driver.Ref) (resource, error) {
 	if p.closed.Load() {
-		return resource{}, fmt.Errorf("gcpsm: %s: %w", ref.Name, driftless.ErrClosed)
+		return resource{}, fmt.Errorf("gcpsm: %s: %w", ref.Name, driver.ErrClosed)
 	}
 	if ref.Scheme != "" && ref.Scheme != Scheme {
-		return resource{}, &driftless.RefError{Scheme: ref.Scheme, Reason: "the gcpsm provider serves gcpsm:// references only"}
+		return resource{}, &driver.RefError{Scheme: ref.Scheme, Reason: "the gcpsm provider serves gcpsm:// references only"}
 	}
 	if ref.Query != "" {
-		return resource{}, &driftless.RefError{Scheme: Scheme, Reason: "gcpsm references take no query parameters"}
+		return resource{}, &driver.RefError{Scheme: Scheme, Reason: "gcpsm references take no query parameters"}
 	}
 	r, err := p.resolve(ref.Name)
 	if err != nil {
@@ -273,27 +273,27 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // access reads one version and verifies its checksum. Its errors are the
 // client's, unwrapped, or ones wrapping ErrChecksum.
-func (p *Provider) access(ctx context.Context, name string) (driftless.Value, error) {
+func (p *Provider) access(ctx context.Context, name string) (driver.Value, error) {
 	resp, err := p.client.AccessSecretVersion(ctx, &secretmanagerpb.AccessSecretVersionRequest{Name: name})
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
 	data := resp.GetPayload().GetData()
 	if sum := resp.GetPayload().DataCrc32C; sum != nil && int64(crc32.Checksum(data, castagnoli)) != *sum {
-		return driftless.Value{}, fmt.Errorf("%w: %w: the payload received does not match its data_crc32c", driftless.ErrUnavailable, ErrChecksum)
+		return driver.Value{}, fmt.Errorf("%w: %w: the payload received does not match its data_crc32c", driver.ErrUnavailable, ErrChecksum)
 	}
-	return driftless.Value{Data: bytes.Clone(data), Version: versionOf(resp.GetName())}, nil
+	return driver.Value{Data: bytes.Clone(data), Version: versionOf(resp.GetName())}, nil
 }
 
 // finish fills Created when the provider was asked to.
-func (p *Provider) finish(ctx context.Context, r resource, v driftless.Value) (driftless.Value, error) {
+func (p *Provider) finish(ctx context.Context, r resource, v driver.Value) (driver.Value, error) {
 	if !p.createTime || v.Version == "" {
 		return v, nil
 	}
 	name := r.versionName(v.Version)
 	sv, err := p.client.GetSecretVersion(ctx, &secretmanagerpb.GetSecretVersionRequest{Name: name})
 	if err != nil {
-		return driftless.Value{}, wrap(ctx, "get", name, err)
+		return driver.Value{}, wrap(ctx, "get", name, err)
 	}
 	if t := sv.GetCreateTime(); t != nil {
 		v.Created = t.AsTime()
@@ -355,14 +355,14 @@ func wrap(ctx context.Context, op, name string, err error) error {
 	var sentinel error
 	switch status.Code(err) {
 	case codes.NotFound:
-		sentinel = driftless.ErrNotFound
+		sentinel = driver.ErrNotFound
 	case codes.FailedPrecondition, codes.PermissionDenied, codes.Unauthenticated:
 		// FAILED_PRECONDITION: the version is disabled or destroyed.
-		sentinel = driftless.ErrPermission
+		sentinel = driver.ErrPermission
 	case codes.ResourceExhausted, codes.Unavailable, codes.DeadlineExceeded, codes.Aborted, codes.Internal:
-		sentinel = driftless.ErrUnavailable
+		sentinel = driver.ErrUnavailable
 	case codes.InvalidArgument:
-		sentinel = driftless.ErrInvalidRef
+		sentinel = driver.ErrInvalidRef
 	default:
 		return fmt.Errorf("gcpsm: %s %s: %w", op, name, err)
 	}

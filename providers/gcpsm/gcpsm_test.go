@@ -14,7 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/gcpsm"
 	"github.com/driftless/driftless/providers/gcpsm/gcpsmtest"
 	"github.com/driftless/driftless/providertest"
@@ -39,7 +39,7 @@ func setup(t *testing.T, opts ...gcpsm.Option) (*gcpsmtest.Server, *secretmanage
 	return srv, c, gcpsm.New(c, opts...)
 }
 
-func ref(name string) driftless.Ref { return driftless.Ref{Scheme: gcpsm.Scheme, Name: name} }
+func ref(name string) driver.Ref { return driver.Ref{Scheme: gcpsm.Scheme, Name: name} }
 
 func TestConformance(t *testing.T) {
 	t.Run("global/New", func(t *testing.T) {
@@ -48,7 +48,7 @@ func TestConformance(t *testing.T) {
 			return providertest.Backend{
 				Provider:   p,
 				Put:        srv.Put,
-				Ref:        func(name string) driftless.Ref { return ref("projects/" + project + "/secrets/" + name) },
+				Ref:        func(name string) driver.Ref { return ref("projects/" + project + "/secrets/" + name) },
 				Unservable: disableLatest(client, func(name string) string { return "projects/" + project + "/secrets/" + name }),
 			}
 		})
@@ -69,7 +69,7 @@ func TestConformance(t *testing.T) {
 				Put: func(ctx context.Context, name string, data []byte) error {
 					return srv.Put(ctx, regional(name), data)
 				},
-				Ref: func(name string) driftless.Ref { return ref(project + "/" + name) }, // short form
+				Ref: func(name string) driver.Ref { return ref(project + "/" + name) }, // short form
 			}
 		})
 	})
@@ -87,7 +87,7 @@ func TestRotation(t *testing.T) {
 	assert.Equal(t, "1", v.Version)
 	assert.Equal(t, "first", string(v.Data))
 	_, err = p.FetchPrevious(ctx, latest)
-	assert.ErrorIs(t, err, driftless.ErrNotFound, "one version has no previous")
+	assert.ErrorIs(t, err, driver.ErrNotFound, "one version has no previous")
 
 	n, err := srv.Rotate(ctx, "api-key", []byte("second"))
 	require.NoError(t, err)
@@ -107,7 +107,7 @@ func TestRotation(t *testing.T) {
 	assert.Equal(t, "1", pinned.Version)
 	assert.Equal(t, "first", string(pinned.Data))
 	_, err = p.FetchPrevious(ctx, ref(project+"/api-key/1"))
-	assert.ErrorIs(t, err, driftless.ErrNotFound, "version 1 of a pinned ref has no previous")
+	assert.ErrorIs(t, err, driver.ErrNotFound, "version 1 of a pinned ref has no previous")
 }
 
 func TestChecksumMismatch(t *testing.T) {
@@ -118,7 +118,7 @@ func TestChecksumMismatch(t *testing.T) {
 	require.NoError(t, srv.Put(ctx, "tls-key", []byte(providertest.Canary+"-2")))
 
 	srv.SetCorruptChecksum(true)
-	for name, fetch := range map[string]func(context.Context, driftless.Ref) (driftless.Value, error){
+	for name, fetch := range map[string]func(context.Context, driver.Ref) (driver.Value, error){
 		"Fetch":         p.Fetch,
 		"FetchPrevious": p.FetchPrevious,
 	} {
@@ -127,8 +127,8 @@ func TestChecksumMismatch(t *testing.T) {
 			require.Error(t, err)
 			assert.Empty(t, v.Data, "no data is returned with a checksum error")
 			assert.ErrorIs(t, err, gcpsm.ErrChecksum)
-			assert.ErrorIs(t, err, driftless.ErrUnavailable)
-			assert.NotErrorIs(t, err, driftless.ErrNotFound)
+			assert.ErrorIs(t, err, driver.ErrUnavailable)
+			assert.NotErrorIs(t, err, driver.ErrNotFound)
 			assert.Contains(t, err.Error(), "tls-key")
 			assert.NotContains(t, err.Error(), providertest.Canary[:12])
 		})
@@ -161,8 +161,8 @@ func TestDisabledAndDestroyedVersions(t *testing.T) {
 
 	for _, v := range []string{"2", "3"} {
 		_, err := p.Fetch(ctx, ref(base+v))
-		assert.ErrorIs(t, err, driftless.ErrPermission, "version %s", v)
-		assert.NotErrorIs(t, err, driftless.ErrNotFound, "version %s exists: it is not found", v)
+		assert.ErrorIs(t, err, driver.ErrPermission, "version %s", v)
+		assert.NotErrorIs(t, err, driver.ErrNotFound, "version %s exists: it is not found", v)
 		st, ok := status.FromError(err)
 		assert.True(t, ok, "the gRPC error stays wrapped")
 		assert.Equal(t, codes.FailedPrecondition, st.Code())
@@ -174,8 +174,8 @@ func TestDisabledAndDestroyedVersions(t *testing.T) {
 	// fall through to a default); previous is still version 1.
 	require.NoError(t, srv.SetVersionState("db", 4, secretmanagerpb.SecretVersion_DISABLED))
 	_, err = p.Fetch(ctx, ref(project+"/db"))
-	assert.ErrorIs(t, err, driftless.ErrPermission)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrPermission)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	prev, err = p.FetchPrevious(ctx, ref(project+"/db"))
 	require.NoError(t, err)
 	assert.Equal(t, "1", prev.Version)
@@ -190,25 +190,25 @@ func TestDisabledAndDestroyedVersions(t *testing.T) {
 	// Version 1 destroyed as well: nothing enabled before 3.
 	require.NoError(t, srv.SetVersionState("db", 1, secretmanagerpb.SecretVersion_DESTROYED))
 	_, err = p.FetchPrevious(ctx, ref(base+"3"))
-	assert.ErrorIs(t, err, driftless.ErrNotFound)
+	assert.ErrorIs(t, err, driver.ErrNotFound)
 }
 
 func TestErrorMapping(t *testing.T) {
 	t.Parallel()
-	sentinels := []error{driftless.ErrNotFound, driftless.ErrPermission, driftless.ErrUnavailable, driftless.ErrInvalidRef}
+	sentinels := []error{driver.ErrNotFound, driver.ErrPermission, driver.ErrUnavailable, driver.ErrInvalidRef}
 	cases := []struct {
 		code codes.Code
 		want error // nil: no sentinel
 	}{
-		{codes.NotFound, driftless.ErrNotFound},
-		{codes.FailedPrecondition, driftless.ErrPermission}, // a disabled or destroyed version
-		{codes.PermissionDenied, driftless.ErrPermission},
-		{codes.Unauthenticated, driftless.ErrPermission},
-		{codes.ResourceExhausted, driftless.ErrUnavailable},
-		{codes.Unavailable, driftless.ErrUnavailable},
-		{codes.DeadlineExceeded, driftless.ErrUnavailable},
-		{codes.Internal, driftless.ErrUnavailable},
-		{codes.InvalidArgument, driftless.ErrInvalidRef},
+		{codes.NotFound, driver.ErrNotFound},
+		{codes.FailedPrecondition, driver.ErrPermission}, // a disabled or destroyed version
+		{codes.PermissionDenied, driver.ErrPermission},
+		{codes.Unauthenticated, driver.ErrPermission},
+		{codes.ResourceExhausted, driver.ErrUnavailable},
+		{codes.Unavailable, driver.ErrUnavailable},
+		{codes.DeadlineExceeded, driver.ErrUnavailable},
+		{codes.Internal, driver.ErrUnavailable},
+		{codes.InvalidArgument, driver.ErrInvalidRef},
 		{codes.Unimplemented, nil},
 	}
 	srv, _, p := setup(t)
@@ -219,7 +219,7 @@ func TestErrorMapping(t *testing.T) {
 		t.Run(tc.code.String(), func(t *testing.T) {
 			srv.SetSecretError("guarded", tc.code)
 			defer srv.SetSecretError("guarded", codes.OK)
-			for _, fetch := range []func(context.Context, driftless.Ref) (driftless.Value, error){p.Fetch, p.FetchPrevious} {
+			for _, fetch := range []func(context.Context, driver.Ref) (driver.Value, error){p.Fetch, p.FetchPrevious} {
 				_, err := fetch(ctx, ref(project+"/guarded"))
 				require.Error(t, err)
 				for _, s := range sentinels {
@@ -252,7 +252,7 @@ func TestRetriedCodesHonourContext(t *testing.T) {
 	_, err = p.Fetch(ctx, ref(project+"/flaky"))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.NotErrorIs(t, err, driftless.ErrNotFound)
+	assert.NotErrorIs(t, err, driver.ErrNotFound)
 	assert.Contains(t, err.Error(), "flaky")
 }
 
@@ -333,8 +333,8 @@ func TestRefForms(t *testing.T) {
 			p := gcpsm.New(c, tc.opts...)
 			v, err := p.Fetch(ctx, ref(tc.ref))
 			if tc.want == "" {
-				assert.ErrorIs(t, err, driftless.ErrInvalidRef)
-				var re *driftless.RefError
+				assert.ErrorIs(t, err, driver.ErrInvalidRef)
+				var re *driver.RefError
 				assert.ErrorAs(t, err, &re)
 				return
 			}
@@ -354,7 +354,7 @@ func TestRefForms(t *testing.T) {
 			"gcpsm://test-project/app/1":                                                    "global-1",
 			"gcpsm://projects/test-project/locations/" + region + "/secrets/app/versions/2": "regional-2",
 		} {
-			r, err := driftless.ParseRef(s)
+			r, err := driver.ParseRef(s)
 			require.NoError(t, err, s)
 			v, err := p.Fetch(ctx, r.Secret())
 			require.NoError(t, err, s)
@@ -365,9 +365,9 @@ func TestRefForms(t *testing.T) {
 	t.Run("invalid refs cost no request", func(t *testing.T) {
 		srv.ResetRequests()
 		p := gcpsm.New(nil)
-		for _, r := range []driftless.Ref{ref("a/b/c/d"), {Scheme: "awssm", Name: "test-project/app"}, {Scheme: "gcpsm", Name: "test-project/app", Query: "version=1"}} {
+		for _, r := range []driver.Ref{ref("a/b/c/d"), {Scheme: "awssm", Name: "test-project/app"}, {Scheme: "gcpsm", Name: "test-project/app", Query: "version=1"}} {
 			_, err := p.Fetch(ctx, r)
-			assert.ErrorIs(t, err, driftless.ErrInvalidRef)
+			assert.ErrorIs(t, err, driver.ErrInvalidRef)
 		}
 		assert.Zero(t, srv.Requests(""))
 	})
@@ -384,22 +384,22 @@ func TestKeySources(t *testing.T) {
 	noProject := gcpsm.Keys("", map[string]string{"TOKEN": "token", "OTHER": "p2/tok/4"})
 	cases := []struct {
 		name string
-		src  driftless.KeySource
+		src  driver.KeySource
 		key  string
-		want driftless.Ref
+		want driver.Ref
 		ok   bool
 	}{
-		{"keys id", keys, "OPENAI_API_KEY", driftless.Ref{Scheme: "gcpsm", Name: "proj/openai-key"}, true},
-		{"keys json key", keys, "DB_PASSWORD", driftless.Ref{Scheme: "gcpsm", Name: "proj/db", Key: "password"}, true},
-		{"keys version", keys, "LEGACY", driftless.Ref{Scheme: "gcpsm", Name: "proj/legacy/3"}, true},
-		{"keys full name", keys, "FULL", driftless.Ref{Scheme: "gcpsm", Name: "projects/x/locations/l/secrets/s/versions/2", Key: "/a/b"}, true},
-		{"keys unmapped", keys, "HOME", driftless.Ref{}, false},
-		{"keys no project", noProject, "TOKEN", driftless.Ref{Scheme: "gcpsm", Name: "token"}, true},
-		{"keys no project short", noProject, "OTHER", driftless.Ref{Scheme: "gcpsm", Name: "p2/tok/4"}, true},
-		{"prefix", gcpsm.Prefix("proj", "myapp-"), "OPENAI_API_KEY", driftless.Ref{Scheme: "gcpsm", Name: "proj/myapp-OPENAI_API_KEY"}, true},
-		{"prefix no project", gcpsm.Prefix("", ""), "DB_HOST", driftless.Ref{Scheme: "gcpsm", Name: "DB_HOST"}, true},
-		{"prefix invalid id", gcpsm.Prefix("proj", "app."), "KEY", driftless.Ref{}, false},
-		{"prefix empty key", gcpsm.Prefix("proj", ""), "", driftless.Ref{}, false},
+		{"keys id", keys, "OPENAI_API_KEY", driver.Ref{Scheme: "gcpsm", Name: "proj/openai-key"}, true},
+		{"keys json key", keys, "DB_PASSWORD", driver.Ref{Scheme: "gcpsm", Name: "proj/db", Key: "password"}, true},
+		{"keys version", keys, "LEGACY", driver.Ref{Scheme: "gcpsm", Name: "proj/legacy/3"}, true},
+		{"keys full name", keys, "FULL", driver.Ref{Scheme: "gcpsm", Name: "projects/x/locations/l/secrets/s/versions/2", Key: "/a/b"}, true},
+		{"keys unmapped", keys, "HOME", driver.Ref{}, false},
+		{"keys no project", noProject, "TOKEN", driver.Ref{Scheme: "gcpsm", Name: "token"}, true},
+		{"keys no project short", noProject, "OTHER", driver.Ref{Scheme: "gcpsm", Name: "p2/tok/4"}, true},
+		{"prefix", gcpsm.Prefix("proj", "myapp-"), "OPENAI_API_KEY", driver.Ref{Scheme: "gcpsm", Name: "proj/myapp-OPENAI_API_KEY"}, true},
+		{"prefix no project", gcpsm.Prefix("", ""), "DB_HOST", driver.Ref{Scheme: "gcpsm", Name: "DB_HOST"}, true},
+		{"prefix invalid id", gcpsm.Prefix("proj", "app."), "KEY", driver.Ref{}, false},
+		{"prefix empty key", gcpsm.Prefix("proj", ""), "", driver.Ref{}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -413,7 +413,7 @@ func TestKeySources(t *testing.T) {
 		srv, _, p := setup(t, gcpsm.WithProject(project))
 		ctx := t.Context()
 		require.NoError(t, srv.Put(ctx, "myapp-OPENAI_API_KEY", []byte("sk-1")))
-		for _, src := range []driftless.KeySource{
+		for _, src := range []driver.KeySource{
 			gcpsm.Prefix("", "myapp-"),
 			gcpsm.Prefix(project, "myapp-"),
 			gcpsm.Keys("", map[string]string{"OPENAI_API_KEY": "myapp-OPENAI_API_KEY"}),
@@ -427,7 +427,7 @@ func TestKeySources(t *testing.T) {
 		r, ok := gcpsm.Prefix(project, "myapp-").RefFor("MISSING")
 		require.True(t, ok)
 		_, err := p.Fetch(ctx, r)
-		assert.ErrorIs(t, err, driftless.ErrNotFound, "a missing key falls through to the next source")
+		assert.ErrorIs(t, err, driver.ErrNotFound, "a missing key falls through to the next source")
 	})
 }
 
@@ -438,7 +438,7 @@ func TestCreateTime(t *testing.T) {
 	before := time.Now().Add(-time.Second)
 	require.NoError(t, srv.Put(ctx, "stamped", []byte("a")))
 	require.NoError(t, srv.Put(ctx, "stamped", []byte("b")))
-	for _, fetch := range []func(context.Context, driftless.Ref) (driftless.Value, error){p.Fetch, p.FetchPrevious} {
+	for _, fetch := range []func(context.Context, driver.Ref) (driver.Value, error){p.Fetch, p.FetchPrevious} {
 		v, err := fetch(ctx, ref(project+"/stamped"))
 		require.NoError(t, err)
 		assert.True(t, v.Created.After(before), "Created %v", v.Created)
@@ -462,9 +462,9 @@ func TestCloseKeepsCallersClient(t *testing.T) {
 	require.NoError(t, srv.Put(ctx, "s", []byte("v")))
 	require.NoError(t, p.Close())
 	_, err := p.Fetch(ctx, ref(project+"/s"))
-	assert.ErrorIs(t, err, driftless.ErrClosed)
+	assert.ErrorIs(t, err, driver.ErrClosed)
 	_, err = p.FetchPrevious(ctx, ref(project+"/s"))
-	assert.ErrorIs(t, err, driftless.ErrClosed)
+	assert.ErrorIs(t, err, driver.ErrClosed)
 	_, err = client.AccessSecretVersion(ctx, &secretmanagerpb.AccessSecretVersionRequest{Name: "projects/" + project + "/secrets/s/versions/latest"})
 	assert.NoError(t, err, "Close leaves a client given to New open")
 }

@@ -3,7 +3,7 @@ package gcpsm
 import (
 	"strings"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Keys returns a key-value source that maps config keys to secrets of
@@ -20,12 +20,12 @@ import (
 // as a reference name: a bare secret id of the provider's default project
 // (WithProject), "<project>/<secret>[/<version>]" or a full name. Keys
 // copies m; keys absent from m have no mapping.
-func Keys(project string, m map[string]string) driftless.KeySource {
-	refs := make(map[string]driftless.Ref, len(m))
+func Keys(project string, m map[string]string) driver.KeySource {
+	refs := make(map[string]driver.Ref, len(m))
 	for k, v := range m {
 		refs[k] = keyRef(project, v)
 	}
-	return driftless.KeySourceFunc(func(key string) (driftless.Ref, bool) {
+	return driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
 		r, ok := refs[key]
 		return r, ok
 	})
@@ -37,11 +37,11 @@ func Keys(project string, m map[string]string) driftless.KeySource {
 // Keys that cannot form a valid secret id ([A-Za-z0-9_-], at most 255
 // characters) have no mapping. With project "" the secrets belong to the
 // provider's default project (WithProject).
-func Prefix(project, prefix string) driftless.KeySource {
-	return driftless.KeySourceFunc(func(key string) (driftless.Ref, bool) {
+func Prefix(project, prefix string) driver.KeySource {
+	return driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
 		id := prefix + key
 		if !validID(id) {
-			return driftless.Ref{}, false
+			return driver.Ref{}, false
 		}
 		return keyRef(project, id), true
 	})
@@ -49,8 +49,8 @@ func Prefix(project, prefix string) driftless.KeySource {
 
 // keyRef builds the reference for a mapping value: "id[/version][#key]" or
 // a full "projects/..." name.
-func keyRef(project, v string) driftless.Ref {
-	r := driftless.Ref{Scheme: Scheme}
+func keyRef(project, v string) driver.Ref {
+	r := driver.Ref{Scheme: Scheme}
 	if i := strings.IndexByte(v, '#'); i >= 0 {
 		v, r.Key = v[:i], v[i+1:]
 	}

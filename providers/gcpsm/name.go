@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // resource is a parsed secret version name:
@@ -42,7 +42,7 @@ func (r resource) name() string { return r.versionName(r.version) }
 // a regional endpoint serves its own location only.
 func (p *Provider) resolve(name string) (resource, error) {
 	bad := func(reason string) error {
-		return &driftless.RefError{Scheme: Scheme, Reason: reason}
+		return &driver.RefError{Scheme: Scheme, Reason: reason}
 	}
 	seg := strings.Split(name, "/")
 	for _, s := range seg {

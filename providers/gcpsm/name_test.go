@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,9 +25,9 @@ func FuzzResolve(f *testing.F) {
 		}
 		r, err := p.resolve(name)
 		if err != nil {
-			var re *driftless.RefError
+			var re *driver.RefError
 			require.ErrorAs(t, err, &re)
-			require.ErrorIs(t, err, driftless.ErrInvalidRef)
+			require.ErrorIs(t, err, driver.ErrInvalidRef)
 			return
 		}
 		full := r.name()

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hashicorp/vault/api"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // minReloginGap spaces background logins, so that a token whose TTL is
@@ -82,7 +82,7 @@ func (p *Provider) relogin(ctx context.Context, stale uint64) (uint64, error) {
 	p.closeMu.Lock()
 	defer p.closeMu.Unlock()
 	if p.closed.Load() {
-		return 0, fmt.Errorf("vault: login: %w", driftless.ErrClosed)
+		return 0, fmt.Errorf("vault: login: %w", driver.ErrClosed)
 	}
 	s.stop = make(chan struct{})
 	p.wg.Add(1)
@@ -169,16 +169,16 @@ func loginError(ctx context.Context, err error) error {
 	var re *api.ResponseError
 	if !errors.As(err, &re) {
 		if errors.Is(err, context.DeadlineExceeded) || isNetError(err) {
-			return fmt.Errorf("vault: login: %w: %w", driftless.ErrUnavailable, err)
+			return fmt.Errorf("vault: login: %w: %w", driver.ErrUnavailable, err)
 		}
 		return fmt.Errorf("vault: login: %w", err)
 	}
 	err = redact(err)
 	switch {
 	case re.StatusCode == 400 || re.StatusCode == 401 || re.StatusCode == 403:
-		return fmt.Errorf("vault: login: %w: %w", driftless.ErrPermission, err)
+		return fmt.Errorf("vault: login: %w: %w", driver.ErrPermission, err)
 	case re.StatusCode == 429 || re.StatusCode >= 500:
-		return fmt.Errorf("vault: login: %w: %w", driftless.ErrUnavailable, err)
+		return fmt.Errorf("vault: login: %w: %w", driver.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("vault: login: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 )
 
@@ -73,7 +73,7 @@ func TestAppRole(t *testing.T) {
 		require.NoError(t, p.Close())
 		require.NoError(t, p.Close())
 		_, err = p.Fetch(ctx, ref.Secret())
-		require.ErrorIs(t, err, driftless.ErrClosed)
+		require.ErrorIs(t, err, driver.ErrClosed)
 	})
 
 	t.Run("RevokedTokenLogsInAgain", func(t *testing.T) {
@@ -98,7 +98,7 @@ func TestAppRole(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = p.Close() })
 		_, err = p.Fetch(ctx, ref.Secret())
-		require.ErrorIs(t, err, driftless.ErrPermission)
+		require.ErrorIs(t, err, driver.ErrPermission)
 		assert.NotContains(t, err.Error(), bad)
 	})
 

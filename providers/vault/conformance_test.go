@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 	"github.com/driftless/driftless/providertest"
 )
@@ -42,8 +42,8 @@ func TestConformance(t *testing.T) {
 				return providertest.Backend{
 					Provider: p,
 					Put:      tc.put,
-					Ref: func(name string) driftless.Ref {
-						return driftless.Ref{Scheme: "vault", Name: tc.mount + "/" + name, Key: "value"}
+					Ref: func(name string) driver.Ref {
+						return driver.Ref{Scheme: "vault", Name: tc.mount + "/" + name, Key: "value"}
 					},
 					NoBinary:   true, // KV stores JSON strings
 					NoVersions: tc.kv1,

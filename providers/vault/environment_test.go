@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 )
 
@@ -62,7 +62,7 @@ func TestNewFromEnvironmentChild(t *testing.T) {
 	switch {
 	case err == nil:
 		fmt.Printf("RESULT OK %s\n", got)
-	case errors.Is(err, driftless.ErrPermission):
+	case errors.Is(err, driver.ErrPermission):
 		fmt.Println("RESULT ERR permission")
 	default:
 		fmt.Printf("RESULT ERR %s\n", strings.ReplaceAll(err.Error(), "\n", " "))

@@ -10,7 +10,7 @@ import (
 
 	"github.com/hashicorp/vault/api"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // wrap turns an error from the Vault client into one that wraps the matching
@@ -27,22 +27,22 @@ func (p *Provider) wrap(ctx context.Context, err error, status int, what string,
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		// The client's own timeout: the server did not answer in time.
-		return fmt.Errorf("%s: %w: %w", where, driftless.ErrUnavailable, err)
+		return fmt.Errorf("%s: %w: %w", where, driver.ErrUnavailable, err)
 	}
 	err = redact(err)
 	if p.noToken(err, status) {
-		return fmt.Errorf("%s: %w: %w: %s: %w", where, driftless.ErrNoCredentials, driftless.ErrPermission, noTokenHelp, err)
+		return fmt.Errorf("%s: %w: %w: %s: %w", where, driver.ErrNoCredentials, driver.ErrPermission, noTokenHelp, err)
 	}
 	switch {
 	case status == 401, status == 403:
 		// Whatever the body: Vault's JSON, or a proxy's page.
-		return fmt.Errorf("%s: %w: %w", where, driftless.ErrPermission, err)
+		return fmt.Errorf("%s: %w: %w", where, driver.ErrPermission, err)
 	case status == 404:
-		return fmt.Errorf("%s: %w: %w", where, driftless.ErrNotFound, err)
+		return fmt.Errorf("%s: %w: %w", where, driver.ErrNotFound, err)
 	case status == 0, status == 412, status == 429, status >= 500:
 		// 0: unreachable; 412: a performance standby not yet caught up;
 		// 429: rate limited; 503: sealed or standby; 5xx: server failure.
-		return fmt.Errorf("%s: %w: %w", where, driftless.ErrUnavailable, err)
+		return fmt.Errorf("%s: %w: %w", where, driver.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("%s: %w", where, err)
 	}
@@ -83,10 +83,10 @@ func redact(err error) error {
 }
 
 // isNotFound reports whether err wraps driftless.ErrNotFound.
-func isNotFound(err error) bool { return errors.Is(err, driftless.ErrNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, driver.ErrNotFound) }
 
 // isPermission reports whether err wraps driftless.ErrPermission.
-func isPermission(err error) bool { return errors.Is(err, driftless.ErrPermission) }
+func isPermission(err error) bool { return errors.Is(err, driver.ErrPermission) }
 
 // isNetError reports whether err is a failure to reach the server.
 func isNetError(err error) bool {

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/vault/api/auth/approle"
 	"github.com/hashicorp/vault/api/auth/kubernetes"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 )
 
@@ -48,7 +48,7 @@ func ExampleNew() {
 	}
 	defer p.Close()
 
-	ref, err := driftless.ParseRef("vault://secret/app/db#user")
+	ref, err := driver.ParseRef("vault://secret/app/db#user")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	user, err := driftless.Select(v.Data, ref.Key)
+	user, err := driver.Select(v.Data, ref.Key)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func ExampleNewFromEnvironment() {
 		log.Fatal(err)
 	}
 	defer p.Close()
-	_ = driftless.Provider(p) // register with driftless.WithProvider("vault", p)
+	_ = driver.Provider(p) // register with driftless.WithProvider("vault", p)
 }
 
 // AppRole login; the token is renewed, and replaced before it expires.

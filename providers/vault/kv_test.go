@@ -11,24 +11,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 )
 
-func mustParse(t *testing.T, s string) driftless.Ref {
+func mustParse(t *testing.T, s string) driver.Ref {
 	t.Helper()
-	r, err := driftless.ParseRef(s)
+	r, err := driver.ParseRef(s)
 	require.NoError(t, err)
 	return r
 }
 
 // fetchKey fetches ref and applies its Key, as driftless does.
-func fetchKey(ctx context.Context, p driftless.Provider, ref driftless.Ref) (driftless.Value, string, error) {
+func fetchKey(ctx context.Context, p driver.Provider, ref driver.Ref) (driver.Value, string, error) {
 	v, err := p.Fetch(ctx, ref.Secret())
 	if err != nil {
 		return v, "", err
 	}
-	data, err := driftless.Select(v.Data, ref.Key)
+	data, err := driver.Select(v.Data, ref.Key)
 	return v, string(data), err
 }
 
@@ -68,22 +68,22 @@ func TestKV(t *testing.T) {
 		{ref: "vault://secret/app/db#port", want: "5435", version: "4"},
 		{ref: "vault://secret/app/db?version=1#password", want: "pw-1", version: "1"},
 		{ref: "vault://secret/app/db?version=0#password", want: "pw-4", version: "4"},
-		{ref: "vault://secret/app/db?version=3#password", err: driftless.ErrPermission}, // deleted: it exists
-		{ref: "vault://secret/app/db?version=2#password", err: driftless.ErrPermission}, // destroyed: it exists
-		{ref: "vault://secret/app/db?version=99#password", err: driftless.ErrNotFound},  // never written
-		{ref: "vault://secret/app/db#no-such-field", err: driftless.ErrNotFound},
-		{ref: "vault://secret/app/nope#password", err: driftless.ErrNotFound},
+		{ref: "vault://secret/app/db?version=3#password", err: driver.ErrPermission}, // deleted: it exists
+		{ref: "vault://secret/app/db?version=2#password", err: driver.ErrPermission}, // destroyed: it exists
+		{ref: "vault://secret/app/db?version=99#password", err: driver.ErrNotFound},  // never written
+		{ref: "vault://secret/app/db#no-such-field", err: driver.ErrNotFound},
+		{ref: "vault://secret/app/nope#password", err: driver.ErrNotFound},
 		{ref: "vault://kv1/app/db#password", want: "v1-pw"},
-		{ref: "vault://kv1/app/db?version=1#password", err: driftless.ErrInvalidRef},
-		{ref: "vault://kv1/app/nope#password", err: driftless.ErrNotFound},
+		{ref: "vault://kv1/app/db?version=1#password", err: driver.ErrInvalidRef},
+		{ref: "vault://kv1/app/nope#password", err: driver.ErrNotFound},
 		{ref: "vault://team/kv/svc#token", want: "t-1", version: "1"},
-		{ref: "vault://no-such-mount/x#y", err: driftless.ErrNotFound},
+		{ref: "vault://no-such-mount/x#y", err: driver.ErrNotFound},
 	} {
 		t.Run(tc.ref, func(t *testing.T) {
 			v, got, err := fetchKey(ctx, p, mustParse(t, tc.ref))
 			if tc.err != nil {
 				require.ErrorIs(t, err, tc.err)
-				var keyErr *driftless.KeyError
+				var keyErr *driver.KeyError
 				if !errors.As(err, &keyErr) { // a KeyError comes from Select, after the provider
 					assert.Contains(t, err.Error(), mustParse(t, tc.ref).Name, "the error names the path")
 				}
@@ -107,9 +107,9 @@ func TestKV(t *testing.T) {
 			{ref: "vault://secret/app/db", want: "pw-1", version: "1"}, // 3 deleted, 2 destroyed
 			// The pinned version itself was destroyed: it exists and cannot
 			// be served, so its predecessor is not looked for.
-			{ref: "vault://secret/app/db?version=2", err: driftless.ErrPermission},
-			{ref: "vault://secret/app/single", err: driftless.ErrNotFound},
-			{ref: "vault://kv1/app/db", err: driftless.ErrNotFound},
+			{ref: "vault://secret/app/db?version=2", err: driver.ErrPermission},
+			{ref: "vault://secret/app/single", err: driver.ErrNotFound},
+			{ref: "vault://kv1/app/db", err: driver.ErrNotFound},
 		} {
 			v, err := p.FetchPrevious(ctx, mustParse(t, tc.ref))
 			if tc.err != nil {
@@ -117,7 +117,7 @@ func TestKV(t *testing.T) {
 				continue
 			}
 			require.NoError(t, err, tc.ref)
-			got, err := driftless.Select(v.Data, "password")
+			got, err := driver.Select(v.Data, "password")
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, string(got), tc.ref)
 			assert.Equal(t, tc.version, v.Version, tc.ref)
@@ -139,14 +139,14 @@ func TestKV(t *testing.T) {
 		assert.NotEqual(t, v1.Version, v2.Version)
 		prev, err := p.FetchPrevious(ctx, ref.Secret())
 		require.NoError(t, err)
-		old, err := driftless.Select(prev.Data, "key")
+		old, err := driver.Select(prev.Data, "key")
 		require.NoError(t, err)
 		assert.Equal(t, "old", string(old))
 		assert.Equal(t, v1.Version, prev.Version)
 	})
 
 	t.Run("BadReferences", func(t *testing.T) {
-		for _, ref := range []driftless.Ref{
+		for _, ref := range []driver.Ref{
 			{Scheme: "vault", Name: "secret"},
 			{Scheme: "vault", Name: "secret//x"},
 			{Scheme: "vault", Name: "secret/../sys/x"},
@@ -155,7 +155,7 @@ func TestKV(t *testing.T) {
 			{Scheme: "vault", Name: "secret/x", Query: "stage=prev"},
 		} {
 			_, err := p.Fetch(ctx, ref)
-			assert.ErrorIs(t, err, driftless.ErrInvalidRef, "%+v", ref)
+			assert.ErrorIs(t, err, driver.ErrInvalidRef, "%+v", ref)
 		}
 	})
 }
@@ -196,11 +196,11 @@ func TestErrors(t *testing.T) {
 		notErr []error
 	}{
 		{"Allowed", func(t *testing.T) *api.Client { return srv.Client(t, limited) }, "vault://secret/app/db#password", nil, nil},
-		{"PermissionDenied", func(t *testing.T) *api.Client { return srv.Client(t, limited) }, "vault://secret/other/db#password", driftless.ErrPermission, []error{driftless.ErrNotFound}},
-		{"BadToken", func(t *testing.T) *api.Client { return srv.Client(t, "not-a-token") }, "vault://secret/app/db#password", driftless.ErrPermission, []error{driftless.ErrNotFound}},
-		{"Missing", func(t *testing.T) *api.Client { return srv.Client(t, limited) }, "vault://secret/app/none#password", driftless.ErrNotFound, nil},
-		{"NoToken", func(t *testing.T) *api.Client { return srv.Client(t, "") }, "vault://secret/app/db#password", driftless.ErrNoCredentials, []error{driftless.ErrNotFound, driftless.ErrUnavailable}},
-		{"Unreachable", unreachable, "vault://secret/app/db#password", driftless.ErrUnavailable, []error{driftless.ErrNotFound}},
+		{"PermissionDenied", func(t *testing.T) *api.Client { return srv.Client(t, limited) }, "vault://secret/other/db#password", driver.ErrPermission, []error{driver.ErrNotFound}},
+		{"BadToken", func(t *testing.T) *api.Client { return srv.Client(t, "not-a-token") }, "vault://secret/app/db#password", driver.ErrPermission, []error{driver.ErrNotFound}},
+		{"Missing", func(t *testing.T) *api.Client { return srv.Client(t, limited) }, "vault://secret/app/none#password", driver.ErrNotFound, nil},
+		{"NoToken", func(t *testing.T) *api.Client { return srv.Client(t, "") }, "vault://secret/app/db#password", driver.ErrNoCredentials, []error{driver.ErrNotFound, driver.ErrUnavailable}},
+		{"Unreachable", unreachable, "vault://secret/app/db#password", driver.ErrUnavailable, []error{driver.ErrNotFound}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newProvider(t, tc.client(t))
@@ -228,13 +228,13 @@ func TestErrors(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, srv.Root.Sys().SealWithContext(ctx))
 		_, _, err = fetchKey(ctx, p, mustParse(t, "vault://secret/app/db#password"))
-		require.ErrorIs(t, err, driftless.ErrUnavailable)
-		assert.NotErrorIs(t, err, driftless.ErrNotFound)
+		require.ErrorIs(t, err, driver.ErrUnavailable)
+		assert.NotErrorIs(t, err, driver.ErrNotFound)
 		assert.Contains(t, err.Error(), "sealed")
 		assert.Contains(t, err.Error(), "secret/app/db")
 		// Uncached mount: detection fails the same way.
 		_, err = newProvider(t, srv.Client(t, srv.Token)).Fetch(ctx, mustParse(t, "vault://secret/app/db"))
-		require.ErrorIs(t, err, driftless.ErrUnavailable)
+		require.ErrorIs(t, err, driver.ErrUnavailable)
 	})
 
 	t.Run("CancelledContextIsNotUnavailable", func(t *testing.T) {
@@ -243,6 +243,6 @@ func TestErrors(t *testing.T) {
 		cancel()
 		_, err := p.Fetch(c, mustParse(t, "vault://secret/app/db"))
 		require.ErrorIs(t, err, context.Canceled)
-		assert.False(t, errors.Is(err, driftless.ErrUnavailable) || errors.Is(err, driftless.ErrNotFound))
+		assert.False(t, errors.Is(err, driver.ErrUnavailable) || errors.Is(err, driver.ErrNotFound))
 	})
 }

@@ -10,15 +10,15 @@ import (
 
 	"github.com/hashicorp/vault/api"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // ErrNotRenewable is wrapped by the error Renew returns when a lease cannot
 // be usefully extended: it is not renewable, the value has no lease, or the
 // lease nears its max TTL. The caller then reads the reference again for new
-// credentials. It is driftless.ErrNotRenewable, so the core's cache, which
-// renews leases through driftless.Renewer, treats it the same way.
-var ErrNotRenewable = driftless.ErrNotRenewable
+// credentials. It is driver.ErrNotRenewable, so the core's cache, which
+// renews leases through driver.Renewer, treats it the same way.
+var ErrNotRenewable = driver.ErrNotRenewable
 
 // Renew extends the lease of v, a value that Fetch returned for ref, and
 // returns v with the lease's new end as Expires (and a copy of its Data), so
@@ -32,18 +32,18 @@ var ErrNotRenewable = driftless.ErrNotRenewable
 // yields ErrNotRenewable; a lease that is gone (expired or revoked) yields
 // driftless.ErrNotFound. Renew honours ctx as Fetch does; its errors name
 // ref and never contain a value.
-func (p *Provider) Renew(ctx context.Context, ref driftless.Ref, v driftless.Value) (driftless.Value, error) {
+func (p *Provider) Renew(ctx context.Context, ref driver.Ref, v driver.Value) (driver.Value, error) {
 	if p.closed.Load() {
-		return driftless.Value{}, fmt.Errorf("vault: renew %q: %w", ref.Name, driftless.ErrClosed)
+		return driver.Value{}, fmt.Errorf("vault: renew %q: %w", ref.Name, driver.ErrClosed)
 	}
 	if err := ctx.Err(); err != nil {
-		return driftless.Value{}, fmt.Errorf("vault: renew %q: %w", ref.Name, err)
+		return driver.Value{}, fmt.Errorf("vault: renew %q: %w", ref.Name, err)
 	}
 	if v.Version == "" || v.Expires.IsZero() || v.Created.IsZero() {
-		return driftless.Value{}, fmt.Errorf("vault: renew %q: %w: the value has no lease", ref.Name, ErrNotRenewable)
+		return driver.Value{}, fmt.Errorf("vault: renew %q: %w: the value has no lease", ref.Name, ErrNotRenewable)
 	}
 	want := v.Expires.Sub(v.Created)
-	var out driftless.Value
+	var out driver.Value
 	err := p.withLogin(ctx, func() error {
 		start := time.Now()
 		s, err := p.client.Sys().RenewWithContext(ctx, v.Version, int(want.Seconds()))
@@ -54,7 +54,7 @@ func (p *Provider) Renew(ctx context.Context, ref driftless.Ref, v driftless.Val
 			return fmt.Errorf("vault: renew %q: %w: Vault granted no time", ref.Name, ErrNotRenewable)
 		}
 		granted := time.Duration(s.LeaseDuration) * time.Second
-		out = driftless.Value{Data: slices.Clone(v.Data), Version: v.Version, Created: start, Expires: start.Add(granted)}
+		out = driver.Value{Data: slices.Clone(v.Data), Version: v.Version, Created: start, Expires: start.Add(granted)}
 		if granted < want/2 {
 			return fmt.Errorf("vault: renew %q: %w: granted %v of %v, the lease nears its max TTL", ref.Name, ErrNotRenewable, granted, want)
 		}
@@ -63,26 +63,26 @@ func (p *Provider) Renew(ctx context.Context, ref driftless.Ref, v driftless.Val
 	return out, err
 }
 
-func renewError(ctx context.Context, err error, ref driftless.Ref) error {
+func renewError(ctx context.Context, err error, ref driver.Ref) error {
 	where := fmt.Sprintf("vault: renew %q", ref.Name)
 	if cerr := ctx.Err(); cerr != nil {
 		return fmt.Errorf("%s: %w", where, cerr)
 	}
 	var re *api.ResponseError
 	if !errors.As(err, &re) {
-		return fmt.Errorf("%s: %w: %w", where, driftless.ErrUnavailable, err)
+		return fmt.Errorf("%s: %w: %w", where, driver.ErrUnavailable, err)
 	}
 	msg := strings.Join(re.Errors, "; ")
 	err = redact(err)
 	switch {
 	case re.StatusCode == 400 && strings.Contains(msg, "not found"):
-		return fmt.Errorf("%s: %w: the lease is gone: %w", where, driftless.ErrNotFound, err)
+		return fmt.Errorf("%s: %w: the lease is gone: %w", where, driver.ErrNotFound, err)
 	case re.StatusCode == 400 && strings.Contains(msg, "renew"):
 		return fmt.Errorf("%s: %w: %w", where, ErrNotRenewable, err)
 	case re.StatusCode == 403:
-		return fmt.Errorf("%s: %w: %w", where, driftless.ErrPermission, err)
+		return fmt.Errorf("%s: %w: %w", where, driver.ErrPermission, err)
 	case re.StatusCode == 429 || re.StatusCode >= 500:
-		return fmt.Errorf("%s: %w: %w", where, driftless.ErrUnavailable, err)
+		return fmt.Errorf("%s: %w: %w", where, driver.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("%s: %w", where, err)
 	}

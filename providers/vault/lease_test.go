@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 )
 
@@ -54,7 +54,7 @@ type dbCreds struct {
 	Password string `json:"password"`
 }
 
-func decodeCreds(t *testing.T, v driftless.Value) dbCreds {
+func decodeCreds(t *testing.T, v driver.Value) dbCreds {
 	t.Helper()
 	var c dbCreds
 	require.NoError(t, json.Unmarshal(v.Data, &c))
@@ -100,7 +100,7 @@ func TestDatabaseLease(t *testing.T) {
 	require.NoError(t, pgLogin(ctx, pg.Port, c2.Username, c2.Password), "the new credentials log in")
 
 	// Field selection works on the JSON data like on KV.
-	user, err := driftless.Select(v2.Data, "username")
+	user, err := driver.Select(v2.Data, "username")
 	require.NoError(t, err)
 	assert.Equal(t, c2.Username, string(user))
 
@@ -149,11 +149,11 @@ func TestDatabaseLease(t *testing.T) {
 		assert.Positive(t, renewed)
 		assert.True(t, loggedInLate, "renewals did not outlast the first lease")
 
-		_, err = p.Renew(ctx, mustParse(t, "vault://secret/x"), driftless.Value{Data: []byte("{}"), Version: "3"})
+		_, err = p.Renew(ctx, mustParse(t, "vault://secret/x"), driver.Value{Data: []byte("{}"), Version: "3"})
 		require.ErrorIs(t, err, vault.ErrNotRenewable, "a KV value has no lease")
 	})
 	t.Run("VersionIsInvalid", func(t *testing.T) {
 		_, err := p.Fetch(ctx, mustParse(t, "vault://database/creds/app?version=2"))
-		require.ErrorIs(t, err, driftless.ErrInvalidRef)
+		require.ErrorIs(t, err, driver.ErrInvalidRef)
 	})
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/hashicorp/vault/api"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // mount is what the Provider knows of the secrets engine a path lives on.
@@ -104,7 +104,7 @@ func (p *Provider) mountOf(ctx context.Context, name string) (mount, error) {
 	}
 	if m.path == "" || !strings.HasPrefix(name, m.path) || len(name) == len(m.path) {
 		// No mount named, or the name is the mount itself.
-		return mount{}, fmt.Errorf("vault: read %s: %w: no secrets engine is mounted there", what, driftless.ErrNotFound)
+		return mount{}, fmt.Errorf("vault: read %s: %w: no secrets engine is mounted there", what, driver.ErrNotFound)
 	}
 	p.mounts.store(m)
 	return m, nil

@@ -14,14 +14,14 @@ import (
 	"github.com/hashicorp/vault/api"
 	"github.com/hashicorp/vault/api/cliconfig"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 )
 
 // Provider reads vault:// references from one Vault server (or a Vault Agent
 // or Vault Proxy in front of it). It is safe for concurrent use.
 //
-// Provider implements driftless.Provider, driftless.PreviousFetcher and
-// driftless.Closer.
+// Provider implements driver.Provider, driver.PreviousFetcher and
+// driver.Closer.
 type Provider struct {
 	client *api.Client
 	auth   func() (api.AuthMethod, error) // nil without WithAuth or WithLogin
@@ -36,9 +36,9 @@ type Provider struct {
 }
 
 var (
-	_ driftless.Provider        = (*Provider)(nil)
-	_ driftless.PreviousFetcher = (*Provider)(nil)
-	_ driftless.Closer          = (*Provider)(nil)
+	_ driver.Provider        = (*Provider)(nil)
+	_ driver.PreviousFetcher = (*Provider)(nil)
+	_ driver.Closer          = (*Provider)(nil)
 )
 
 // Option configures a Provider.
@@ -168,12 +168,12 @@ func (p *Provider) Client() *api.Client { return p.client }
 // client token"), driftless.ErrUnavailable (sealed, standby without
 // forwarding, unreachable, 5xx, 429) or driftless.ErrInvalidRef, and name
 // the mount and path but never a value.
-func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *Provider) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	version, err := p.check(ctx, ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
-	var v driftless.Value
+	var v driver.Value
 	err = p.withLogin(ctx, func() error {
 		m, err := p.mountOf(ctx, ref.Name)
 		if err != nil {
@@ -183,7 +183,7 @@ func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Valu
 		case m.kv == 2:
 			v, _, err = p.readKV2(ctx, m, ref.Name, version)
 		case version > 0:
-			err = fmt.Errorf("vault: read %q: %w: ?version needs a KV v2 mount, and %s is not one", ref.Name, driftless.ErrInvalidRef, m)
+			err = fmt.Errorf("vault: read %q: %w: ?version needs a KV v2 mount, and %s is not one", ref.Name, driver.ErrInvalidRef, m)
 		case m.kv == 1:
 			v, err = p.readKV1(ctx, m, ref.Name)
 		default:
@@ -200,12 +200,12 @@ func (p *Provider) Fetch(ctx context.Context, ref driftless.Ref) (driftless.Valu
 // keeps no history) and on other engines, it returns an error wrapping
 // driftless.ErrNotFound. Only the data path is read, so a policy granting read
 // on <mount>/data/<path> is enough.
-func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftless.Value, error) {
+func (p *Provider) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Value, error) {
 	version, err := p.check(ctx, ref)
 	if err != nil {
-		return driftless.Value{}, err
+		return driver.Value{}, err
 	}
-	var prev driftless.Value
+	var prev driver.Value
 	err = p.withLogin(ctx, func() error {
 		m, err := p.mountOf(ctx, ref.Name)
 		if err != nil {
@@ -214,7 +214,7 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 		if m.kv != 2 {
 			// Checked before any read: a read of another engine would
 			// create a lease for nothing.
-			return fmt.Errorf("vault: previous version of %q: %w: %s keeps no versions", ref.Name, driftless.ErrNotFound, m)
+			return fmt.Errorf("vault: previous version of %q: %w: %s keeps no versions", ref.Name, driver.ErrNotFound, m)
 		}
 		cur, _, err := p.readKV2(ctx, m, ref.Name, version)
 		if err != nil {
@@ -234,13 +234,13 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driftless.Ref) (driftl
 				return err
 			}
 		}
-		return fmt.Errorf("vault: previous version of %q: %w: no version before %d", ref.Name, driftless.ErrNotFound, n)
+		return fmt.Errorf("vault: previous version of %q: %w: no version before %d", ref.Name, driver.ErrNotFound, n)
 	})
 	return prev, err
 }
 
 // Close stops the token renewal started by WithAuth and waits for it. Reads
-// after Close fail with driftless.ErrClosed. Close never revokes the token or
+// after Close fail with driver.ErrClosed. Close never revokes the token or
 // any lease, and is safe to call more than once.
 func (p *Provider) Close() error {
 	p.closeMu.Lock()
@@ -254,9 +254,9 @@ func (p *Provider) Close() error {
 
 // check fails fast after Close, on a done ctx and on a bad reference, and
 // returns the reference's ?version (0 for none).
-func (p *Provider) check(ctx context.Context, ref driftless.Ref) (int, error) {
+func (p *Provider) check(ctx context.Context, ref driver.Ref) (int, error) {
 	if p.closed.Load() {
-		return 0, fmt.Errorf("vault: read %q: %w", ref.Name, driftless.ErrClosed)
+		return 0, fmt.Errorf("vault: read %q: %w", ref.Name, driver.ErrClosed)
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("vault: read %q: %w", ref.Name, err)
@@ -266,9 +266,9 @@ func (p *Provider) check(ctx context.Context, ref driftless.Ref) (int, error) {
 
 // parseRef checks what ParseRef checks for the vault scheme (the Provider may
 // be registered under another scheme) and returns the ?version, 0 for none.
-func parseRef(ref driftless.Ref) (int, error) {
+func parseRef(ref driver.Ref) (int, error) {
 	bad := func(reason string) (int, error) {
-		return 0, fmt.Errorf("vault: reference %q: %w: %s", ref.Name, driftless.ErrInvalidRef, reason)
+		return 0, fmt.Errorf("vault: reference %q: %w: %s", ref.Name, driver.ErrInvalidRef, reason)
 	}
 	parts := strings.Split(ref.Name, "/")
 	if len(parts) < 2 {
@@ -298,25 +298,25 @@ func parseRef(ref driftless.Ref) (int, error) {
 	return version, nil
 }
 
-func (p *Provider) readKV1(ctx context.Context, m mount, name string) (driftless.Value, error) {
+func (p *Provider) readKV1(ctx context.Context, m mount, name string) (driver.Value, error) {
 	s, status, err := p.read(ctx, name, nil)
 	if err != nil {
-		return driftless.Value{}, p.wrap(ctx, err, status, name, m)
+		return driver.Value{}, p.wrap(ctx, err, status, name, m)
 	}
 	if s == nil {
-		return driftless.Value{}, fmt.Errorf("vault: read %q on %s: %w", name, m, driftless.ErrNotFound)
+		return driver.Value{}, fmt.Errorf("vault: read %q on %s: %w", name, m, driver.ErrNotFound)
 	}
 	data, err := json.Marshal(orEmpty(s.Data))
 	if err != nil {
-		return driftless.Value{}, fmt.Errorf("vault: read %q on %s: encoding the data as JSON failed", name, m)
+		return driver.Value{}, fmt.Errorf("vault: read %q on %s: encoding the data as JSON failed", name, m)
 	}
-	return driftless.Value{Data: data}, nil
+	return driver.Value{Data: data}, nil
 }
 
 // readKV2 reads version (0 for the current one) of name. deleted reports a
 // version that exists but was deleted or destroyed (then err wraps
 // ErrPermission).
-func (p *Provider) readKV2(ctx context.Context, m mount, name string, version int) (v driftless.Value, deleted bool, err error) {
+func (p *Provider) readKV2(ctx context.Context, m mount, name string, version int) (v driver.Value, deleted bool, err error) {
 	what := fmt.Sprintf("%q", name)
 	var params url.Values
 	if version > 0 {
@@ -329,7 +329,7 @@ func (p *Provider) readKV2(ctx context.Context, m mount, name string, version in
 		return v, false, p.wrap(ctx, err, status, what, m)
 	}
 	if s == nil {
-		return v, false, fmt.Errorf("vault: read %s on %s: %w", what, m, driftless.ErrNotFound)
+		return v, false, fmt.Errorf("vault: read %s on %s: %w", what, m, driver.ErrNotFound)
 	}
 	meta, _ := s.Data["metadata"].(map[string]any)
 	if meta != nil {
@@ -341,7 +341,7 @@ func (p *Provider) readKV2(ctx context.Context, m mount, name string, version in
 			if meta["destroyed"] == true {
 				how = "destroyed"
 			}
-			return v, true, fmt.Errorf("vault: read %s on %s: %w: the version was %s", what, m, driftless.ErrPermission, how)
+			return v, true, fmt.Errorf("vault: read %s on %s: %w: the version was %s", what, m, driver.ErrPermission, how)
 		}
 		if n, ok := meta["version"].(json.Number); ok {
 			v.Version = n.String()
@@ -352,7 +352,7 @@ func (p *Provider) readKV2(ctx context.Context, m mount, name string, version in
 	}
 	fields, _ := s.Data["data"].(map[string]any)
 	if fields == nil && meta == nil {
-		return v, false, fmt.Errorf("vault: read %s on %s: %w", what, m, driftless.ErrNotFound)
+		return v, false, fmt.Errorf("vault: read %s on %s: %w", what, m, driver.ErrNotFound)
 	}
 	if v.Data, err = json.Marshal(orEmpty(fields)); err != nil {
 		return v, false, fmt.Errorf("vault: read %s on %s: encoding the data as JSON failed", what, m)
@@ -360,20 +360,20 @@ func (p *Provider) readKV2(ctx context.Context, m mount, name string, version in
 	return v, false, nil
 }
 
-func (p *Provider) readOther(ctx context.Context, m mount, name string) (driftless.Value, error) {
+func (p *Provider) readOther(ctx context.Context, m mount, name string) (driver.Value, error) {
 	start := time.Now()
 	s, status, err := p.read(ctx, name, nil)
 	if err != nil {
-		return driftless.Value{}, p.wrap(ctx, err, status, fmt.Sprintf("%q", name), m)
+		return driver.Value{}, p.wrap(ctx, err, status, fmt.Sprintf("%q", name), m)
 	}
 	if s == nil {
-		return driftless.Value{}, fmt.Errorf("vault: read %q on %s: %w", name, m, driftless.ErrNotFound)
+		return driver.Value{}, fmt.Errorf("vault: read %q on %s: %w", name, m, driver.ErrNotFound)
 	}
 	data, err := json.Marshal(orEmpty(s.Data))
 	if err != nil {
-		return driftless.Value{}, fmt.Errorf("vault: read %q on %s: encoding the data as JSON failed", name, m)
+		return driver.Value{}, fmt.Errorf("vault: read %q on %s: encoding the data as JSON failed", name, m)
 	}
-	v := driftless.Value{Data: data, Version: s.LeaseID}
+	v := driver.Value{Data: data, Version: s.LeaseID}
 	if s.LeaseID != "" && s.LeaseDuration > 0 {
 		// Measured from before the request, so the lease never outlives it.
 		v.Created = start

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 )
 
@@ -117,7 +117,7 @@ path "kv1/app/*" { capabilities = ["read"] }`)
 		tick := time.NewTicker(50 * time.Millisecond)
 		for deadline := time.Now().Add(10 * time.Second); ; <-tick.C {
 			_, got, err = fetchKey(ctx, p, mustParse(t, ref))
-			if !errors.Is(err, driftless.ErrPermission) || time.Now().After(deadline) {
+			if !errors.Is(err, driver.ErrPermission) || time.Now().After(deadline) {
 				break
 			}
 		}

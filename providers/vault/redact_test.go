@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 	"github.com/driftless/driftless/providertest"
 )
@@ -25,11 +25,11 @@ func TestProxyAnswers(t *testing.T) {
 		body   string
 		err    error
 	}{
-		{http.StatusBadGateway, "<html>" + providertest.Canary + "</html>", driftless.ErrUnavailable},
-		{http.StatusTooManyRequests, providertest.Canary, driftless.ErrUnavailable},
-		{http.StatusServiceUnavailable, `{"errors":["Vault is sealed"]}`, driftless.ErrUnavailable},
-		{http.StatusForbidden, providertest.Canary, driftless.ErrPermission},
-		{http.StatusNotFound, providertest.Canary, driftless.ErrNotFound},
+		{http.StatusBadGateway, "<html>" + providertest.Canary + "</html>", driver.ErrUnavailable},
+		{http.StatusTooManyRequests, providertest.Canary, driver.ErrUnavailable},
+		{http.StatusServiceUnavailable, `{"errors":["Vault is sealed"]}`, driver.ErrUnavailable},
+		{http.StatusForbidden, providertest.Canary, driver.ErrPermission},
+		{http.StatusNotFound, providertest.Canary, driver.ErrNotFound},
 	} {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +48,7 @@ func TestProxyAnswers(t *testing.T) {
 			require.NoError(t, err)
 			p, err := vault.New(c)
 			require.NoError(t, err)
-			_, err = p.Fetch(t.Context(), driftless.Ref{Scheme: "vault", Name: "secret/app"})
+			_, err = p.Fetch(t.Context(), driver.Ref{Scheme: "vault", Name: "secret/app"})
 			require.ErrorIs(t, err, tc.err)
 			assert.Contains(t, err.Error(), "secret/app")
 			assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, err, err), providertest.Canary)

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/vault"
 	"github.com/driftless/driftless/providertest"
 )
@@ -60,10 +60,10 @@ func TestDeletedVersionIsNotNotFound(t *testing.T) {
 			addr := kvStandIn(t, http.StatusNotFound, `{"data":{"data":null,"metadata":`+meta+`}}`)
 			p, err := vault.New(clientOf(t, addr, "a-token"))
 			require.NoError(t, err)
-			_, err = p.Fetch(t.Context(), driftless.Ref{Scheme: "vault", Name: "secret/app"})
+			_, err = p.Fetch(t.Context(), driver.Ref{Scheme: "vault", Name: "secret/app"})
 			require.Error(t, err)
-			assert.ErrorIs(t, err, driftless.ErrPermission)
-			assert.NotErrorIs(t, err, driftless.ErrNotFound)
+			assert.ErrorIs(t, err, driver.ErrPermission)
+			assert.NotErrorIs(t, err, driver.ErrNotFound)
 			assert.Contains(t, err.Error(), "secret/app")
 		})
 	}
@@ -71,8 +71,8 @@ func TestDeletedVersionIsNotNotFound(t *testing.T) {
 		addr := kvStandIn(t, http.StatusNotFound, `{"errors":[]}`)
 		p, err := vault.New(clientOf(t, addr, "a-token"))
 		require.NoError(t, err)
-		_, err = p.Fetch(t.Context(), driftless.Ref{Scheme: "vault", Name: "secret/app"})
-		assert.ErrorIs(t, err, driftless.ErrNotFound, "a path that was never written is not found")
+		_, err = p.Fetch(t.Context(), driver.Ref{Scheme: "vault", Name: "secret/app"})
+		assert.ErrorIs(t, err, driver.ErrNotFound, "a path that was never written is not found")
 	})
 }
 
@@ -84,12 +84,12 @@ func TestDenialWithForeignBody(t *testing.T) {
 			addr := kvStandIn(t, status, "<html><body>Access denied "+providertest.Canary+"</body></html>")
 			p, err := vault.New(clientOf(t, addr, "a-token"))
 			require.NoError(t, err)
-			_, err = p.Fetch(t.Context(), driftless.Ref{Scheme: "vault", Name: "secret/app"})
+			_, err = p.Fetch(t.Context(), driver.Ref{Scheme: "vault", Name: "secret/app"})
 			require.Error(t, err)
-			assert.ErrorIs(t, err, driftless.ErrPermission)
-			assert.NotErrorIs(t, err, driftless.ErrNoCredentials, "the client had a token")
-			assert.NotErrorIs(t, err, driftless.ErrUnavailable)
-			assert.NotErrorIs(t, err, driftless.ErrNotFound)
+			assert.ErrorIs(t, err, driver.ErrPermission)
+			assert.NotErrorIs(t, err, driver.ErrNoCredentials, "the client had a token")
+			assert.NotErrorIs(t, err, driver.ErrUnavailable)
+			assert.NotErrorIs(t, err, driver.ErrNotFound)
 			assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, err, err), providertest.Canary)
 		})
 	}
@@ -112,11 +112,11 @@ func TestNoToken(t *testing.T) {
 			addr := kvStandIn(t, tc.status, tc.body)
 			p, err := vault.New(clientOf(t, addr, tc.token))
 			require.NoError(t, err)
-			_, err = p.Fetch(t.Context(), driftless.Ref{Scheme: "vault", Name: "secret/app"})
+			_, err = p.Fetch(t.Context(), driver.Ref{Scheme: "vault", Name: "secret/app"})
 			require.Error(t, err)
-			assert.ErrorIs(t, err, driftless.ErrNoCredentials)
-			assert.NotErrorIs(t, err, driftless.ErrUnavailable)
-			assert.NotErrorIs(t, err, driftless.ErrNotFound)
+			assert.ErrorIs(t, err, driver.ErrNoCredentials)
+			assert.NotErrorIs(t, err, driver.ErrUnavailable)
+			assert.NotErrorIs(t, err, driver.ErrNotFound)
 			assert.Contains(t, err.Error(), "VAULT_TOKEN", "the message says what to set")
 			assert.Contains(t, err.Error(), "secret/app")
 			var re *api.ResponseError
@@ -127,8 +127,8 @@ func TestNoToken(t *testing.T) {
 		addr := kvStandIn(t, http.StatusForbidden, `{"errors":["permission denied"]}`)
 		p, err := vault.New(clientOf(t, addr, "a-token"))
 		require.NoError(t, err)
-		_, err = p.Fetch(t.Context(), driftless.Ref{Scheme: "vault", Name: "secret/app"})
-		assert.ErrorIs(t, err, driftless.ErrPermission)
-		assert.NotErrorIs(t, err, driftless.ErrNoCredentials, "a token was sent and refused")
+		_, err = p.Fetch(t.Context(), driver.Ref{Scheme: "vault", Name: "secret/app"})
+		assert.ErrorIs(t, err, driver.ErrPermission)
+		assert.NotErrorIs(t, err, driver.ErrNoCredentials, "a token was sent and refused")
 	})
 }

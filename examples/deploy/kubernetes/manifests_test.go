@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -117,7 +118,7 @@ func TestEveryManifestIsHardenedAndServes(t *testing.T) {
 			key, ok := env(c, "OPENAI_API_KEY")
 			require.True(t, ok, "OPENAI_API_KEY is not set")
 			if driftless.IsKnownRef(key.Value) {
-				_, err := driftless.ParseRef(key.Value)
+				_, err := driver.ParseRef(key.Value)
 				assert.NoError(t, err, "OPENAI_API_KEY is not a valid reference")
 			} else {
 				// Not assert.Empty: it would print the value.
@@ -148,7 +149,7 @@ func TestVolumeVariantIsWatchable(t *testing.T) {
 	}
 	assert.True(t, secretVolume, "the mount must be the inference-secrets Secret volume")
 	key, _ := env(c, "OPENAI_API_KEY")
-	ref, err := driftless.ParseRef(key.Value)
+	ref, err := driver.ParseRef(key.Value)
 	require.NoError(t, err, "OPENAI_API_KEY must be a file:// reference")
 	require.Equal(t, "file", ref.Scheme, "OPENAI_API_KEY must be a file:// reference")
 	assert.Truef(t, strings.HasPrefix(ref.Name, m.MountPath+"/"), "the reference %s is not inside the mounted volume %s", ref.Name, m.MountPath)
@@ -165,7 +166,7 @@ func TestCloudVariantUsesPodIdentity(t *testing.T) {
 	assert.True(t, sa != "" && annotated, "the cloud variant needs a service account with an IAM role (IRSA)")
 	c := d.Spec.Template.Spec.Containers[0]
 	key, _ := env(c, "OPENAI_API_KEY")
-	if ref, err := driftless.ParseRef(key.Value); assert.NoError(t, err, "OPENAI_API_KEY must be an awssm:// reference") {
+	if ref, err := driver.ParseRef(key.Value); assert.NoError(t, err, "OPENAI_API_KEY must be an awssm:// reference") {
 		assert.Equal(t, "awssm", ref.Scheme, "OPENAI_API_KEY must be an awssm:// reference")
 	}
 	_, ok := env(c, "AWS_REGION")

@@ -14,7 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
-	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/files"
@@ -51,20 +51,20 @@ const (
 // Factory creates the provider for one scheme. The CLI calls it only for
 // the schemes that the references it resolves use, so that a command that
 // only uses awssm:// never touches the Azure or Google configuration.
-type Factory func(ctx context.Context) (driftless.Provider, error)
+type Factory func(ctx context.Context) (driver.Provider, error)
 
 // Factories returns the provider factories for the five schemes, reading
 // the DRIFTLESS_* variables through getenv (the SDKs read their own
 // variables from the process environment).
 func Factories(getenv func(string) string) map[string]Factory {
 	return map[string]Factory{
-		"awssm": func(ctx context.Context) (driftless.Provider, error) {
+		"awssm": func(ctx context.Context) (driver.Provider, error) {
 			return awssm.NewFromConfig(ctx)
 		},
-		"vault": func(context.Context) (driftless.Provider, error) {
+		"vault": func(context.Context) (driver.Provider, error) {
 			return vault.NewFromEnvironment()
 		},
-		"gcpsm": func(ctx context.Context) (driftless.Provider, error) {
+		"gcpsm": func(ctx context.Context) (driver.Provider, error) {
 			var opts []gcpsm.Option
 			if ep := getenv(EnvGCPSMEndpoint); ep != "" {
 				opts = append(opts, gcpsm.WithEndpoint(ep))
@@ -74,10 +74,10 @@ func Factories(getenv func(string) string) map[string]Factory {
 			}
 			return gcpsm.NewFromDefault(ctx, opts...)
 		},
-		"azkv": func(context.Context) (driftless.Provider, error) {
+		"azkv": func(context.Context) (driver.Provider, error) {
 			return azure(getenv)
 		},
-		"file": func(context.Context) (driftless.Provider, error) {
+		"file": func(context.Context) (driver.Provider, error) {
 			return files.New(), nil
 		},
 	}
@@ -90,7 +90,7 @@ func Factories(getenv func(string) string) map[string]Factory {
 // expire; EnvAZKVEndpoint only moves the vault, EnvAZKVCAFile only adds
 // trust, and EnvAZKVEmulatorToken replaces the credential for a test
 // emulator.
-func azure(getenv func(string) string) (driftless.Provider, error) {
+func azure(getenv func(string) string) (driver.Provider, error) {
 	ep, ca, emulatorToken := getenv(EnvAZKVEndpoint), getenv(EnvAZKVCAFile), getenv(EnvAZKVEmulatorToken)
 	if getenv(envAZKVTokenRemoved) != "" {
 		return nil, fmt.Errorf("%s is not read: for a test emulator that accepts a fixed token set %s; otherwise the AZURE_* variables of DefaultAzureCredential sign in",

@@ -1,4 +1,4 @@
-package driftless
+package driver
 
 import (
 	"context"
@@ -53,7 +53,6 @@ type Result struct {
 // BatchFetcher is implemented by providers whose backend can fetch several
 // secrets in one call (AWS BatchGetSecretValue).
 type BatchFetcher interface {
-	Provider
 	// FetchBatch fetches refs and returns one Result per ref, in the same order,
 	// with the same meaning as Fetch for each. It returns a non-nil error only
 	// when the whole batch failed (each Result's Err is then ignored). It
@@ -66,7 +65,6 @@ type BatchFetcher interface {
 // before the current one (AWSPREVIOUS, the previous KV version). It feeds
 // the Rotating field type.
 type PreviousFetcher interface {
-	Provider
 	// FetchPrevious returns the version that preceded the current version of
 	// ref's secret. When there is none it returns an error wrapping
 	// ErrNotFound. It honours ctx as Fetch does.
@@ -76,7 +74,6 @@ type PreviousFetcher interface {
 // Watcher is implemented by providers that learn about changes without
 // polling (mounted files).
 type Watcher interface {
-	Provider
 	// Watch reports, by calling changed, each ref of refs whose value may have
 	// changed. It blocks until ctx is done and then returns ctx.Err(), or
 	// returns early with an error if watching failed. changed may be called
@@ -96,7 +93,7 @@ type Closer interface {
 // KeySource lets a secrets manager act as a key-value source in the chain:
 // it maps a config key (the field's env key, prefix included) to the secret
 // that holds it, so OPENAI_API_KEY can be found without writing a reference.
-// Loader fetches the returned Ref with the provider registered for its
+// driftless fetches the returned Ref with the provider registered for its
 // scheme; a fetch that fails with ErrNotFound falls through to the next
 // source (the default tag). Provider modules offer constructors for these
 // (a name prefix, an explicit mapping).
@@ -115,11 +112,23 @@ func (f KeySourceFunc) RefFor(key string) (Ref, bool) { return f(key) }
 // Renewer is implemented by providers whose values carry leases that can be
 // extended without new credentials (Vault's renewable leases).
 type Renewer interface {
-	Provider
 	// Renew extends the lease of v, a value that Fetch returned for ref, and
 	// returns v with its new Expires. When the lease cannot be extended, or
 	// not by enough (near its max TTL), it returns an error wrapping
 	// ErrNotRenewable, and driftless fetches anew. It honours ctx as Fetch
 	// does and never puts a value in an error.
 	Renew(ctx context.Context, ref Ref, v Value) (Value, error)
+}
+
+// RefChecker is implemented by providers that validate their own reference
+// grammar (which names, versions and query parameters they accept). The
+// loader calls CheckRef for every reference of a config when it plans the
+// load, before anything is fetched, so that a malformed reference fails
+// with the field that holds it and no backend call.
+type RefChecker interface {
+	// CheckRef returns nil when the provider can serve ref, or an error
+	// wrapping ErrInvalidRef (a *RefError) that says what is wrong without
+	// quoting the reference's text beyond its scheme. It must be cheap and
+	// must not do I/O.
+	CheckRef(ref Ref) error
 }

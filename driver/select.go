@@ -1,4 +1,4 @@
-package driftless
+package driver
 
 import (
 	"bytes"
