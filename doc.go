@@ -21,17 +21,18 @@
 //
 // # Tags
 //
-//	env:"KEY"            the key looked up in every source (options: env:"KEY,required,secret,notEmpty")
+//	env:"KEY"            the key looked up in every source (the key only: options are tags of their own)
 //	default:"v"          used when no source has the key; may be a reference
 //	required:"true"      no source and no default, or an empty value, is an error (not with default)
+//	notempty:"true"      a value that is set must not be empty (unset still takes the default)
 //	prefix:"DB_"         on a nested struct (or pointer to struct): prefixes its fields' keys
 //	sep:","              separator of slice elements and map entries (default ",")
 //	kvsep:"="            separator of a map entry's key and value (default "=")
 //	desc:"text"          documentation: explain output and the generated .env.example
 //	secret:"true"        redact a plain field everywhere; secret:"false" shows a value from a reference or file
 //	ref:"true"           the value must be a reference; ref:"false": always literal, never resolved
-//	expand:"true"        expand $VAR, ${VAR} in the env value and the default (env:"KEY,expand")
-//	unset:"true"         Load removes KEY and KEY_FILE from the environment (env:"KEY,unset")
+//	expand:"true"        expand $VAR, ${VAR} in the env value and the default
+//	unset:"true"         Load removes KEY and KEY_FILE from the environment
 //
 // MIGRATING.md maps the tags and options of caarlos0/env, go-envconfig,
 // godotenv and viper onto these, with WithExportEnvFiles, WithKeepSet and
@@ -49,7 +50,7 @@
 //
 // For each field the first source that has the key wins: the process
 // environment, then the .env files (the file listed first wins), then the
-// key-value sources (WithSource), then the default tag. In the environment
+// key-value sources (WithKeySource), then the default tag. In the environment
 // and in .env files, KEY_FILE=/path reads the value from a file (Docker and
 // Kubernetes convention; one trailing newline is trimmed; setting both KEY
 // and KEY_FILE is an error).
@@ -59,7 +60,7 @@
 // later sources and the default. An empty value gives an empty string,
 // slice, map, []byte or Secret; for numbers, booleans, durations, times and
 // IPs it is an error (unset the variable to use the default); for a
-// required or notEmpty field it is an error.
+// required or notempty field it is an error.
 //
 // Any value found, even a default, may be a reference to a secret:
 //

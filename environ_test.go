@@ -21,7 +21,7 @@ type fakeEnv map[string]string
 
 func (e fakeEnv) opts() []driftless.Option {
 	return []driftless.Option{
-		driftless.WithLookup(driftless.MapLookup(e)),
+		driftless.WithEnv(e),
 		driftless.WithEnvWriter(
 			func(k, v string) error { e[k] = v; return nil },
 			func(k string) error { delete(e, k); return nil },
@@ -143,7 +143,7 @@ func TestExpand(t *testing.T) {
 		Addr     string           `env:"ADDR" expand:"true"`
 		NoExpand string           `env:"NO_EXPAND"`
 		Cache    string           `env:"CACHE" default:"${HOME}/.cache" expand:"true"`
-		Opt      string           `env:"OPT,expand"`
+		Opt      string           `env:"OPT" expand:"true"`
 		Token    driftless.Secret `env:"TOKEN" expand:"true"`
 	}
 	tests := []struct {
@@ -225,7 +225,7 @@ func TestUnsetTag(t *testing.T) {
 	writeFile(t, dir, "pw", "from-file")
 	type cfg struct {
 		Password driftless.Secret `env:"DB_PASSWORD" unset:"true"`
-		APIKey   string           `env:"API_KEY,unset,secret"`
+		APIKey   string           `env:"API_KEY" unset:"true" secret:"true"`
 		Keep     string           `env:"KEEP"`
 		Port     int              `env:"PORT"`
 	}

@@ -15,11 +15,11 @@ import (
 // that `driftless exec` runs, with the engine that Load uses: each key is
 // loaded as a Secret field tagged ref:"true" would be, so its references
 // are de-duplicated, batched, fetched concurrently within WithConcurrency
-// and WithBootTimeout, checked against WithAllowedRefs and WithFileRoots,
+// and WithFetchTimeout, checked against WithAllowedRefs and WithFileRoots,
 // and every value is sensitive.
 //
 // Unlike Load, an EnvLoader keeps one cache for all its calls to Load: a
-// value is fetched again only when its TTL (WithTTL, WithRefreshInterval)
+// value is fetched again only when its TTL (WithRefreshInterval)
 // has passed, a value whose lease the provider can renew (a Renewer, such
 // as Vault's dynamic secrets) is renewed rather than fetched anew while its
 // lease lasts, and a reference that failed is retried with backoff. Use it
@@ -43,7 +43,7 @@ func envField(i int) string { return "F" + strconv.Itoa(i) }
 // error wrapping ErrInvalidRef. KEY_FILE variables are not read.
 //
 // The options of Load apply, except those that read or write other
-// sources: WithEnvFiles, WithRequiredEnvFiles, WithSource, WithKeepSet
+// sources: WithEnvFiles, WithRequiredEnvFiles, WithKeySource, WithKeepSet
 // and WithExportEnvFiles are errors (merge .env files into the lookup
 // instead).
 func NewEnvLoader(keys []string, opts ...Option) (*EnvLoader, error) {
@@ -59,7 +59,7 @@ func NewEnvLoader(keys []string, opts ...Option) (*EnvLoader, error) {
 	}
 	o := newOptions(opts)
 	if len(o.envFiles) > 0 || len(o.sources) > 0 || o.environ.keepSet || o.environ.export {
-		return nil, errors.New("driftless: NewEnvLoader reads its keys through the lookup only: WithEnvFiles, WithRequiredEnvFiles, WithSource, WithKeepSet and WithExportEnvFiles do not apply")
+		return nil, errors.New("driftless: NewEnvLoader reads its keys through the lookup only: WithEnvFiles, WithRequiredEnvFiles, WithKeySource, WithKeepSet and WithExportEnvFiles do not apply")
 	}
 	lookup := o.lookup
 	l, err := newLoader(reflect.StructOf(fields), append(opts, WithLookup(func(name string) (string, bool) {

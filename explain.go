@@ -119,7 +119,7 @@ func display(raw string, secret bool) string {
 	if raw == "" {
 		return Redacted + " (empty)"
 	}
-	return Redacted + " " + Fingerprint(processKey, []byte(raw))
+	return Redacted + " " + fingerprint(processKey, []byte(raw))
 }
 
 // report describes every field from its final state; withReport kept

@@ -68,7 +68,7 @@ func TestFileReaderFIFODoesNotHangLoad(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			err := returnsWithin(t, "Load", func() error {
-				return driftless.Load(t.Context(), &fileConfig{}, driftless.WithEnv(env), driftless.WithBootTimeout(200*time.Millisecond))
+				return driftless.Load(t.Context(), &fileConfig{}, driftless.WithEnv(env), driftless.WithFetchTimeout(200*time.Millisecond))
 			})
 			require.ErrorIs(t, err, driftless.ErrInvalidRef)
 			assert.ErrorContains(t, err, fifo)
@@ -154,7 +154,7 @@ func TestFileReaderHonoursContext(t *testing.T) {
 	err := returnsWithin(t, "Load", func() error {
 		return driftless.Load(t.Context(), &fileConfig{}, stuck,
 			driftless.WithEnv(map[string]string{"KEY_FILE": "/run/secrets/key"}),
-			driftless.WithBootTimeout(50*time.Millisecond))
+			driftless.WithFetchTimeout(50*time.Millisecond))
 	})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.NotErrorIs(t, err, driftless.ErrNotFound)
@@ -187,7 +187,7 @@ func TestHandleFileBecameFIFO(t *testing.T) {
 	h, err := driftless.NewHandle[fileConfig](t.Context(),
 		driftless.WithEnv(map[string]string{"KEY_FILE": path}),
 		driftless.WithForceRefreshLimit(0),
-		driftless.WithBootTimeout(200*time.Millisecond))
+		driftless.WithFetchTimeout(200*time.Millisecond))
 	require.NoError(t, err)
 	require.NoError(t, h.Start(t.Context()))
 	require.Equal(t, "v1", h.Current().Key.Value())

@@ -144,7 +144,7 @@ func (n *nameCheck) takeUnknown(typ string) []error {
 // snapshot.
 //
 // Nothing runs in the background until Start. A refresh re-fetches each
-// secret when its TTL (per provider, see WithTTL) has passed, spread over
+// secret when its TTL (per provider, see WithRefreshInterval) has passed, spread over
 // the interval so a fleet does not fetch in step, before a lease reported by
 // the provider expires, and at once when a watched file changes. It rebuilds
 // the whole config, validates it, swaps it atomically and then calls the

@@ -16,7 +16,7 @@ import (
 
 // Load fills the struct that dst points to from the chain of sources:
 // the process environment, then the .env files given with WithEnvFiles,
-// then the key-value sources given with WithSource, then each field's
+// then the key-value sources given with WithKeySource, then each field's
 // default tag. Any value found (even a default) may be a reference such as
 // "awssm://prod/db#password", resolved by the provider registered for its
 // scheme; every reference in the struct is collected before anything is
@@ -280,12 +280,12 @@ func (p *pass) need(f *field, r driver.Ref) {
 	}
 }
 
-// fetch fetches every reference collected, within WithBootTimeout.
+// fetch fetches every reference collected, within WithFetchTimeout.
 func (p *pass) fetch(ctx context.Context) {
 	if len(p.keys) == 0 {
 		return
 	}
-	if d := p.l.o.bootTimeout; d > 0 {
+	if d := p.l.o.fetchTimeout; d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()

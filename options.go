@@ -28,7 +28,7 @@ type options struct {
 	decoders         map[reflect.Type]decodeFunc
 	logger           *slog.Logger
 	metrics          func(Event)
-	bootTimeout      time.Duration
+	fetchTimeout      time.Duration
 	concurrency      int
 	validators       []func(any) error
 	backoffMin       time.Duration
@@ -51,7 +51,7 @@ func newOptions(opts []Option) *options {
 		providers:   map[string]driver.Provider{},
 		ttl:         map[string]time.Duration{},
 		defaultTTL:  5 * time.Minute,
-		bootTimeout: 30 * time.Second,
+		fetchTimeout: 30 * time.Second,
 		concurrency: 32,
 		backoffMin:  time.Second,
 		backoffMax:  5 * time.Minute,
@@ -65,18 +65,15 @@ func newOptions(opts []Option) *options {
 }
 
 // WithLookup sets the function that reads the process environment. The
-// default is os.LookupEnv. Tests pass a map's lookup (see MapLookup) so that
-// no test touches the real environment.
+// default is os.LookupEnv. For a fixed environment, such as in tests (so
+// that no test touches the real one), use WithEnv.
 func WithLookup(fn func(key string) (string, bool)) Option {
 	return func(o *options) { o.lookup = fn }
 }
 
 // WithEnv is WithLookup over a map: the process environment is exactly m.
-func WithEnv(m map[string]string) Option { return WithLookup(MapLookup(m)) }
-
-// MapLookup returns a lookup function over m.
-func MapLookup(m map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+func WithEnv(m map[string]string) Option {
+	return WithLookup(func(k string) (string, bool) { v, ok := m[k]; return v, ok })
 }
 
 // WithEnvFiles adds .env files to the chain, after the process environment.
@@ -136,24 +133,35 @@ func WithProvider(scheme string, p driver.Provider) Option {
 	}
 }
 
-// WithSource adds a key-value source to the chain, after the .env files and
+// WithKeySource adds a key-value source to the chain, after the .env files and
 // before the default tag: a secrets manager consulted by key without a
 // reference (see KeySource). Sources are consulted in the order added.
-func WithSource(s driver.KeySource) Option {
+func WithKeySource(s driver.KeySource) Option {
 	return func(o *options) { o.sources = append(o.sources, s) }
 }
 
-// WithTTL sets how long values fetched from the provider registered for
-// scheme stay fresh, which is also that provider's refresh interval in a
-// Handle. The default is the WithRefreshInterval value (5 minutes).
-func WithTTL(scheme string, d time.Duration) Option {
-	return func(o *options) { o.ttl[scheme] = d }
-}
-
-// WithRefreshInterval sets the default TTL, the interval at which a Handle
-// re-fetches each secret. The default is 5 minutes.
-func WithRefreshInterval(d time.Duration) Option {
-	return func(o *options) { o.defaultTTL = d }
+// WithRefreshInterval sets how long fetched values stay fresh, which is
+// the interval at which a Handle re-fetches each secret: for the providers
+// registered for schemes, or for every other provider when no scheme is
+// given. The default is 5 minutes.
+//
+//	WithRefreshInterval(time.Minute)                 // every provider
+//	WithRefreshInterval(10*time.Second, "file")      // mounted files, more often
+func WithRefreshInterval(d time.Duration, schemes ...string) Option {
+	return func(o *options) {
+		if len(schemes) == 0 {
+			o.defaultTTL = d
+			return
+		}
+		for _, s := range schemes {
+			n, err := normScheme(s)
+			if err != nil {
+				o.optErrs = append(o.optErrs, fmt.Errorf("driftless: WithRefreshInterval: %w", err))
+				continue
+			}
+			o.ttl[n] = d
+		}
+	}
 }
 
 // WithDecoder registers fn to decode text into values of type T, for types
@@ -188,10 +196,10 @@ func WithMetrics(fn func(Event)) Option {
 	return func(o *options) { o.metrics = fn }
 }
 
-// WithBootTimeout bounds the time one load (at boot or a refresh) may spend
+// WithFetchTimeout bounds the time one load (at boot or a refresh) may spend
 // fetching, in addition to the caller's context. The default is 30 seconds.
-func WithBootTimeout(d time.Duration) Option {
-	return func(o *options) { o.bootTimeout = d }
+func WithFetchTimeout(d time.Duration) Option {
+	return func(o *options) { o.fetchTimeout = d }
 }
 
 // WithConcurrency bounds the fetches in flight per provider. The default is 32.

@@ -115,13 +115,13 @@ func TestKeySourcesFallThroughOnNotFoundOnly(t *testing.T) {
 		Model string           `env:"MODEL" default:"gpt"`
 		Env   string           `env:"FROM_ENV"`
 	}
-	cfg := drifttest.Load[C](t, map[string]string{"FROM_ENV": "e"}, driftless.WithProvider("mem", mem), driftless.WithSource(src))
+	cfg := drifttest.Load[C](t, map[string]string{"FROM_ENV": "e"}, driftless.WithProvider("mem", mem), driftless.WithKeySource(src))
 	assert.Equal(t, "from-source", cfg.Key.Value())
 	assert.Equal(t, "gpt", cfg.Model)
 	assert.Equal(t, "e", cfg.Env)
 
 	mem.Fail("prod/MODEL", errors.New("access denied"))
-	err := drifttest.LoadErr[C](t, nil, driftless.WithProvider("mem", mem), driftless.WithSource(src))
+	err := drifttest.LoadErr[C](t, nil, driftless.WithProvider("mem", mem), driftless.WithKeySource(src))
 	require.Error(t, err, "a failing source must not silently fall through to the default")
 	assert.Contains(t, err.Error(), "Model")
 }

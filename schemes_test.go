@@ -101,7 +101,7 @@ func TestSourceFallsThroughWhenJSONMemberMissing(t *testing.T) {
 	}
 	p := drifttest.NewProvider()
 	p.Set("app", `{"API_KEY":"k"}`)
-	cfg := drifttest.Load[C](t, nil, driftless.WithProvider("test", p), driftless.WithSource(keysIn("app")))
+	cfg := drifttest.Load[C](t, nil, driftless.WithProvider("test", p), driftless.WithKeySource(keysIn("app")))
 	assert.Equal(t, "gpt-4-turbo", cfg.Model)
 	assert.Equal(t, "k", cfg.Key.Value())
 	assert.Empty(t, cfg.Host)

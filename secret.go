@@ -179,12 +179,12 @@ func (s Secret) Fingerprint(key []byte) string {
 	}
 	b := s.Bytes()
 	defer clear(b)
-	return Fingerprint(key, b)
+	return fingerprint(key, b)
 }
 
-// Fingerprint returns the first 12 hex digits of HMAC-SHA256(key, value),
+// fingerprint returns the first 12 hex digits of HMAC-SHA256(key, value),
 // prefixed with "hmac:".
-func Fingerprint(key, value []byte) string {
+func fingerprint(key, value []byte) string {
 	m := hmac.New(sha256.New, key)
 	m.Write(value)
 	return "hmac:" + hex.EncodeToString(m.Sum(nil)[:6])

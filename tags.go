@@ -82,7 +82,7 @@ var (
 	textUnmarshal = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-var knownTags = []string{"env", "default", "required", "prefix", "sep", "kvsep", "desc", "secret", "expand", "unset", "ref"}
+var knownTags = []string{"env", "default", "required", "notempty", "prefix", "sep", "kvsep", "desc", "secret", "expand", "unset", "ref"}
 
 // planFor returns the cached plan for struct type t, parsing it on first
 // use, or the *TagError of every bad tag. The custom decoders matter for
@@ -295,20 +295,17 @@ func parseEnvOptions(f *field, opts string, bad func(format string, args ...any)
 	if opts == "" {
 		return
 	}
+	// One dialect: every option is a tag of its own. The options of other
+	// libraries' env tags (caarlos0/env) are refused with the tag to write,
+	// never ignored.
 	for _, o := range strings.Split(opts, ",") {
-		switch o {
-		case "required":
-			f.required = true
-		case "secret":
-			f.secret = true
+		switch o = strings.TrimSpace(o); o {
+		case "required", "secret", "expand", "unset":
+			bad(`env tag option %q: write the tag %s:"true" instead (see MIGRATING.md)`, o, o)
 		case "notEmpty", "nonempty":
-			f.notEmpty = true
-		case "expand":
-			f.expand = true
-		case "unset":
-			f.unset = true
+			bad(`env tag option %q: write the tag notempty:"true" instead (see MIGRATING.md)`, o)
 		default:
-			bad("unknown env tag option %q (known: required, secret, notEmpty, expand, unset)", o)
+			bad(`env tag option %q: the env tag holds only the key; options are tags of their own (required, secret, notempty, expand, unset, ref)`, o)
 		}
 	}
 }
@@ -330,6 +327,13 @@ func parseFlags(sf reflect.StructField, f *field, bad func(format string, args .
 		}
 		f.secret = f.secret || b
 		f.notSecret = err == nil && !b
+	}
+	if v, ok := sf.Tag.Lookup("notempty"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(`notempty:%q is not a boolean`, v)
+		}
+		f.notEmpty = b
 	}
 	parseEnvironTags(sf, f, bad)
 	if v, ok := sf.Tag.Lookup("ref"); ok {

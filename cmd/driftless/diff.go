@@ -110,7 +110,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 				val = r.Var.Value // compare the references themselves
 			}
 		}
-		v.Fingerprint = driftless.Fingerprint(key, []byte(val))
+		v.Fingerprint = driftless.NewSecret(val).Fingerprint(key)
 		return v
 	}
 	am, bm := map[string]resolved{}, map[string]resolved{}

@@ -73,7 +73,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "driftless explain: %v\n", err)
 		return exitError
 	}
-	set := envchain.Merge(os.Environ(), files, true, func(_, v string) bool { return driftless.IsKnownRef(v) })
+	set := envchain.Merge(os.Environ(), files, true, func(_, v string) bool { return backends.IsRef(v) })
 	vars := parseRefs(set.Vars, os.Getenv)
 	if *doResolve {
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -104,11 +104,11 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 			row.Reference, row.Provider = v.Ref.String(), v.Ref.Scheme
 			if *doResolve {
 				row.Version = v.Version
-				row.Fingerprint = driftless.Fingerprint(key, []byte(v.Value))
+				row.Fingerprint = driftless.NewSecret(v.Value).Fingerprint(key)
 				row.Empty = v.Value == ""
 			}
 		default:
-			row.Fingerprint = driftless.Fingerprint(key, []byte(v.Value))
+			row.Fingerprint = driftless.NewSecret(v.Value).Fingerprint(key)
 			row.Empty = v.Value == ""
 		}
 		rows = append(rows, row)

@@ -59,7 +59,7 @@ func TestExplain(t *testing.T) {
 			return rep.Keys[byKey[k]]
 		}
 		assert.Equal(t, ".env:1", get("PLAIN").Source)
-		assert.Equal(t, driftless.Fingerprint([]byte(fpKey), []byte(plain)), get("PLAIN").Fingerprint)
+		assert.Equal(t, driftless.NewSecret(plain).Fingerprint([]byte(fpKey)), get("PLAIN").Fingerprint)
 		assert.True(t, get("EMPTY").Empty)
 		assert.Equal(t, "env", get("OVERRIDDEN").Source)
 		assert.Equal(t, []string{".env:4"}, get("OVERRIDDEN").Overrides)
@@ -69,7 +69,7 @@ func TestExplain(t *testing.T) {
 		assert.Equal(t, "file://"+secretPath, s.Reference)
 		assert.Equal(t, "file", s.Provider)
 		if resolve {
-			assert.Equal(t, driftless.Fingerprint([]byte(fpKey), []byte(secret)), s.Fingerprint)
+			assert.Equal(t, driftless.NewSecret(secret).Fingerprint([]byte(fpKey)), s.Fingerprint)
 			assert.NotEmpty(t, s.Version)
 		} else {
 			assert.Empty(t, s.Fingerprint, "not resolved without --resolve")
@@ -131,8 +131,8 @@ func TestDiff(t *testing.T) {
 	assert.Equal(t, 1, rep.Same)
 	for _, d := range rep.Differences {
 		if d.Key == "CHANGED" {
-			assert.Equal(t, driftless.Fingerprint([]byte("a fixed key"), []byte(c1)), d.A.Fingerprint)
-			assert.Equal(t, driftless.Fingerprint([]byte("a fixed key"), []byte(c2)), d.B.Fingerprint)
+			assert.Equal(t, driftless.NewSecret(c1).Fingerprint([]byte("a fixed key")), d.A.Fingerprint)
+			assert.Equal(t, driftless.NewSecret(c2).Fingerprint([]byte("a fixed key")), d.B.Fingerprint)
 			assert.Equal(t, "a.env:2", d.A.Source)
 		}
 	}

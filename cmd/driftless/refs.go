@@ -37,7 +37,7 @@ func parseRefs(vars []envchain.Var, getenv func(string) string) []resolved {
 	out := make([]resolved, len(vars))
 	for i, v := range vars {
 		r := resolved{Var: v, Value: v.Value}
-		if driftless.IsKnownRef(v.Value) {
+		if backends.IsRef(v.Value) {
 			r.IsRef = true
 			r.Value = ""
 			ref, err := parseRef(v.Value, project)
@@ -99,7 +99,7 @@ type resolver struct {
 // is renewed rather than read anew, so that it keeps its value (and the
 // command keeps running) while the lease lasts.
 func resolverOptions(timeout time.Duration, watching bool) []driftless.Option {
-	opts := []driftless.Option{driftless.WithConcurrency(16), driftless.WithBootTimeout(timeout)}
+	opts := []driftless.Option{driftless.WithConcurrency(16), driftless.WithFetchTimeout(timeout)}
 	if watching {
 		opts = append(opts, driftless.WithRefreshInterval(time.Nanosecond))
 	}

@@ -73,9 +73,9 @@ func TestBootUnreachable(t *testing.T) {
 		run  func(t *testing.T) (error, time.Duration)
 	}{
 		{
-			name: "every provider down, one aggregated error within WithBootTimeout",
+			name: "every provider down, one aggregated error within WithFetchTimeout",
 			run: func(t *testing.T) (error, time.Duration) {
-				opts := append(unreachableProviders(t), driftless.WithBootTimeout(deadline))
+				opts := append(unreachableProviders(t), driftless.WithFetchTimeout(deadline))
 				start := time.Now()
 				_, err := driftless.LoadAs[bootConfig](t.Context(), opts...)
 				return err, time.Since(start)
@@ -130,7 +130,7 @@ func TestBootUnreachableFakeTime(t *testing.T) {
 		}
 		start := time.Now()
 		_, err := driftless.LoadAs[cfg](t.Context(), driftless.WithEnv(nil),
-			driftless.WithProvider("a", a), driftless.WithProvider("b", b), driftless.WithBootTimeout(7*time.Second))
+			driftless.WithProvider("a", a), driftless.WithProvider("b", b), driftless.WithFetchTimeout(7*time.Second))
 		assert.Equal(t, 7*time.Second, time.Since(start), "returns exactly at the boot deadline")
 		require.Error(t, err)
 		assert.ElementsMatch(t, []string{"One", "Two"}, fieldPaths(t, err))
@@ -246,7 +246,7 @@ func TestSlowProvider(t *testing.T) {
 		ctxLimit time.Duration
 		want     time.Duration
 	}{
-		{name: "latency 10s, WithBootTimeout 1s", latency: 10 * time.Second, opts: []driftless.Option{driftless.WithBootTimeout(time.Second)}, want: time.Second},
+		{name: "latency 10s, WithFetchTimeout 1s", latency: 10 * time.Second, opts: []driftless.Option{driftless.WithFetchTimeout(time.Second)}, want: time.Second},
 		{name: "latency 10s, caller deadline 500ms", latency: 10 * time.Second, ctxLimit: 500 * time.Millisecond, want: 500 * time.Millisecond},
 		{name: "latency 1h, default boot timeout 30s", latency: time.Hour, want: 30 * time.Second},
 	}
@@ -279,7 +279,7 @@ func TestSlowProvider(t *testing.T) {
 			p := drifttest.NewProvider()
 			p.Set("key", "v1")
 			h, err := driftless.NewHandle[cfg](t.Context(), driftless.WithEnv(nil), driftless.WithProvider("mem", p),
-				driftless.WithBootTimeout(2*time.Second), driftless.WithForceRefreshLimit(0))
+				driftless.WithFetchTimeout(2*time.Second), driftless.WithForceRefreshLimit(0))
 			require.NoError(t, err)
 			defer h.Close()
 			before := h.Current()

@@ -449,7 +449,7 @@ func providerCases(canary string) []errorCase {
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = c.Close() })
 			breakIt(srv)
-			return loadOutputs[gcpCfg](t, driftless.WithEnv(nil), driftless.WithProvider("gcpsm", gcpsm.New(c)), driftless.WithBootTimeout(5*time.Second))
+			return loadOutputs[gcpCfg](t, driftless.WithEnv(nil), driftless.WithProvider("gcpsm", gcpsm.New(c)), driftless.WithFetchTimeout(5*time.Second))
 		}}
 	}
 	type azCfg struct {

@@ -82,7 +82,7 @@ func TestConcurrentReaders(t *testing.T) {
 			p.Set("gen", genSecret(1))
 			opts := []driftless.Option{driftless.WithEnv(nil), driftless.WithProvider("mem", p), driftless.WithForceRefreshLimit(0)}
 			if !tc.force {
-				opts = append(opts, driftless.WithTTL("mem", 1)) // due again at once: every Refresh re-fetches
+				opts = append(opts, driftless.WithRefreshInterval(1, "mem")) // due again at once: every Refresh re-fetches
 			}
 			h, err := driftless.NewHandle[genConfig](t.Context(), opts...)
 			require.NoError(t, err)

@@ -681,7 +681,7 @@ func TestTrustUnboundedFiles(t *testing.T) {
 		for _, via := range []string{"NAME_FILE", "file:// built-in", "file:// providers/files"} {
 			t.Run(file.name+" via "+via, func(t *testing.T) {
 				t.Parallel()
-				opts := []driftless.Option{driftless.WithBootTimeout(5 * time.Second)}
+				opts := []driftless.Option{driftless.WithFetchTimeout(5 * time.Second)}
 				switch via {
 				case "NAME_FILE":
 					opts = append(opts, driftless.WithEnv(map[string]string{"V_FILE": file.path}))

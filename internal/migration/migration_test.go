@@ -118,14 +118,14 @@ func rows(t *testing.T) map[string]row {
 			}{}, env.Options{})},
 		"c3": {env: nil, same: true,
 			dl: dl(struct {
-				Key string `env:"KEY,required"`
+				Key string `env:"KEY" required:"true"`
 			}{}),
 			other: ca(struct {
 				Key string `env:"KEY,required"`
 			}{}, env.Options{})},
 		"c4": {env: map[string]string{"KEY": ""},
 			dl: dl(struct {
-				Key string `env:"KEY,required"`
+				Key string `env:"KEY" required:"true"`
 			}{}),
 			other: ca(struct {
 				Key string `env:"KEY,required"`
@@ -136,7 +136,7 @@ func rows(t *testing.T) map[string]row {
 			}},
 		"c5": {env: map[string]string{"KEY": ""}, same: true,
 			dl: dl(struct {
-				Key string `env:"KEY,notEmpty"`
+				Key string `env:"KEY" notempty:"true"`
 			}{}),
 			other: ca(struct {
 				Key string `env:"KEY,notEmpty"`
@@ -268,7 +268,7 @@ func rows(t *testing.T) map[string]row {
 			}},
 		"c18": {env: map[string]string{"ADDR": "${HOST}:${PORT}", "HOST": "db", "PORT": "5432", "HOME": "/home/me"}, same: true,
 			dl: dl(struct {
-				Addr  string `env:"ADDR,expand"`
+				Addr  string `env:"ADDR" expand:"true"`
 				Cache string `env:"CACHE" default:"${HOME}/.cache" expand:"true"`
 			}{}),
 			other: ca(struct {
@@ -278,7 +278,7 @@ func rows(t *testing.T) map[string]row {
 		"c19": {env: map[string]string{"DRIFTLESS_MIGRATION_UNSET_KEY": "k"}, same: true,
 			dl: func(t *testing.T, m map[string]string) outcome {
 				type cfg struct {
-					Key string `env:"DRIFTLESS_MIGRATION_UNSET_KEY,unset"`
+					Key string `env:"DRIFTLESS_MIGRATION_UNSET_KEY" unset:"true"`
 				}
 				// The fake environment the writer changes is m itself.
 				return dl(cfg{}, driftless.WithEnvWriter(nil, func(k string) error { delete(m, k); return nil }))(t, m)
@@ -374,7 +374,7 @@ func rows(t *testing.T) map[string]row {
 			}},
 		"c27": {env: nil,
 			dl: dl(struct {
-				Key string `env:"KEY,required" default:"x"`
+				Key string `env:"KEY" required:"true" default:"x"`
 			}{}),
 			other: ca(struct {
 				Key string `env:"KEY,required" envDefault:"x"`

@@ -61,7 +61,8 @@ type options struct {
 type Option func(*options)
 
 // WithConcurrency sets how many requests one FetchBatch sends at once.
-// The default is 20; values below 1 mean 1.
+// The default is 32, the same as driftless.WithConcurrency; values below 1
+// mean 1.
 func WithConcurrency(n int) Option {
 	return func(o *options) { o.concurrency = max(n, 1) }
 }
@@ -77,7 +78,7 @@ func WithBatch(enabled bool) Option {
 // New returns a Provider that uses client, usually a *secretsmanager.Client
 // the caller configured.
 func New(client API, opts ...Option) *Provider {
-	o := options{concurrency: 20, batch: true}
+	o := options{concurrency: 32, batch: true}
 	for _, opt := range opts {
 		opt(&o)
 	}

@@ -12,7 +12,7 @@ import (
 // key-value source in the driftless chain: a config key is read from the
 // file of the same name (or of the name a mapping option gives) in the
 // directory, so OPENAI_API_KEY is found without writing a reference.
-// Create one with Dir and pass it to driftless.WithSource. A Source does
+// Create one with Dir and pass it to driftless.WithKeySource. A Source does
 // no I/O itself; it is safe for concurrent use.
 type Source struct {
 	dir  string

@@ -23,7 +23,7 @@
 //	defer p.Close()
 //	h, err := driftless.NewHandle[Config](ctx,
 //		driftless.WithProvider("file", p),
-//		driftless.WithSource(files.Dir("/var/run/secrets/app", files.WithDashedNames())),
+//		driftless.WithKeySource(files.Dir("/var/run/secrets/app", files.WithDashedNames())),
 //	)
 //	...
 //	err = h.Start(ctx) // watches the files; Close stops it

@@ -37,7 +37,7 @@ func Example() {
 	cfg, err := driftless.LoadAs[Config](context.Background(),
 		driftless.WithEnv(nil), // an empty environment, for the example
 		driftless.WithProvider("file", p),
-		driftless.WithSource(files.Dir(dir, files.WithDashedNames())),
+		driftless.WithKeySource(files.Dir(dir, files.WithDashedNames())),
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -75,7 +75,7 @@ func Example_watch() {
 	h, err := driftless.NewHandle[Config](ctx,
 		driftless.WithEnv(nil),
 		driftless.WithProvider("file", p),
-		driftless.WithSource(files.Dir(dir, files.WithLowerNames())),
+		driftless.WithKeySource(files.Dir(dir, files.WithLowerNames())),
 	)
 	if err != nil {
 		log.Fatal(err)

@@ -61,7 +61,7 @@ func nextChange(t *testing.T, ch <-chan driftless.Change[appConfig]) driftless.C
 func TestHandleKubeletSwap(t *testing.T) {
 	t.Parallel()
 	vol := newVolume(t, map[string][]byte{"openai-api-key": []byte("sk-1"), "db-password": []byte("pw-1")})
-	h, changes, _ := startHandle(t, nil, driftless.WithSource(files.Dir(vol.dir, files.WithDashedNames())))
+	h, changes, _ := startHandle(t, nil, driftless.WithKeySource(files.Dir(vol.dir, files.WithDashedNames())))
 	require.Equal(t, "sk-1", h.Current().OpenAIKey.Value())
 
 	vol.set("openai-api-key", []byte("sk-2"))
@@ -129,7 +129,7 @@ func TestHandleDeletedFileKeepsLastGood(t *testing.T) {
 func TestHandleKeyAppears(t *testing.T) {
 	t.Parallel()
 	vol := newVolume(t, map[string][]byte{"OPENAI_API_KEY": []byte("sk-1")})
-	h, changes, _ := startHandle(t, nil, driftless.WithSource(files.Dir(vol.dir)))
+	h, changes, _ := startHandle(t, nil, driftless.WithKeySource(files.Dir(vol.dir)))
 	require.Equal(t, "gpt-4-turbo", h.Current().Model)
 
 	vol.set("MODEL", []byte("gpt-5"))

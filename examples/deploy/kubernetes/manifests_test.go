@@ -12,8 +12,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/driver"
+	"github.com/driftless/driftless/providers/awssm"
+	"github.com/driftless/driftless/providers/files"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -117,9 +118,12 @@ func TestEveryManifestIsHardenedAndServes(t *testing.T) {
 			assert.Equal(t, []string{"-serve"}, c.Args, "the container must run the service (-serve)")
 			key, ok := env(c, "OPENAI_API_KEY")
 			require.True(t, ok, "OPENAI_API_KEY is not set")
-			if driftless.IsKnownRef(key.Value) {
-				_, err := driver.ParseRef(key.Value)
-				assert.NoError(t, err, "OPENAI_API_KEY is not a valid reference")
+			if driver.Scheme(key.Value) != "" {
+				r, err := driver.ParseRef(key.Value)
+				require.NoError(t, err, "OPENAI_API_KEY is not a valid reference")
+				checkers := map[string]driver.RefChecker{awssm.Scheme: awssm.New(nil), "file": files.New()}
+				require.Contains(t, checkers, r.Scheme, "the manifests read AWS Secrets Manager or mounted files")
+				assert.NoError(t, checkers[r.Scheme].CheckRef(r), "OPENAI_API_KEY is not a valid reference for its provider")
 			} else {
 				// Not assert.Empty: it would print the value.
 				assert.True(t, key.Value == "", "OPENAI_API_KEY holds a literal value: a secret must never be in a manifest")

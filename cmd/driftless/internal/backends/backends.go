@@ -172,3 +172,10 @@ func (t emulatorCredential) GetToken(ctx context.Context, _ policy.TokenRequestO
 	}
 	return azcore.AccessToken{Token: string(t), ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
+
+// IsRef reports whether v is a reference the CLI resolves: its scheme (in
+// any letter case) is one it has a provider for.
+func IsRef(v string) bool {
+	_, ok := Factories(func(string) string { return "" })[driver.Scheme(v)]
+	return ok
+}
