@@ -28,7 +28,7 @@ type options struct {
 	decoders         map[reflect.Type]decodeFunc
 	logger           *slog.Logger
 	metrics          func(Event)
-	fetchTimeout      time.Duration
+	fetchTimeout     time.Duration
 	concurrency      int
 	validators       []func(any) error
 	backoffMin       time.Duration
@@ -47,16 +47,16 @@ type options struct {
 
 func newOptions(opts []Option) *options {
 	o := &options{
-		lookup:      os.LookupEnv,
-		providers:   map[string]driver.Provider{},
-		ttl:         map[string]time.Duration{},
-		defaultTTL:  5 * time.Minute,
+		lookup:       os.LookupEnv,
+		providers:    map[string]driver.Provider{},
+		ttl:          map[string]time.Duration{},
+		defaultTTL:   5 * time.Minute,
 		fetchTimeout: 30 * time.Second,
-		concurrency: 32,
-		backoffMin:  time.Second,
-		backoffMax:  5 * time.Minute,
-		forceEvery:  5 * time.Second,
-		maxFileSize: fileread.DefaultMaxSize,
+		concurrency:  32,
+		backoffMin:   time.Second,
+		backoffMax:   5 * time.Minute,
+		forceEvery:   5 * time.Second,
+		maxFileSize:  fileread.DefaultMaxSize,
 	}
 	for _, opt := range opts {
 		opt(o)
