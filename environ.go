@@ -195,26 +195,10 @@ func (l *loader) kept(f *field) bool {
 	if !l.o.environ.keepSet || !l.preset.IsValid() {
 		return false
 	}
-	v, ok := presetField(l.preset, f.index)
+	v, ok := fieldAt(l.preset, f.index)
 	return ok && isSet(v)
 }
 
-// presetField walks index from the struct v; ok is false when a nil
-// pointer to a nested struct is on the way.
-func presetField(v reflect.Value, index []int) (reflect.Value, bool) {
-	for i, x := range index {
-		if i > 0 {
-			for v.Kind() == reflect.Pointer {
-				if v.IsNil() {
-					return reflect.Value{}, false
-				}
-				v = v.Elem()
-			}
-		}
-		v = v.Field(x)
-	}
-	return v, true
-}
 
 // isSet reports whether a preset value counts as set for WithKeepSet.
 func isSet(v reflect.Value) bool {
@@ -231,7 +215,7 @@ func secretSet(s Secret) bool { return s.Value() != "" }
 
 // keep copies the field's preset value into the new config.
 func (l *loader) keep(root reflect.Value, f *field) {
-	src, _ := presetField(l.preset, f.index)
+	src, _ := fieldAt(l.preset, f.index)
 	dst := root
 	for i, x := range f.index {
 		if i > 0 {

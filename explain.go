@@ -143,7 +143,7 @@ func (p *pass) fieldReport(f *field, st *fieldState) FieldReport {
 		fr.Source, fr.Display = "unset", "(nil "+f.ptrs[len(f.ptrs)-1]+")"
 		return fr
 	case st.origin.kind == fromPreset:
-		v, _ := presetField(p.l.preset, f.index)
+		v, _ := fieldAt(p.l.preset, f.index)
 		fr.Display = display(presetText(v), f.secret)
 	}
 	if st.isRef {

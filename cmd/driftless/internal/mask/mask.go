@@ -157,16 +157,7 @@ func (m *Writer) timedFlush() {
 		m.timer.Reset(wait)
 		return
 	}
-	for i := 0; i < len(m.buf); {
-		if n := int(m.lens[i]); n > 0 {
-			m.emitPlain(i)
-			m.emitMask(i + n)
-			i += n
-			continue
-		}
-		i++
-	}
-	m.emitPlain(len(m.buf))
+	m.emitUpTo(len(m.buf))
 	if err := m.flushOut(); err != nil && m.err == nil {
 		m.err = err
 	}
@@ -232,23 +223,30 @@ func (m *Writer) decide(final bool) {
 		if decided <= 0 {
 			return
 		}
-		i := 0
-		for i < decided {
-			if n := int(m.lens[i]); n > 0 {
-				m.emitPlain(i)
-				m.emitMask(i + n)
-				i += n
-				continue
-			}
-			i++
-		}
-		m.emitPlain(i)
-		m.drop(i)
+		m.drop(m.emitUpTo(decided))
 		m.state = m.m.prune(m.state, len(m.buf))
 		if final && len(m.buf) == 0 {
 			return
 		}
 	}
+}
+
+// emitUpTo writes buf from where output stopped up to limit, with each
+// match that starts before limit masked, and returns where it stopped:
+// past limit when a match runs over it.
+func (m *Writer) emitUpTo(limit int) int {
+	i := 0
+	for i < limit {
+		if n := int(m.lens[i]); n > 0 {
+			m.emitPlain(i)
+			m.emitMask(i + n)
+			i += n
+			continue
+		}
+		i++
+	}
+	m.emitPlain(i)
+	return i
 }
 
 // drop removes the first n bytes of buf (all decided and written).
