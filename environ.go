@@ -199,7 +199,6 @@ func (l *loader) kept(f *field) bool {
 	return ok && isSet(v)
 }
 
-
 // isSet reports whether a preset value counts as set for WithKeepSet.
 func isSet(v reflect.Value) bool {
 	switch v.Type() {
