@@ -2,12 +2,9 @@ package driftless
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -25,22 +22,27 @@ type cacheKey struct {
 // entry is one cached fetch. While a fetch is in flight, done is open and
 // every caller that misses waits on it (concurrent misses share one fetch).
 type entry struct {
-	done     chan struct{}
-	val      driver.Value
-	err      error
+	done chan struct{} // closed once val and err are set; never reassigned
+	prev driver.Value  // the last good value, for lease renewal; set when the entry is made
+
+	// Written with cache.mu held before done is closed; read-only after.
+	val driver.Value
+	err error
+
+	// Guarded by cache.mu.
 	due      time.Time // when it must be fetched again
 	failures int       // consecutive failed fetches, for backoff
 	period   time.Duration
-	first    bool         // fetched for the first time in the current round
-	prev     driver.Value // the last good value, for lease renewal
+	first    bool // fetched for the first time in the current round
 }
 
 // cache holds fetched values per (provider, name, version selector).
 type cache struct {
-	o       *options
+	o     *options
+	phase float64 // this loader's random phase, spreads refreshes of a fleet
+
 	mu      sync.Mutex
-	entries map[cacheKey]*entry
-	phase   float64 // this loader's random phase, spreads refreshes of a fleet
+	entries map[cacheKey]*entry // guarded by mu
 }
 
 func newCache(o *options) *cache {
@@ -196,118 +198,181 @@ func (c *cache) invalidate(match func(driver.Ref) bool, now time.Time) {
 // current first), scheduled, refreshed and invalidated together, so that
 // they are always one consistent pair.
 func (c *cache) get(ctx context.Context, keys []cacheKey) map[cacheKey]*entry {
-	now := time.Now()
-	out := make(map[cacheKey]*entry, len(keys))
-	var wait []cacheKey
-	toFetch := map[string][]cacheKey{} // by scheme
-	var pairs []driver.Ref             // secrets whose current and previous versions are fetched
-	var events []Event                 // emitted after the lock is released
+	l := &lookup{
+		c:       c,
+		ctx:     ctx,
+		now:     time.Now(),
+		out:     make(map[cacheKey]*entry, len(keys)),
+		toFetch: map[string][]cacheKey{},
+	}
+	l.classify(keys)
+	l.fetch()
+	l.settle()
+	l.await()
+	return l.out
+}
+
+// lookup is one call of cache.get, in four phases: classify sorts the keys
+// under c.mu into hits, fetches in flight and fetches to start; fetch runs
+// the fetches, one provider at a time per goroutine; settle sets the
+// schedules of what was fetched; await waits for the fetches that other
+// callers started.
+type lookup struct {
+	c   *cache
+	ctx context.Context
+	now time.Time // when get began; staleness is judged at it
+
+	// The fields below are written by classify, with c.mu held, and by
+	// await; in between, while the providers are called concurrently, they
+	// are only read. The entries they hold are guarded as entry says.
+	out     map[cacheKey]*entry   // every key's entry, as get returns it
+	toFetch map[string][]cacheKey // keys to fetch, by scheme
+	pairs   []driver.Ref          // secrets whose current and previous versions are fetched
+	wait    []cacheKey            // keys another caller is fetching
+	events  []Event               // hits and misses, emitted once c.mu is released
+}
+
+// classify sorts keys, under c.mu, into hits, fetches in flight and
+// fetches to start (the two versions of a secret as one unit), then emits
+// a hit or miss event for each.
+func (l *lookup) classify(keys []cacheKey) {
 	paired := map[driver.Ref]bool{}
 	for _, k := range keys {
 		if k.previous {
 			paired[k.ref] = true
 		}
 	}
-	c.mu.Lock()
+	l.c.mu.Lock()
 	for _, k := range keys {
 		unit := []cacheKey{k}
 		if paired[k.ref] {
 			unit = []cacheKey{{ref: k.ref}, {ref: k.ref, previous: true}}
 		}
-		if _, dup := out[unit[0]]; dup {
+		if _, dup := l.out[unit[0]]; dup {
 			continue
 		}
-		fresh, inFlight := true, false
-		for _, u := range unit {
-			e := c.entries[u]
-			if e == nil {
-				fresh = false
-				continue
-			}
-			select {
-			case <-e.done:
-				// A fresh value is a hit; so is a recent failure still in its
-				// backoff (retried when due, not on every pass).
-				if e.stale(now) {
-					fresh = false
-				}
-			default:
-				inFlight = true
-			}
-		}
-		if fresh || inFlight {
-			for _, u := range unit {
-				e := c.entries[u]
-				switch {
-				case e == nil:
-					// Not cached while its partner is in flight: fetched alone.
-					out[u] = c.renewEntry(u, nil)
-					toFetch[u.ref.Scheme] = append(toFetch[u.ref.Scheme], u)
-					events = append(events, Event{Kind: EventCacheMiss, Scheme: u.ref.Scheme})
-				case inFlight:
-					out[u] = e // wait below
-					wait = append(wait, u)
-				default:
-					out[u] = e
-					events = append(events, Event{Kind: EventCacheHit, Scheme: u.ref.Scheme})
-				}
-			}
-			continue
-		}
-		for _, u := range unit {
-			out[u] = c.renewEntry(u, c.entries[u])
-			toFetch[u.ref.Scheme] = append(toFetch[u.ref.Scheme], u)
-			events = append(events, Event{Kind: EventCacheMiss, Scheme: u.ref.Scheme})
-		}
-		if len(unit) == 2 {
-			pairs = append(pairs, k.ref)
-		}
+		l.classifyUnit(unit)
 	}
-	c.mu.Unlock()
-	for _, e := range events {
-		emitEvent(ctx, c.o, e)
+	l.c.mu.Unlock()
+	for _, e := range l.events {
+		emitEvent(l.ctx, l.c.o, e)
 	}
+}
 
+// classifyUnit classifies one key, or the two versions of a secret: a hit
+// when every entry is fresh, a shared fetch when one is in flight, else
+// fetches to start. Called with c.mu held.
+func (l *lookup) classifyUnit(unit []cacheKey) {
+	fresh, inFlight := l.state(unit)
+	if fresh || inFlight {
+		for _, u := range unit {
+			e := l.c.entries[u]
+			switch {
+			case e == nil:
+				// Not cached while its partner is in flight: fetched alone.
+				l.miss(u)
+			case inFlight:
+				l.out[u] = e // awaited once the fetches are done
+				l.wait = append(l.wait, u)
+			default:
+				l.out[u] = e
+				l.events = append(l.events, Event{Kind: EventCacheHit, Scheme: u.ref.Scheme})
+			}
+		}
+		return
+	}
+	for _, u := range unit {
+		l.miss(u)
+	}
+	if len(unit) == 2 {
+		l.pairs = append(l.pairs, unit[0].ref)
+	}
+}
+
+// state reports whether every entry of unit is cached and fresh, and
+// whether any of them is being fetched. Called with c.mu held.
+func (l *lookup) state(unit []cacheKey) (fresh, inFlight bool) {
+	fresh = true
+	for _, u := range unit {
+		e := l.c.entries[u]
+		if e == nil {
+			fresh = false
+			continue
+		}
+		select {
+		case <-e.done:
+			// A fresh value is a hit; so is a recent failure still in its
+			// backoff (retried when due, not on every pass).
+			if e.stale(l.now) {
+				fresh = false
+			}
+		default:
+			inFlight = true
+		}
+	}
+	return fresh, inFlight
+}
+
+// miss puts a new in-flight entry for k in the cache and marks k to be
+// fetched. Called with c.mu held.
+func (l *lookup) miss(k cacheKey) {
+	l.out[k] = l.c.renewEntry(k, l.c.entries[k])
+	l.toFetch[k.ref.Scheme] = append(l.toFetch[k.ref.Scheme], k)
+	l.events = append(l.events, Event{Kind: EventCacheMiss, Scheme: k.ref.Scheme})
+}
+
+// fetch fetches the keys classify left to fetch, each provider's in a
+// goroutine of its own, and returns when every entry is finished.
+func (l *lookup) fetch() {
 	var wg sync.WaitGroup
-	for scheme, ks := range toFetch {
+	for scheme, ks := range l.toFetch {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.fetchScheme(ctx, scheme, ks, out)
+			l.c.fetchScheme(l.ctx, scheme, ks, l.out)
 		}()
 	}
 	wg.Wait()
+}
+
+// settle, under c.mu, spreads the first refresh of the entries fetched for
+// the first time and makes the two versions of each pair due together.
+func (l *lookup) settle() {
 	var fk []cacheKey
 	var fe []*entry
-	c.mu.Lock()
-	for _, ks := range toFetch {
+	l.c.mu.Lock()
+	defer l.c.mu.Unlock()
+	for _, ks := range l.toFetch {
 		for _, k := range ks {
-			if e := out[k]; e.first {
+			if e := l.out[k]; e.first {
 				e.first = false
 				fk, fe = append(fk, k), append(fe, e)
 			}
 		}
 	}
-	c.spread(fk, fe)
+	l.c.spread(fk, fe)
 	// The two versions of a secret are due together: at the earlier of
 	// their times (a failure's retry, a lease's renewal point).
-	for _, r := range pairs {
-		cur, prev := out[cacheKey{ref: r}], out[cacheKey{ref: r, previous: true}]
+	for _, r := range l.pairs {
+		cur, prev := l.out[cacheKey{ref: r}], l.out[cacheKey{ref: r, previous: true}]
 		due := cur.due
 		if due.IsZero() || !prev.due.IsZero() && prev.due.Before(due) {
 			due = prev.due
 		}
 		cur.due, prev.due = due, due
 	}
-	c.mu.Unlock()
-	for _, k := range wait {
+}
+
+// await waits for the keys another caller is fetching; a key whose wait
+// ends with ctx gets an entry holding ctx's error.
+func (l *lookup) await() {
+	for _, k := range l.wait {
 		select {
-		case <-out[k].done:
-		case <-ctx.Done():
-			out[k] = &entry{err: fmt.Errorf("waiting for a shared fetch of %s: %w", k.ref, ctx.Err()), done: closedChan}
+		case <-l.out[k].done:
+		case <-l.ctx.Done():
+			l.out[k] = &entry{err: fmt.Errorf("waiting for a shared fetch of %s: %w", k.ref, l.ctx.Err()), done: closedChan}
 		}
 	}
-	return out
 }
 
 // renewEntry puts a new in-flight entry for k in the cache, carrying over
@@ -326,245 +391,6 @@ func (c *cache) renewEntry(k cacheKey, old *entry) *entry {
 }
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
-
-// fetched is the outcome of one fetch.
-type fetched struct {
-	val driver.Value
-	err error
-}
-
-func (c *cache) fetchScheme(ctx context.Context, scheme string, keys []cacheKey, out map[cacheKey]*entry) {
-	p := c.o.provider(scheme)
-	finish := func(k cacheKey, v driver.Value, err error) {
-		e := out[k]
-		now := time.Now()
-		c.mu.Lock()
-		first := e.due.IsZero()
-		e.first = first && err == nil
-		e.val, e.err = v, err
-		if err == nil {
-			e.failures = 0
-			c.schedule(e, scheme, now, first)
-		} else if errors.Is(err, ErrNotFound) {
-			c.schedule(e, scheme, now, first) // not found is an answer; check again next period
-		} else if ctx.Err() != nil {
-			e.due = now // the caller gave up; the backend did not fail: try again next time
-		} else {
-			c.backoff(e, now)
-		}
-		close(e.done)
-		c.mu.Unlock()
-	}
-	if p == nil {
-		for _, k := range keys {
-			finish(k, driver.Value{}, fmt.Errorf("%w %q", ErrNoProvider, scheme))
-		}
-		return
-	}
-	// The current version of a secret whose previous version is wanted too
-	// is held back until the previous one is in: the pair is finished
-	// together.
-	var current, previous []cacheKey
-	for _, k := range keys {
-		if k.previous {
-			previous = append(previous, k)
-		} else {
-			current = append(current, k)
-		}
-	}
-	pairOf := map[driver.Ref]bool{}
-	for _, k := range previous {
-		if slices.Contains(current, cacheKey{ref: k.ref}) {
-			pairOf[k.ref] = true
-		}
-	}
-	var heldMu sync.Mutex
-	held := map[driver.Ref]fetched{}
-	got := func(k cacheKey, v driver.Value, err error) {
-		if !pairOf[k.ref] {
-			finish(k, v, err)
-			return
-		}
-		heldMu.Lock()
-		held[k.ref] = fetched{v, err}
-		heldMu.Unlock()
-	}
-	// Leases that can be renewed are renewed rather than fetched anew;
-	// those that cannot join the fetches.
-	if r, ok := p.(driver.Renewer); ok {
-		current = c.renew(ctx, scheme, r, current, out, got)
-	}
-	// Current versions go through the batch call when the provider has one.
-	if bf, ok := p.(driver.BatchFetcher); ok && len(current) > 1 {
-		refs := make([]driver.Ref, len(current))
-		for i, k := range current {
-			refs[i] = k.ref
-		}
-		start := time.Now()
-		res, err := bf.FetchBatch(ctx, refs)
-		c.audit(ctx, scheme, refs, res, err, time.Since(start), false)
-		for i, k := range current {
-			switch {
-			case err != nil:
-				got(k, driver.Value{}, err)
-			case i < len(res):
-				got(k, res[i].Value, res[i].Err)
-			default:
-				got(k, driver.Value{}, fmt.Errorf("driftless: provider %q returned %d results for %d references", scheme, len(res), len(refs)))
-			}
-		}
-		current = nil
-	}
-	sem := make(chan struct{}, c.o.concurrency)
-	call := func(k cacheKey) (driver.Value, error) {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return driver.Value{}, ctx.Err()
-		}
-		defer func() { <-sem }()
-		fetch := p.Fetch
-		if k.previous {
-			if pf, ok := p.(driver.PreviousFetcher); ok {
-				fetch = pf.FetchPrevious
-			} else {
-				fetch = func(context.Context, driver.Ref) (driver.Value, error) {
-					return driver.Value{}, fmt.Errorf("%w: provider %q cannot fetch previous versions", ErrNotFound, scheme)
-				}
-			}
-		}
-		start := time.Now()
-		v, err := fetch(ctx, k.ref)
-		c.audit(ctx, scheme, []driver.Ref{k.ref}, []driver.Result{{Value: v, Err: err}}, nil, time.Since(start), k.previous)
-		return v, err
-	}
-	var wg sync.WaitGroup
-	for _, k := range current {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, err := call(k)
-			got(k, v, err)
-		}()
-	}
-	wg.Wait()
-	for _, k := range previous {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if !pairOf[k.ref] {
-				v, err := call(k)
-				finish(k, v, err)
-				return
-			}
-			cur := held[k.ref] // every current is in: no lock needed after wg.Wait
-			c.fetchPair(ctx, scheme, k, cur, call, finish)
-		}()
-	}
-	wg.Wait()
-}
-
-// fetchPair fetches the previous version of a secret whose current version
-// was just fetched, then finishes both entries. When the previous version
-// turns out to be the current one just read (a rotation happened between
-// the two calls), the current version is read again, so that the pair is
-// never an old current with the version before it, missing the new one,
-// nor a new current with a previous that skips the version in use.
-func (c *cache) fetchPair(ctx context.Context, scheme string, pk cacheKey, cur fetched, call func(cacheKey) (driver.Value, error), finish func(cacheKey, driver.Value, error)) {
-	ck := cacheKey{ref: pk.ref}
-	if cur.err != nil {
-		// The pair failed: the previous version is not asked for, and is
-		// retried with the current one.
-		finish(ck, cur.val, cur.err)
-		finish(pk, driver.Value{}, cur.err)
-		return
-	}
-	prev, perr := call(pk)
-	if perr == nil && prev.Version != "" && prev.Version == cur.val.Version {
-		if c.o.logger != nil {
-			c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: rotated while fetching; reading the current version again",
-				slog.String("provider", scheme), slog.String("secret", pk.ref.String()))
-		}
-		v, err := call(ck)
-		cur = fetched{v, err}
-	}
-	finish(ck, cur.val, cur.err)
-	if cur.err != nil {
-		perr = cur.err
-	}
-	finish(pk, prev, perr)
-}
-
-// renew renews the leases of keys whose last good value has one that has
-// not expired, concurrently, and returns the keys still to fetch.
-func (c *cache) renew(ctx context.Context, scheme string, r driver.Renewer, keys []cacheKey, out map[cacheKey]*entry, finish func(cacheKey, driver.Value, error)) []cacheKey {
-	now := time.Now()
-	var rest []cacheKey
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, k := range keys {
-		prev := out[k].prev
-		if k.previous || prev.Expires.IsZero() || !prev.Expires.After(now) {
-			rest = append(rest, k)
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			start := time.Now()
-			v, err := r.Renew(ctx, k.ref, prev)
-			c.event(ctx, Event{Kind: EventFetch, Scheme: scheme, Refs: 1, Duration: time.Since(start), Err: err})
-			if err != nil {
-				if c.o.logger != nil {
-					c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: lease not renewed; fetching anew",
-						slog.String("provider", scheme), slog.String("secret", k.ref.String()), slog.String("reason", err.Error()))
-				}
-				mu.Lock()
-				rest = append(rest, k)
-				mu.Unlock()
-				return
-			}
-			if c.o.logger != nil {
-				c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: lease renewed",
-					slog.String("provider", scheme), slog.String("secret", k.ref.String()), slog.Time("expires", v.Expires))
-			}
-			finish(k, v, nil)
-		}()
-	}
-	wg.Wait()
-	return rest
-}
-
-func (c *cache) event(ctx context.Context, e Event) { emitEvent(ctx, c.o, e) }
-
-// audit logs one backend call and reports it to the metrics hook; never a
-// value. A previous version that does not exist is normal (a secret never
-// rotated): it is logged at debug level, not as a failure.
-func (c *cache) audit(ctx context.Context, scheme string, refs []driver.Ref, res []driver.Result, err error, d time.Duration, previous bool) {
-	c.event(ctx, Event{Kind: EventFetch, Scheme: scheme, Refs: len(refs), Duration: d, Err: err})
-	if c.o.logger == nil {
-		return
-	}
-	for i, r := range refs {
-		e := err
-		var version string
-		if e == nil && i < len(res) {
-			e, version = res[i].Err, res[i].Value.Version
-		}
-		attrs := []slog.Attr{slog.String("provider", scheme), slog.String("secret", r.String())}
-		if previous {
-			attrs = append(attrs, slog.Bool("previous", true))
-		}
-		switch {
-		case previous && errors.Is(e, ErrNotFound):
-			c.o.logger.LogAttrs(ctx, slog.LevelDebug, "driftless: no previous version", append(attrs, slog.Duration("latency", d))...)
-		case e != nil:
-			c.o.logger.LogAttrs(ctx, slog.LevelWarn, "driftless: fetch failed", append(attrs, slog.Duration("latency", d), slog.String("error", e.Error()))...)
-		default:
-			c.o.logger.LogAttrs(ctx, slog.LevelInfo, "driftless: fetched", append(attrs, slog.String("version", version), slog.Duration("latency", d))...)
-		}
-	}
-}
 
 // evict drops entries not used by the last pass (a reference that is no
 // longer in the config).
