@@ -324,12 +324,13 @@ func (l *lookup) miss(k cacheKey) {
 // fetch fetches the keys classify left to fetch, each provider's in a
 // goroutine of its own, and returns when every entry is finished.
 func (l *lookup) fetch() {
+	c, ctx, out := l.c, l.ctx, l.out // the goroutines capture these, not l, which stays on the stack
 	var wg sync.WaitGroup
 	for scheme, ks := range l.toFetch {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.c.fetchScheme(l.ctx, scheme, ks, l.out)
+			c.fetchScheme(ctx, scheme, ks, out)
 		}()
 	}
 	wg.Wait()

@@ -202,6 +202,9 @@ func (f *schemeFetch) batch(bf driver.BatchFetcher, keys []cacheKey) {
 // fetchEach fetches the current versions keys one by one, concurrently
 // within the concurrency bound.
 func (f *schemeFetch) fetchEach(keys []cacheKey) {
+	if len(keys) == 0 {
+		return
+	}
 	var wg sync.WaitGroup
 	for _, k := range keys {
 		wg.Add(1)
@@ -218,6 +221,9 @@ func (f *schemeFetch) fetchEach(keys []cacheKey) {
 // concurrency bound, once every current version is in, and finishes them
 // (and the current version of each pair).
 func (f *schemeFetch) fetchPrevious(keys []cacheKey) {
+	if len(keys) == 0 {
+		return
+	}
 	var wg sync.WaitGroup
 	for _, k := range keys {
 		wg.Add(1)
