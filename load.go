@@ -425,7 +425,7 @@ func (p *pass) settle(f *field, st *fieldState) error {
 func (p *pass) resolve(f *field, st *fieldState) (text string, prev *string, err error) {
 	r := st.ref
 	if p.l.o.provider(r.Scheme) == nil {
-		return "", nil, fmt.Errorf("%w %q: reference %s (register one with WithProvider; registered: %s)", ErrNoProvider, r.Scheme, r.Secret(), p.l.o.registered())
+		return "", nil, p.l.o.noProvider(r.Scheme)
 	}
 	e := p.fetched[cacheKey{ref: r.Secret()}]
 	switch {

@@ -267,12 +267,22 @@ func (o *options) provider(scheme string) driver.Provider {
 
 // checkRef has the provider registered for r's scheme check r's grammar
 // (driver.RefChecker), before anything is fetched. A scheme with no
-// provider is reported when the field is filled (ErrNoProvider).
+// provider is ErrNoProvider. Neither error shows the reference's text: a
+// reference nobody could check may be a mistyped secret.
 func (o *options) checkRef(r driver.Ref) error {
-	if c, ok := o.provider(r.Scheme).(driver.RefChecker); ok {
+	p := o.provider(r.Scheme)
+	if p == nil {
+		return o.noProvider(r.Scheme)
+	}
+	if c, ok := p.(driver.RefChecker); ok {
 		return c.CheckRef(r)
 	}
 	return nil
+}
+
+// noProvider is the error for a reference whose scheme has no provider.
+func (o *options) noProvider(scheme string) error {
+	return fmt.Errorf("%w %q (register one with WithProvider; registered: %s)", ErrNoProvider, scheme, o.registered())
 }
 
 // backoff returns the delay after the n-th consecutive failure (n >= 1):

@@ -64,7 +64,7 @@ func TestReferenceErrorsNameFieldNotValue(t *testing.T) {
 	mem.Set("notjson", `canary-value-123`)
 	type C struct {
 		NoProvider string `env:"A" default:"vault://secret/app#x"`
-		BadRef     string `env:"B" default:"awssm://x?bogus=1"`
+		BadRef     string `env:"B" default:"mem://app#/a~2"`
 		NoKey      string `env:"C" default:"mem://app#missing"`
 		NotJSON    string `env:"D" default:"mem://notjson#k"`
 		Missing    string `env:"E" default:"mem://nope"`

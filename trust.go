@@ -116,7 +116,9 @@ func (o *options) admit(r driver.Ref) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: reference %s matches no WithAllowedRefs pattern", ErrNotAllowed, r.Secret())
+	// The reference is not shown: one nobody may read could be a mistyped
+	// secret. The field and key are named by the caller.
+	return fmt.Errorf("%w: the %s:// reference matches no WithAllowedRefs pattern", ErrNotAllowed, r.Scheme)
 }
 
 // underRoot reports an error unless the file p lies under a WithFileRoots

@@ -10,7 +10,6 @@ import (
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/drifttest"
-	"github.com/driftless/driftless/driver"
 )
 
 func TestRelativeNameFileCannotLeaveEnvFileDir(t *testing.T) {
@@ -120,11 +119,4 @@ func TestFileRoots(t *testing.T) {
 	} {
 		assert.ErrorIs(t, drifttest.LoadErr[C](t, env, opt), driftless.ErrNotAllowed, "%v", env)
 	}
-}
-
-func TestRefErrorHidesUnknownParameter(t *testing.T) {
-	t.Parallel()
-	_, err := driver.ParseRef("awssm://prod/db?sk-live-secretish=1")
-	require.ErrorIs(t, err, driftless.ErrInvalidRef)
-	assert.NotContains(t, err.Error(), "sk-live-secretish")
 }

@@ -130,6 +130,7 @@ var knownImports = map[string]string{
 	"testing":        "testing",
 	"time":           "time",
 	"driftless":      "github.com/driftless/driftless",
+	"driver":         "github.com/driftless/driftless/driver",
 	"drifttest":      "github.com/driftless/driftless/drifttest",
 	"envfile":        "github.com/driftless/driftless/envfile",
 	"providertest":   "github.com/driftless/driftless/providertest",

@@ -167,7 +167,7 @@ type checker struct {
 }
 
 func (c *checker) explain(format string, args ...any) string {
-	return fmt.Sprintf(format, args...) + fmt.Sprintf("\nthe contract (driftless.%s) says: \"%s\"", c.doc, c.sentence)
+	return fmt.Sprintf(format, args...) + fmt.Sprintf("\nthe contract (driver.%s) says: \"%s\"", c.doc, c.sentence)
 }
 
 // Errorf reports a broken contract and goes on.

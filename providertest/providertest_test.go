@@ -20,11 +20,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// contractDocs returns the doc comments of provider.go, whitespace
+// contractDocs returns the doc comments of driver/driver.go, whitespace
 // collapsed, by declaration: "Provider", "Provider.Fetch", "Value.Data".
 func contractDocs(t *testing.T) map[string]string {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "../provider.go", nil, parser.ParseComments)
+	f, err := parser.ParseFile(token.NewFileSet(), "../driver/driver.go", nil, parser.ParseComments)
 	require.NoError(t, err)
 	docs := map[string]string{}
 	text := func(g *ast.CommentGroup) string { return strings.Join(strings.Fields(g.Text()), " ") }
@@ -64,11 +64,11 @@ func contractDocs(t *testing.T) map[string]string {
 // of the doc comment it names, and that no two cases check the same one.
 func TestCasesQuoteTheContract(t *testing.T) {
 	docs := contractDocs(t)
-	require.Contains(t, docs, "Provider.Fetch", "provider.go was not parsed as expected")
+	require.Contains(t, docs, "Provider.Fetch", "driver/driver.go was not parsed as expected")
 	seen := map[string]string{}
 	for _, c := range cases {
 		doc, ok := docs[c.doc]
-		if !assert.Truef(t, ok, "case %s names %s, which provider.go does not declare", c.name, c.doc) {
+		if !assert.Truef(t, ok, "case %s names %s, which driver/driver.go does not declare", c.name, c.doc) {
 			continue
 		}
 		assert.Truef(t, strings.HasSuffix(c.sentence, "."), "case %s: %q is not a whole sentence", c.name, c.sentence)
@@ -159,7 +159,7 @@ func TestFailuresQuoteTheContract(t *testing.T) {
 	}
 	for _, c := range cases {
 		if failed(c.name) {
-			assert.Containsf(t, outputs[c.name], fmt.Sprintf("the contract (driftless.%s) says: \"%s\"", c.doc, c.sentence),
+			assert.Containsf(t, outputs[c.name], fmt.Sprintf("the contract (driver.%s) says: \"%s\"", c.doc, c.sentence),
 				"the failure of %s does not quote its sentence", c.name)
 		}
 	}

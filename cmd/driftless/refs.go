@@ -184,6 +184,11 @@ type refError struct {
 }
 
 func (e *refError) Error() string {
+	// A reference that its provider refused, or that no provider or
+	// allow-list admits, is not shown: it may be a mistyped secret.
+	if errors.Is(e.err, driftless.ErrInvalidRef) || errors.Is(e.err, driftless.ErrNoProvider) || errors.Is(e.err, driftless.ErrNotAllowed) {
+		return fmt.Sprintf("%s (%s): %s", e.v.Key, e.v.Source, e.err)
+	}
 	// The library says which secret it was fetching; the reference, with
 	// its #key, is named here already.
 	msg := strings.TrimPrefix(e.err.Error(), "fetching "+e.v.Ref.Secret().String()+": ")

@@ -268,7 +268,8 @@ func (p *Provider) check(ctx context.Context, ref driver.Ref) (int, error) {
 // be registered under another scheme) and returns the ?version, 0 for none.
 func parseRef(ref driver.Ref) (int, error) {
 	bad := func(reason string) (int, error) {
-		return 0, fmt.Errorf("vault: reference %q: %w: %s", ref.Name, driver.ErrInvalidRef, reason)
+		// The reference's text is not shown: a mistyped one may be a secret.
+		return 0, &driver.RefError{Scheme: "vault", Reason: reason}
 	}
 	parts := strings.Split(ref.Name, "/")
 	if len(parts) < 2 {
