@@ -74,7 +74,10 @@ func goEnvValue(name string) string {
 // so a warm cache needs no network) and then from the caller's GOPROXY.
 // GOMODCACHE is a fresh directory so that no earlier download of a
 // driftless module (say, an earlier rehearsal of the same version) can
-// stand in for the zips just made.
+// stand in for the zips just made. With GOPROXY=off and a warm cache every
+// step but go install works offline: go install pkg@version has no go.sum
+// and checks third-party modules with the checksum database, which the go
+// command reaches through the proxy.
 func consumerEnv(p *Proxy, rootPath, tmp string, log func(string, ...any)) *goEnv {
 	proxies := []string{p.URL()}
 	if mc := goEnvValue("GOMODCACHE"); mc != "" {
