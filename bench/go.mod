@@ -1,17 +1,15 @@
 module github.com/driftless/driftless/bench
 
+// driftless:unreleased (benchmarks against other libraries): never tagged; the release rehearsal skips it.
+
 go 1.25
-
-replace github.com/driftless/driftless => ..
-
-replace github.com/driftless/driftless/providers/awssm => ../providers/awssm
 
 require (
 	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.12
 	github.com/caarlos0/env/v11 v11.4.1
 	github.com/compose-spec/compose-go/v2 v2.16.2
-	github.com/driftless/driftless v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/awssm v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless v0.1.0
+	github.com/driftless/driftless/providers/awssm v0.1.0
 	github.com/go-viper/mapstructure/v2 v2.4.0
 	github.com/joho/godotenv v1.5.1
 	github.com/kelseyhightower/envconfig v1.4.0

@@ -1,11 +1,13 @@
 module github.com/driftless/driftless/examples
 
+// driftless:unreleased (the README's runnable examples): never tagged; the release rehearsal skips it.
+
 go 1.25
 
 require (
-	github.com/driftless/driftless v0.0.0
-	github.com/driftless/driftless/providers/awssm v0.0.0
-	github.com/driftless/driftless/providers/files v0.0.0
+	github.com/driftless/driftless v0.1.0
+	github.com/driftless/driftless/providers/awssm v0.1.0
+	github.com/driftless/driftless/providers/files v0.1.0
 	github.com/stretchr/testify v1.12.1
 	go.yaml.in/yaml/v3 v3.0.6
 )
@@ -29,9 +31,3 @@ require (
 	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	golang.org/x/sys v0.13.0 // indirect
 )
-
-replace github.com/driftless/driftless => ../
-
-replace github.com/driftless/driftless/providers/files => ../providers/files
-
-replace github.com/driftless/driftless/providers/awssm => ../providers/awssm

@@ -16,6 +16,6 @@ fi
 mkdir -p "$(dirname "$bin")"
 start=$(date +%s)
 echo "vault: building $bin from internal/vaultserver (first run on this machine: slow)"
-(cd internal/vaultserver && go build -o "$bin.tmp" github.com/hashicorp/vault)
+(cd internal/vaultserver && GOWORK=off go build -o "$bin.tmp" github.com/hashicorp/vault)
 mv "$bin.tmp" "$bin"
 echo "vault: built in $(($(date +%s) - start))s: $("$bin" version)"

@@ -1,14 +1,16 @@
 module github.com/driftless/driftless/bench/sizes
 
+// driftless:unreleased (binary size measurements): never tagged; the release rehearsal skips it.
+
 go 1.25.0
 
 require (
-	github.com/driftless/driftless v0.0.0
-	github.com/driftless/driftless/providers/awssm v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/azkv v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/files v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/gcpsm v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/vault v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless v0.1.0
+	github.com/driftless/driftless/providers/awssm v0.1.0
+	github.com/driftless/driftless/providers/azkv v0.1.0
+	github.com/driftless/driftless/providers/files v0.1.0
+	github.com/driftless/driftless/providers/gcpsm v0.1.0
+	github.com/driftless/driftless/providers/vault v0.1.0
 )
 
 require (
@@ -85,13 +87,4 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260630182238-925bb5da69e7 // indirect
 	google.golang.org/grpc v1.82.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
-)
-
-replace (
-	github.com/driftless/driftless => ../..
-	github.com/driftless/driftless/providers/awssm => ../../providers/awssm
-	github.com/driftless/driftless/providers/azkv => ../../providers/azkv
-	github.com/driftless/driftless/providers/files => ../../providers/files
-	github.com/driftless/driftless/providers/gcpsm => ../../providers/gcpsm
-	github.com/driftless/driftless/providers/vault => ../../providers/vault
 )

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +27,8 @@ const checkText = `The Level 1 guard: finds .env mistakes before they ship. It r
   unknown      a key of an env file the example does not declare
   empty        a key the example marks "# required" set to the empty string
   duplicate    a key set twice in one file (the later value wins)
-  permissions  a .env file readable or writable by group or others
+  permissions  a .env file readable or writable by group or others (not on
+               Windows, where ACLs rather than mode bits decide access)
   parse        a malformed line (file:line:col), an unquoted multi-line PEM
                value, or a value whose expansion exceeds the size limits
 .env files are ".env" and ".env.*" except .env.example, .env.sample,
@@ -193,7 +195,9 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 			}
 			return nil, fmt.Errorf("%s: %w", p, unwrapPathErr(err))
 		}
-		if m := st.Mode().Perm(); m&0o077 != 0 {
+		// On Windows, ACLs decide access and Go reports every writable
+		// file as 0666: the mode says nothing, so nothing is reported.
+		if m := st.Mode().Perm(); runtime.GOOS != "windows" && m&0o077 != 0 {
 			add(finding{Kind: "permissions", File: p, Message: fmt.Sprintf("mode %04o lets group or others read or write it: chmod 600 -- %s", m, shellArg(p))})
 		}
 	}

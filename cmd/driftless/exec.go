@@ -10,11 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/cmd/driftless/internal/backends"
@@ -50,6 +49,11 @@ starts it again with the new values. A failed re-resolution keeps the
 running command, is reported on stderr and retried with backoff. A value
 whose lease the provider renews (Vault) is renewed rather than read anew.
 
+On Windows there is no exec(2) and no POSIX signal: driftless always runs
+CMD as its child and exits with its exit code; Ctrl-C and Ctrl-Break reach
+CMD from the console, and no signal is forwarded. --watch is refused there
+(exit 2): a restart needs SIGTERM to stop CMD gracefully.
+
 Exit codes: the command's own; 2 usage error, a reference that failed or
 a value holding a NUL byte (nothing ran); 126 the command exists but could
 not be run; 127 it was not found (not in PATH, or no such file).
@@ -79,6 +83,10 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 	}
 	if *watch < 0 || *grace < 0 {
 		fmt.Fprintln(stderr, "driftless exec: --watch and --grace must not be negative")
+		return exitError
+	}
+	if *watch > 0 && !supervise.CanStopGracefully {
+		fmt.Fprintf(stderr, "driftless exec: --watch is not supported on %s: a restart must stop the command gracefully (SIGTERM), which %s cannot do\n", runtime.GOOS, runtime.GOOS)
 		return exitError
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "driftless exec: "+format+"\n", a...) }
@@ -131,8 +139,8 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		return lookPathExit(err)
 	}
 
-	if !*maskOut && *watch == 0 {
-		err := syscall.Exec(path, argv, env)
+	if !*maskOut && *watch == 0 && canExecInPlace {
+		err := execInPlace(path, argv, env)
 		logf("running %s: %v", argv[0], err)
 		return exitCannotRun
 	}
@@ -147,7 +155,7 @@ func runExec(args []string, stdout, stderr io.Writer) int {
 		defer errMask.Close()
 	}
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
+	signal.Notify(sigs, forwardSignals...)
 	defer signal.Stop(sigs)
 	cfg.Signals = sigs
 	cfg.Terminal = foregroundTerminal(os.Stdin)
@@ -372,18 +380,3 @@ func (w *watcher) start(ctx context.Context, restarts chan<- []string, setMasks 
 
 // Close stops the refresh.
 func (w *watcher) Close() error { return w.h.Close() }
-
-// foregroundTerminal reports whether f is a terminal whose foreground
-// process group is driftless's own (and so its child's): then the terminal
-// delivers Ctrl-C to the child by itself.
-func foregroundTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return false
-	}
-	var pgrp int32
-	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), uintptr(syscall.TIOCGPGRP), uintptr(unsafe.Pointer(&pgrp))); errno != 0 {
-		return false
-	}
-	return int(pgrp) == syscall.Getpgrp()
-}

@@ -2,25 +2,16 @@ module github.com/driftless/driftless/cmd/driftless
 
 go 1.25.0
 
-replace (
-	github.com/driftless/driftless => ../..
-	github.com/driftless/driftless/providers/awssm => ../../providers/awssm
-	github.com/driftless/driftless/providers/azkv => ../../providers/azkv
-	github.com/driftless/driftless/providers/files => ../../providers/files
-	github.com/driftless/driftless/providers/gcpsm => ../../providers/gcpsm
-	github.com/driftless/driftless/providers/vault => ../../providers/vault
-)
-
 require (
 	github.com/Azure/azure-sdk-for-go/sdk/azcore v1.23.3
 	github.com/Azure/azure-sdk-for-go/sdk/azidentity v1.15.0
 	github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets v1.5.1
-	github.com/driftless/driftless v0.0.0
-	github.com/driftless/driftless/providers/awssm v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/azkv v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/files v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/gcpsm v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/vault v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless v0.1.0
+	github.com/driftless/driftless/providers/awssm v0.1.0
+	github.com/driftless/driftless/providers/azkv v0.1.0
+	github.com/driftless/driftless/providers/files v0.1.0
+	github.com/driftless/driftless/providers/gcpsm v0.1.0
+	github.com/driftless/driftless/providers/vault v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 

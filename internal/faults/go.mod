@@ -2,20 +2,12 @@ module github.com/driftless/driftless/internal/faults
 
 go 1.25.0
 
-replace (
-	github.com/driftless/driftless => ../..
-	github.com/driftless/driftless/providers/awssm => ../../providers/awssm
-	github.com/driftless/driftless/providers/azkv => ../../providers/azkv
-	github.com/driftless/driftless/providers/files => ../../providers/files
-	github.com/driftless/driftless/providers/gcpsm => ../../providers/gcpsm
-)
-
 require (
-	github.com/driftless/driftless v0.0.0
-	github.com/driftless/driftless/providers/awssm v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/azkv v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/files v0.0.0-00010101000000-000000000000
-	github.com/driftless/driftless/providers/gcpsm v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless v0.1.0
+	github.com/driftless/driftless/providers/awssm v0.1.0
+	github.com/driftless/driftless/providers/azkv v0.1.0
+	github.com/driftless/driftless/providers/files v0.1.0
+	github.com/driftless/driftless/providers/gcpsm v0.1.0
 	github.com/stretchr/testify v1.12.1
 	google.golang.org/grpc v1.82.0
 )

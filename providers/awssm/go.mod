@@ -9,7 +9,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9
 	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.12
 	github.com/aws/smithy-go v1.28.9
-	github.com/driftless/driftless v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 
@@ -25,5 +25,3 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 )
-
-replace github.com/driftless/driftless => ../..

@@ -2,13 +2,11 @@ module github.com/driftless/driftless/providers/azkv
 
 go 1.25.0
 
-replace github.com/driftless/driftless => ../..
-
 require (
 	github.com/Azure/azure-sdk-for-go/sdk/azcore v1.23.3
 	github.com/Azure/azure-sdk-for-go/sdk/azidentity v1.15.0
 	github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets v1.5.1
-	github.com/driftless/driftless v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 

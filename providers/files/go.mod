@@ -2,10 +2,8 @@ module github.com/driftless/driftless/providers/files
 
 go 1.25
 
-replace github.com/driftless/driftless => ../..
-
 require (
-	github.com/driftless/driftless v0.0.0-00010101000000-000000000000
+	github.com/driftless/driftless v0.1.0
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/stretchr/testify v1.12.1
 )

@@ -2,11 +2,9 @@ module github.com/driftless/driftless/providers/gcpsm
 
 go 1.25.0
 
-replace github.com/driftless/driftless => ../..
-
 require (
 	cloud.google.com/go/secretmanager v1.21.0
-	github.com/driftless/driftless v0.0.0
+	github.com/driftless/driftless v0.1.0
 	github.com/googleapis/gax-go/v2 v2.23.0
 	github.com/stretchr/testify v1.12.1
 	google.golang.org/api v0.287.1

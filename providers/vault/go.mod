@@ -2,10 +2,8 @@ module github.com/driftless/driftless/providers/vault
 
 go 1.25
 
-replace github.com/driftless/driftless => ../..
-
 require (
-	github.com/driftless/driftless v0.0.0
+	github.com/driftless/driftless v0.1.0
 	github.com/hashicorp/vault/api v1.22.0
 	github.com/hashicorp/vault/api/auth/approle v0.12.0
 	github.com/hashicorp/vault/api/auth/kubernetes v0.12.0

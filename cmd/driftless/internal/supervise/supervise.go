@@ -47,6 +47,9 @@ func ExitCode(state *os.ProcessState) int {
 	return state.ExitCode()
 }
 
+// errNoGracefulStop is askToStop's answer where a child can only be killed.
+var errNoGracefulStop = errors.New("this platform cannot ask a process to exit gracefully")
+
 type child struct {
 	cmd  *exec.Cmd
 	done chan struct{}
@@ -113,8 +116,12 @@ func Run(c Config, env []string) (int, error) {
 // Signals that arrive meanwhile are forwarded; it returns true when one of
 // them asked driftless to stop too.
 func (c Config) stop(ch *child) (stopping bool) {
-	_ = ch.cmd.Process.Signal(syscall.SIGTERM)
-	t := time.NewTimer(c.Grace)
+	grace := c.Grace
+	if err := askToStop(ch.cmd.Process); errors.Is(err, errNoGracefulStop) {
+		c.logf("%v: killing the command", err)
+		grace = 0
+	}
+	t := time.NewTimer(grace)
 	defer t.Stop()
 	for {
 		select {
@@ -130,23 +137,12 @@ func (c Config) stop(ch *child) (stopping bool) {
 	}
 }
 
-// forward sends sig to the child, unless the terminal already did.
+// forward sends sig to the child, unless the terminal (or on Windows the
+// console) already did.
 func (c Config) forward(ch *child, sig os.Signal) {
-	if c.Terminal {
-		switch sig {
-		case syscall.SIGINT, syscall.SIGQUIT, syscall.SIGWINCH:
-			return
-		}
+	if forwardable(sig, c.Terminal) {
+		_ = ch.cmd.Process.Signal(sig)
 	}
-	_ = ch.cmd.Process.Signal(sig)
-}
-
-func terminating(sig os.Signal) bool {
-	switch sig {
-	case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT:
-		return true
-	}
-	return false
 }
 
 func exitCode(ch *child) (int, error) {
