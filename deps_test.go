@@ -2,6 +2,7 @@ package driftless_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -35,6 +36,21 @@ func modules(t *testing.T) []string {
 	return dirs
 }
 
+// inWorkspace reports whether go.work uses the module in dir.
+func inWorkspace(t *testing.T, dir string) bool {
+	t.Helper()
+	out, err := exec.CommandContext(t.Context(), "go", "work", "edit", "-json").Output()
+	require.NoError(t, err, "go work edit -json")
+	var w struct{ Use []struct{ DiskPath string } }
+	require.NoError(t, json.Unmarshal(out, &w))
+	for _, u := range w.Use {
+		if filepath.Clean(u.DiskPath) == filepath.Clean(dir) {
+			return true
+		}
+	}
+	return false
+}
+
 // imports runs go list -deps on the non-test packages of the module in dir,
 // built for goos, and returns, for each package in their import graph, its
 // direct imports.
@@ -43,6 +59,11 @@ func imports(t *testing.T, dir, goos string) map[string][]string {
 	cmd := exec.CommandContext(t.Context(), "go", "list", "-deps", "-f", "{{.ImportPath}}{{range .Imports}} {{.}}{{end}}", "./...")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS="+goos)
+	if !inWorkspace(t, dir) {
+		// Connected to no sibling (internal/vaultserver, internal/release):
+		// it builds alone, as make test builds it.
+		cmd.Env = append(cmd.Env, "GOWORK=off")
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
