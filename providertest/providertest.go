@@ -136,6 +136,12 @@ var cases = []contractCase{
 		"Watch reports, by calling changed, each ref of refs whose value may have changed.", testWatch},
 	{"WatchReturnsContextError", "Watcher.Watch",
 		"It blocks until ctx is done and then returns ctx.Err(), or returns early with an error if watching failed.", testWatchReturns},
+	{"CheckRefAcceptsWhatItServes", "RefChecker.CheckRef",
+		"CheckRef returns nil when the provider can serve ref, or an error wrapping ErrInvalidRef (a *RefError) that says what is wrong without quoting the reference's text beyond its scheme.", testCheckRef},
+	{"RenewUnleasedIsNotRenewable", "Renewer.Renew",
+		"When the lease cannot be extended, or not by enough (near its max TTL), it returns an error wrapping ErrNotRenewable, and driftless fetches anew.", testRenewUnleased},
+	{"RenewHonoursContext", "Renewer.Renew",
+		"It honours ctx as Fetch does and never puts a value in an error.", testRenewContext},
 	{"FetchAfterCloseIsErrClosed", "Closer",
 		"Close waits for the provider's background work to stop; Fetch after Close returns an error wrapping ErrClosed.", testFetchAfterClose},
 	{"CloseIsIdempotent", "Closer",
@@ -680,6 +686,78 @@ func testCloseTwice(c *checker, b Backend) {
 	}
 	if err := cl.Close(); err != nil {
 		c.Errorf("second Close: %v", err)
+	}
+}
+
+func testCheckRef(c *checker, b Backend) {
+	rc, ok := b.Provider.(driver.RefChecker)
+	if !ok {
+		c.Skip("provider is not a RefChecker")
+	}
+	name := uniqueName("check")
+	put(c, b, name, []byte(Canary))
+	ref := b.Ref(name)
+	if err := rc.CheckRef(ref); err != nil {
+		c.Errorf("CheckRef refused the reference of a secret the provider serves: %v", err)
+	}
+	mustFetch(c, b, name)
+	// No provider serves an empty name.
+	bad := driver.Ref{Scheme: ref.Scheme, Query: ref.Query}
+	err := rc.CheckRef(bad)
+	switch {
+	case err == nil:
+		c.Error("CheckRef accepted a reference with an empty name")
+	case !errors.Is(err, driver.ErrInvalidRef):
+		c.Errorf("CheckRef's error does not wrap ErrInvalidRef: %v", err)
+	}
+}
+
+// renewable returns the provider as a Renewer and a value it fetched for a
+// new secret, which has no lease (the suite's secrets are stored with Put).
+func renewable(c *checker, b Backend) (driver.Renewer, driver.Ref, driver.Value) {
+	c.Helper()
+	r, ok := b.Provider.(driver.Renewer)
+	if !ok {
+		c.Skip("provider is not a Renewer")
+	}
+	name := uniqueName("renew")
+	put(c, b, name, []byte(Canary))
+	v, _ := mustFetch(c, b, name)
+	ref := b.Ref(name).Secret()
+	if !v.Expires.IsZero() {
+		c.Skip("the backend's values carry leases; the provider's own tests cover renewal")
+	}
+	return r, ref, v
+}
+
+func testRenewUnleased(c *checker, b Backend) {
+	r, ref, v := renewable(c, b)
+	_, err := r.Renew(ctx(c.T), ref, v)
+	if !errors.Is(err, driver.ErrNotRenewable) {
+		c.Errorf("Renew of a value without a lease: want an error wrapping ErrNotRenewable, got %v", err)
+	}
+	if err != nil && strings.Contains(err.Error(), Canary) {
+		c.Error("Renew's error holds the secret's value")
+	}
+}
+
+func testRenewContext(c *checker, b Backend) {
+	r, ref, v := renewable(c, b)
+	v.Expires = time.Now().Add(time.Hour) // as if it had a lease
+	cx, cancel := context.WithCancel(c.Context())
+	cancel()
+	done := make(chan error, 1)
+	go func() { _, err := r.Renew(cx, ref, v); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) && !errors.Is(err, driver.ErrNotRenewable) {
+			c.Errorf("Renew with a cancelled context: want an error wrapping context.Canceled (or ErrNotRenewable), got %v", err)
+		}
+		if err != nil && strings.Contains(err.Error(), Canary) {
+			c.Error("Renew's error holds the secret's value")
+		}
+	case <-time.After(10 * time.Second):
+		c.Error("Renew with a cancelled context did not return within 10s")
 	}
 }
 
