@@ -21,8 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func fileRef(path string) driver.Ref { return driver.Ref{Scheme: files.Scheme, Name: path} }
-
 // TestConformance runs the shared suite against a kubelet-style volume: each
 // Put is a full AtomicWriter update of the volume's payload.
 func TestConformance(t *testing.T) {
