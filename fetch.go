@@ -202,25 +202,28 @@ func (f *schemeFetch) batch(bf driver.BatchFetcher, keys []cacheKey) {
 // fetchEach fetches the current versions keys one by one, concurrently
 // within the concurrency bound.
 func (f *schemeFetch) fetchEach(keys []cacheKey) {
-	if len(keys) == 0 {
-		return
-	}
-	var wg sync.WaitGroup
-	for _, k := range keys {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, err := f.call(k)
-			f.got(k, v, err)
-		}()
-	}
-	wg.Wait()
+	each(keys, func(k cacheKey) {
+		v, err := f.call(k)
+		f.got(k, v, err)
+	})
 }
 
 // fetchPrevious fetches the previous versions keys, concurrently within the
 // concurrency bound, once every current version is in, and finishes them
 // (and the current version of each pair).
 func (f *schemeFetch) fetchPrevious(keys []cacheKey) {
+	each(keys, func(k cacheKey) {
+		if !f.paired[k.ref] {
+			v, err := f.call(k)
+			f.finish(k, v, err)
+			return
+		}
+		f.finishPair(k, f.held[k.ref]) // every current is in: held is read-only now
+	})
+}
+
+// each calls fn for every key, concurrently, and waits for them all.
+func each(keys []cacheKey, fn func(cacheKey)) {
 	if len(keys) == 0 {
 		return
 	}
@@ -229,12 +232,7 @@ func (f *schemeFetch) fetchPrevious(keys []cacheKey) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if !f.paired[k.ref] {
-				v, err := f.call(k)
-				f.finish(k, v, err)
-				return
-			}
-			f.finishPair(k, f.held[k.ref]) // every current is in: held is read-only now
+			fn(k)
 		}()
 	}
 	wg.Wait()
