@@ -27,3 +27,17 @@ func TestOneTagDialect(t *testing.T) {
 	assert.ErrorIs(t, drifttest.LoadErr[notEmpty](t, map[string]string{"K": ""}), driftless.ErrRequired)
 	assert.Equal(t, "d", drifttest.Load[notEmpty](t, nil).K)
 }
+
+func TestForeignTagsNameTheTagToWrite(t *testing.T) {
+	t.Parallel()
+	type C struct {
+		Port int `env:"PORT" envDefault:"8080"`
+	}
+	err := drifttest.LoadErr[C](t, nil)
+	require.ErrorIs(t, err, driftless.ErrBadTag)
+	assert.Contains(t, err.Error(), `write default:"…"`)
+	type misspelt struct {
+		Port int `env:"PORT" requried:"true"`
+	}
+	assert.ErrorIs(t, drifttest.LoadErr[misspelt](t, nil), driftless.ErrBadTag)
+}

@@ -188,7 +188,11 @@ func (w *walker) unexported(sf reflect.StructField, s scope) {
 func (w *walker) structField(sf reflect.StructField, index []int, s scope) {
 	path := s.path + sf.Name
 	for _, name := range tagNames(sf.Tag) {
-		if !slices.Contains(knownTags, name) && isDriftlessLike(name) {
+		switch {
+		case slices.Contains(knownTags, name):
+		case foreignTags[name] != "":
+			w.bad(path, "tag %q is another library's; write %s", name, foreignTags[name])
+		case isDriftlessLike(name):
 			w.bad(path, "unknown tag %q (known: %s)", name, strings.Join(knownTags, ", "))
 		}
 	}
@@ -463,18 +467,30 @@ func tagNames(tag reflect.StructTag) []string {
 }
 
 // isDriftlessLike reports whether an unknown tag name looks like a misspelt
-// driftless tag (other libraries' tags such as json or yaml are ignored).
+// driftless tag: the same in another letter case, a prefix of one or one
+// prefixed ("descr", "defaults"), or within two edits ("requried").
+// Other libraries' tags (json, yaml) are left alone.
 func isDriftlessLike(name string) bool {
 	for _, k := range knownTags {
 		if strings.EqualFold(name, k) || len(name) > 3 && (strings.HasPrefix(k, name) || strings.HasPrefix(name, k)) || editDistance(strings.ToLower(name), k) <= 2 && len(name) > 4 {
 			return true
 		}
 	}
-	switch name {
-	case "envDefault", "envPrefix", "envSeparator", "envKeyValSeparator", "envconfig", "split_words", "defaults", "requried", "reqired", "descr", "description", "secrets":
-		return true
-	}
 	return false
+}
+
+// foreignTags are the tags of the env-config libraries users migrate from
+// (caarlos0/env, sethvargo/go-envconfig, kelseyhightower/envconfig), with
+// what to write instead: a half-migrated struct fails loudly rather than
+// silently losing its defaults (see MIGRATING.md).
+var foreignTags = map[string]string{
+	"envDefault":         `default:"…"`,
+	"envPrefix":          `prefix:"…"`,
+	"envSeparator":       `sep:"…"`,
+	"envKeyValSeparator": `kvsep:"…"`,
+	"envconfig":          `env:"KEY"`,
+	"split_words":        `env:"KEY" with the key spelt out`,
+	"description":        `desc:"…"`,
 }
 
 func validKey(s string) bool {
