@@ -9,6 +9,12 @@ import (
 	"github.com/driftless/driftless/driver"
 )
 
+// Well-known schemes. A value is treated as a reference only when its scheme
+// is one of these or one registered with a provider, so ordinary URLs
+// (https://, postgres://) are never mistaken for references. The grammar
+// of each belongs to its provider (driver.RefChecker).
+var knownSchemes = map[string]bool{"awssm": true, "gcpsm": true, "azkv": true, "vault": true, "file": true}
+
 // urlSchemes are schemes of ordinary URLs and DSNs, which a secret field
 // commonly holds (a database DSN in a Secret): they are never taken for a
 // misspelt reference.
