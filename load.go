@@ -152,6 +152,7 @@ type pass struct {
 	active  map[string]bool // the optional structs that exist, by field path
 	ferrs   []fieldErr      // the failing fields
 	errs    []error         // everything that fails the load
+	reads   *readSet        // for Reads: who reads what; nil in a load
 }
 
 // fieldState is one field's progress through a load pass.
@@ -243,6 +244,9 @@ func (p *pass) admit(f *field, st *fieldState, r driver.Ref) {
 	}
 	st.ref, st.isRef, st.waits = r, true, true
 	p.need(f, r)
+	if p.reads != nil {
+		p.reads.by[cacheKey{ref: r.Secret()}].Fallback = false // read whatever else is set
+	}
 }
 
 // candidates notes, for a field that neither the environment nor a .env
@@ -274,6 +278,9 @@ func (p *pass) candidates(f *field, st *fieldState) {
 // need adds the secret r names to the fetch, with its previous version
 // for a Rotating field.
 func (p *pass) need(f *field, r driver.Ref) {
+	if p.reads != nil {
+		p.reads.add(f, r)
+	}
 	p.keys = append(p.keys, cacheKey{ref: r.Secret()})
 	if f.kind == leafRotating {
 		p.keys = append(p.keys, cacheKey{ref: r.Secret(), previous: true})

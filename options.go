@@ -43,6 +43,9 @@ type options struct {
 	fileRoots    []string
 	fileRootsSet bool
 	optErrs      []error
+	// planOnly is set by Reads: a scheme with no provider is not an error
+	// (a policy is planned where the providers may not be configured).
+	planOnly bool
 }
 
 func newOptions(opts []Option) *options {
@@ -272,6 +275,9 @@ func (o *options) provider(scheme string) driver.Provider {
 func (o *options) checkRef(r driver.Ref) error {
 	p := o.provider(r.Scheme)
 	if p == nil {
+		if o.planOnly {
+			return nil
+		}
 		return o.noProvider(r.Scheme)
 	}
 	if c, ok := p.(driver.RefChecker); ok {
