@@ -58,7 +58,7 @@ var sealKey = func() cipher.Block {
 func seal(v string) *sealed {
 	s := &sealed{ct: make([]byte, len(v))}
 	_, _ = rand.Read(s.iv[:])
-	cipher.NewCTR(sealKey, s.iv[:]).XORKeyStream(s.ct, []byte(v))
+	xorKeyStream(s.ct, []byte(v), &s.iv)
 	return s
 }
 
@@ -66,8 +66,26 @@ func seal(v string) *sealed {
 func (s *sealed) open(dst []byte) []byte {
 	n := len(dst)
 	dst = append(dst, s.ct...)
-	cipher.NewCTR(sealKey, s.iv[:]).XORKeyStream(dst[n:], dst[n:])
+	xorKeyStream(dst[n:], dst[n:], &s.iv)
 	return dst
+}
+
+// xorKeyStream XORs src with the AES-CTR keystream of the process key from
+// iv into dst (as cipher.NewCTR would, without its buffer allocation).
+func xorKeyStream(dst, src []byte, iv *[aes.BlockSize]byte) {
+	ctr := *iv
+	var ks [aes.BlockSize]byte
+	for i := 0; i < len(src); i += aes.BlockSize {
+		sealKey.Encrypt(ks[:], ctr[:])
+		subtle.XORBytes(dst[i:], src[i:], ks[:])
+		for j := aes.BlockSize - 1; j >= 0; j-- {
+			ctr[j]++
+			if ctr[j] != 0 {
+				break
+			}
+		}
+	}
+	clear(ks[:])
 }
 
 // NewSecret returns a Secret holding value.
