@@ -44,7 +44,9 @@
 // encoding.TextUnmarshaler, Secret, Rotating, types with a decoder
 // registered with WithDecoder, and structs with an env tag, filled from a
 // whole JSON value (a JSON secret). A nested struct without an env tag is a
-// group of fields. A bad tag fails before any source is read.
+// group of fields. A bad tag fails before any source is read. WriteExample
+// writes a .env.example of the struct, and WriteSchema (the environment) and
+// WriteNestedSchema (a config file) a JSON Schema of it for editors and CI.
 //
 // # Resolution
 //
