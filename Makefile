@@ -8,15 +8,16 @@ GOFLAGS_TEST ?= -race -count=1
 # The release machinery (internal/release: a module of its own, outside the workspace).
 RELEASE = cd internal/release && GOWORK=off go run .
 
-.PHONY: demo test fmt bench fuzz modules work work-check crossbuild rehearse apidiff tags
+.PHONY: demo test fmt bench fuzz modules work work-check vet-secrets crossbuild rehearse apidiff tags
 
 ## demo: run the examples on built-in defaults (no cloud account, no network)
 demo:
 	cd examples && go run ./quickstart && echo && go run ./inference-service
 
-## test: go vet and go test -race in every module, then the release checks: the CLI and
-## the released modules build for every platform, and a release rehearsal through a local
-## module proxy (go get, the quickstart, go install ...@version) with the API check
+## test: go vet and go test -race in every module, the secrets vet check over the examples,
+## then the release checks: the CLI and the released modules build for every platform, and a
+## release rehearsal through a local module proxy (go get, the quickstart, go install
+## ...@version) with the API check
 test: fmt work-check
 	@set -e; for m in $(MODULES); do \
 		gowork=off; for w in $(WORKSPACE); do if [ "$$w" = "$$m" ]; then gowork=; fi; done; \
@@ -24,7 +25,15 @@ test: fmt work-check
 		echo "== $$m: go vet (GOWORK=$${gowork:-go.work})"; (cd $$m && GOWORK=$$gowork go vet ./...); \
 		echo "== $$m: go test $(GOFLAGS_TEST)"; (cd $$m && GOWORK=$$gowork go test $(GOFLAGS_TEST) ./...); \
 	done
-	$(MAKE) crossbuild rehearse
+	$(MAKE) vet-secrets crossbuild rehearse
+
+## vet-secrets: build cmd/driftless-vet and run it under go vet over the examples: they
+## must hold no secret in a plain string and print, log or wrap no secret value
+vet-secrets:
+	@set -e; bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; \
+	(cd cmd/driftless-vet && go build -o "$$bin/driftless-vet" .); \
+	echo "== examples: go vet -vettool=driftless-vet"; \
+	cd examples && go vet -vettool="$$bin/driftless-vet" ./...
 
 ## work: write go.work from the go.mod files (after adding a module or a sibling requirement)
 work:
