@@ -205,23 +205,28 @@ func sinkName(info *types.Info, call *ast.CallExpr) string {
 		case path == "fmt" && recv == nil && slices.Contains(fmtSinks, name),
 			path == "errors" && recv == nil && name == "New",
 			path == "log", path == "log/slog":
-			return qualified(fn)
+			return qualified(info, call, fn)
 		case path == "testing" && recv != nil && slices.Contains(testingSinks, name):
-			return qualified(fn)
+			return qualified(info, call, fn)
 		}
 	}
 	return ""
 }
 
 // qualified names a function as a reader writes it: fmt.Printf,
-// (*slog.Logger).Info, (testing.TB).Fatalf.
-func qualified(fn *types.Func) string {
-	pkg := fn.Pkg().Name()
+// (*slog.Logger).Info, testing.TB.Fatalf; a method by the type of the
+// value it is called on ((*testing.T).Errorf, not the type that declares
+// it).
+func qualified(info *types.Info, call *ast.CallExpr, fn *types.Func) string {
 	recv := fn.Signature().Recv()
 	if recv == nil {
-		return pkg + "." + fn.Name()
+		return fn.Pkg().Name() + "." + fn.Name()
 	}
-	rt := types.TypeString(recv.Type(), func(p *types.Package) string { return p.Name() })
+	t := recv.Type()
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && info.TypeOf(sel.X) != nil {
+		t = info.TypeOf(sel.X)
+	}
+	rt := types.TypeString(t, func(p *types.Package) string { return p.Name() })
 	if strings.HasPrefix(rt, "*") {
 		return "(" + rt + ")." + fn.Name()
 	}
