@@ -17,7 +17,7 @@ import (
 type serviceConfig struct {
 	Model string           `env:"MODEL" default:"gpt-4-turbo"`
 	Key   driftless.Secret `env:"OPENAI_API_KEY" required:"true"`
-	DB    string           `env:"DB_PASSWORD" default:"mem://prod/db#password"`
+	DB    driftless.Secret `env:"DB_PASSWORD" default:"mem://prod/db#password"`
 }
 
 // A unit test of a service fills its config from a map and an in-memory
@@ -30,7 +30,7 @@ func ExampleLoad() {
 	mem.Set("prod/db", `{"password":"pw"}`)
 	cfg := drifttest.Load[serviceConfig](t, map[string]string{"OPENAI_API_KEY": "test-key"},
 		driftless.WithProvider("mem", mem))
-	fmt.Println(cfg.Model, cfg.DB == "pw")
+	fmt.Println(cfg.Model, cfg.DB.Value() == "pw")
 
 	err := drifttest.LoadErr[serviceConfig](t, nil) // OPENAI_API_KEY missing
 	fmt.Println(errors.Is(err, driftless.ErrRequired))
@@ -100,11 +100,11 @@ func ExampleProvider() {
 	mem.Set("prod/db", `{"password":"v2"}`) // a rotation: version 2
 	var cfg serviceConfig
 	_ = driftless.Load(ctx, &cfg, driftless.WithEnv(map[string]string{"OPENAI_API_KEY": "k"}), driftless.WithProvider("mem", mem))
-	fmt.Println(cfg.DB, mem.Calls(), "calls")
+	fmt.Println(cfg.DB.Value() == "v2", mem.Calls(), "calls")
 	// Output:
 	// driftless: loading drifttest_test.serviceConfig: 1 problem
 	// 	DB (DB_PASSWORD from default): fetching mem://prod/db: drifttest: fetching prod/db: connection refused
-	// v2 2 calls
+	// true 2 calls
 }
 
 // exampleT stands in the examples for the *testing.T a test has. It prints
