@@ -15,7 +15,7 @@ func TestLoadHelpers(t *testing.T) {
 	mem := drifttest.NewProvider()
 	mem.Set("prod/db", `{"password":"pw"}`)
 	cfg := drifttest.Load[serviceConfig](t, map[string]string{"OPENAI_API_KEY": "k"}, driftless.WithProvider("mem", mem))
-	assert.Equal(t, "pw", cfg.DB)
+	assert.Equal(t, "pw", cfg.DB.Value())
 	assert.Equal(t, "k", cfg.Key.Value())
 
 	err := drifttest.LoadErr[serviceConfig](t, nil, driftless.WithProvider("mem", mem))
