@@ -29,6 +29,9 @@ import (
 type EnvLoader struct {
 	l    *loader
 	keys []string // the variable of field i is keys[i]
+	// t and opts made l: Reads plans them again, reading nothing.
+	t    reflect.Type
+	opts []Option
 }
 
 // envField is the name of the field (and the key read through the lookup)
@@ -62,17 +65,45 @@ func NewEnvLoader(keys []string, opts ...Option) (*EnvLoader, error) {
 		return nil, errors.New("driftless: NewEnvLoader reads its keys through the lookup only: WithEnvFiles, WithRequiredEnvFiles, WithKeySource, WithKeepSet and WithExportEnvFiles do not apply")
 	}
 	lookup := o.lookup
-	l, err := newLoader(reflect.StructOf(fields), append(opts, WithLookup(func(name string) (string, bool) {
+	t := reflect.StructOf(fields)
+	opts = append(slices.Clip(opts), WithLookup(func(name string) (string, bool) {
 		i, ok := fieldIndex(name, len(keys))
 		if !ok {
 			return "", false
 		}
 		return lookup(keys[i])
-	})))
+	}))
+	l, err := newLoader(t, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &EnvLoader{l: l, keys: slices.Clone(keys)}, nil
+	return &EnvLoader{l: l, keys: slices.Clone(keys), t: t, opts: opts}, nil
+}
+
+// Reads returns every secret that Load would read, as the function Reads
+// does for a config, without reading any: each SecretRead's Fields are the
+// variables' names. The error is a *LoadError whose field errors name each
+// variable whose reference is malformed as its Field and Key; the reads of
+// the others are returned even then.
+func (e *EnvLoader) Reads() ([]SecretRead, error) {
+	out, err := Reads(reflect.New(e.t).Interface(), e.opts...)
+	for i := range out {
+		for j, f := range out[i].Fields {
+			if k, ok := e.key(f); ok {
+				out[i].Fields[j] = k
+			}
+		}
+	}
+	var le *LoadError
+	if errors.As(err, &le) {
+		le.Type = "driftless.EnvLoader"
+		for _, fe := range le.Fields() {
+			if k, ok := e.key(fe.Key); ok {
+				fe.Field, fe.Key = k, k
+			}
+		}
+	}
+	return out, err
 }
 
 // fieldIndex returns i for the name envField(i) with i < n.

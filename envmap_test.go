@@ -188,3 +188,32 @@ func ExampleEnvLoader() {
 	fmt.Println(vals["DB_USER"].Value(), vals["DB_PASSWORD"], mem.Calls())
 	// Output: app [REDACTED] 1
 }
+
+// TestEnvLoaderReads lists the secrets an EnvLoader would read, named by
+// the variables, without a provider and without reading any; a malformed
+// reference is named by its variable, and the others are listed anyway.
+func TestEnvLoaderReads(t *testing.T) {
+	env := map[string]string{
+		"db-user": "vault://secret/app#user",
+		"DB_PASS": "vault://secret/app#password",
+		"API":     "awssm://prod/api",
+		"BAD":     "awssm://prod/x#",
+	}
+	el, err := driftless.NewEnvLoader([]string{"db-user", "DB_PASS", "API", "UNSET"}, driftless.WithEnv(env))
+	require.NoError(t, err)
+	reads, err := el.Reads()
+	require.NoError(t, err)
+	assert.Equal(t, []driftless.SecretRead{
+		{Ref: driver.Ref{Scheme: "awssm", Name: "prod/api"}, Fields: []string{"API"}},
+		{Ref: driver.Ref{Scheme: "vault", Name: "secret/app"}, Fields: []string{"db-user", "DB_PASS"}},
+	}, reads)
+
+	el, err = driftless.NewEnvLoader([]string{"API", "BAD"}, driftless.WithEnv(env))
+	require.NoError(t, err)
+	reads, err = el.Reads()
+	var le *driftless.LoadError
+	require.ErrorAs(t, err, &le)
+	require.Len(t, le.Fields(), 1)
+	assert.Equal(t, "BAD", le.Fields()[0].Field)
+	assert.Len(t, reads, 1)
+}
