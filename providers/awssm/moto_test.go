@@ -43,35 +43,36 @@ func TestMain(m *testing.M) {
 }
 
 func startMoto() {
+	moto.cmd, moto.url, moto.skip, moto.err = runMoto()
+}
+
+// runMoto starts a moto server on a free port of 127.0.0.1 and returns its
+// process and URL, or why moto cannot be used here (skip), or why it did
+// not start (err).
+func runMoto() (cmd *exec.Cmd, url, skip string, err error) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		moto.skip = "moto not available: python3 is not installed (.ci/setup.d/30-moto.sh installs it)"
-		return
+		return nil, "", "moto not available: python3 is not installed (.ci/setup.d/30-moto.sh installs it)", nil
 	}
 	if out, err := exec.Command(python, "-c", "import moto.server").CombinedOutput(); err != nil {
-		moto.skip = fmt.Sprintf("moto not available: python3 -c 'import moto.server' failed (%v: %s); .ci/setup.d/30-moto.sh installs it",
-			err, strings.TrimSpace(lastLine(string(out))))
-		return
+		return nil, "", fmt.Sprintf("moto not available: python3 -c 'import moto.server' failed (%v: %s); .ci/setup.d/30-moto.sh installs it",
+			err, strings.TrimSpace(lastLine(string(out)))), nil
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		moto.err = err
-		return
+		return nil, "", "", err
 	}
 	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
-	cmd := exec.Command(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
+	cmd = exec.Command(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
 	cmd.Stdout = io.Discard
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		moto.err = err
-		return
+		return nil, "", "", err
 	}
 	if err := cmd.Start(); err != nil {
-		moto.err = fmt.Errorf("starting moto: %w", err)
-		return
+		return nil, "", "", fmt.Errorf("starting moto: %w", err)
 	}
-	moto.cmd = cmd
 	// Werkzeug announces " * Running on http://127.0.0.1:PORT" on stderr
 	// once it listens; keep draining stderr afterwards.
 	ready := make(chan struct{})
@@ -96,16 +97,15 @@ func startMoto() {
 	select {
 	case <-ready:
 	case <-time.After(60 * time.Second):
-		moto.err = errors.New("moto did not announce it was listening within 60s")
-		return
+		return cmd, "", "", errors.New("moto did not announce it was listening within 60s")
 	}
-	moto.url = "http://127.0.0.1:" + port
-	resp, err := http.Get(moto.url + "/moto-api/")
+	url = "http://127.0.0.1:" + port
+	resp, err := http.Get(url + "/moto-api/")
 	if err != nil {
-		moto.err = fmt.Errorf("moto did not start (last line: %q): %w", last.String(), err)
-		return
+		return cmd, "", "", fmt.Errorf("moto did not start (last line: %q): %w", last.String(), err)
 	}
 	resp.Body.Close()
+	return cmd, url, "", nil
 }
 
 func lastLine(s string) string {
