@@ -1,0 +1,4 @@
+# DB.User, DB.Password, Old
+path "secret/data/app" {
+  capabilities = ["read"]
+}
