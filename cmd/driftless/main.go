@@ -26,13 +26,15 @@ Usage:
   driftless exec    [--env-file FILE]... [--mask] [--watch DURATION] [--grace DURATION] -- CMD [ARG...]
   driftless explain [--env-file FILE]... [--resolve] [--json]
   driftless diff    [--resolve] [--key-file FILE] [--json] A B
+  driftless policy  [--env-file FILE]... [--backend B] [--format F] [backend options]
   driftless help [COMMAND]
 
 Run "driftless COMMAND --help" for the flags and exit codes of a command.
 
 Exit codes:
   0  clean (check), same (diff), success (explain), or the command's own code (exec)
-  1  findings (check), differences (diff), a reference that did not resolve (explain)
+  1  findings (check), differences (diff), a reference that did not resolve (explain),
+     a malformed reference (policy)
   2  usage, I/O or configuration error; exec: a reference failed, nothing ran
   126, 127  exec: the command cannot be run / was not found
 
@@ -80,6 +82,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runExplain(rest, stdout, stderr)
 	case "diff":
 		return runDiff(rest, stdout, stderr)
+	case "policy":
+		return runPolicy(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) == 1 && cmd == "help" {
 			return run([]string{rest[0], "--help"}, stdout, stderr)

@@ -39,12 +39,6 @@ type PolicyOptions struct {
 // error wrapping driftless.ErrInvalidRef that names the fields, never the
 // reference.
 func Policy(reads []driftless.SecretRead, opts PolicyOptions) (az, terraform []byte, err error) {
-	if opts.PrincipalID == "" || opts.Subscription == "" || opts.ResourceGroup == "" {
-		return nil, nil, errors.New("azkv: a policy needs the principal's object ID, the subscription and the resource group of the vaults")
-	}
-	if !guidRE.MatchString(opts.PrincipalID) || !guidRE.MatchString(opts.Subscription) || !groupRE.MatchString(opts.ResourceGroup) {
-		return nil, nil, errors.New("azkv: a policy needs a principal object ID and a subscription ID that are GUIDs, and a resource group name of letters, digits and -._()")
-	}
 	var scopes []string
 	var errs []error
 	for _, r := range reads {
@@ -57,16 +51,22 @@ func Policy(reads []driftless.SecretRead, opts PolicyOptions) (az, terraform []b
 			continue
 		}
 		// Vault names are case-insensitive; secret names too.
-		scopes = append(scopes, "/subscriptions/"+opts.Subscription+"/resourceGroups/"+opts.ResourceGroup+
-			"/providers/Microsoft.KeyVault/vaults/"+strings.ToLower(l.vault)+"/secrets/"+strings.ToLower(l.secret))
+		scopes = append(scopes, "/providers/Microsoft.KeyVault/vaults/"+strings.ToLower(l.vault)+"/secrets/"+strings.ToLower(l.secret))
 	}
 	if len(errs) > 0 {
 		return nil, nil, errors.Join(errs...)
+	}
+	if opts.PrincipalID == "" || opts.Subscription == "" || opts.ResourceGroup == "" {
+		return nil, nil, errors.New("azkv: a policy needs the principal's object ID, the subscription and the resource group of the vaults")
+	}
+	if !guidRE.MatchString(opts.PrincipalID) || !guidRE.MatchString(opts.Subscription) || !groupRE.MatchString(opts.ResourceGroup) {
+		return nil, nil, errors.New("azkv: a policy needs a principal object ID and a subscription ID that are GUIDs, and a resource group name of letters, digits and -._()")
 	}
 	slices.Sort(scopes)
 	scopes = slices.Compact(scopes)
 	var a, tf strings.Builder
 	for i, s := range scopes {
+		s = "/subscriptions/" + opts.Subscription + "/resourceGroups/" + opts.ResourceGroup + s
 		fmt.Fprintf(&a, "az role assignment create --role %q --assignee-object-id %s --scope %s\n", SecretsUserRole, opts.PrincipalID, s)
 		if i > 0 {
 			tf.WriteString("\n")

@@ -34,9 +34,6 @@ type PolicyOptions struct {
 // error wrapping driftless.ErrInvalidRef that names the fields, never the
 // reference.
 func Policy(reads []driftless.SecretRead, opts PolicyOptions) (gcloud, terraform []byte, err error) {
-	if opts.Member == "" {
-		return nil, nil, errors.New("gcpsm: a policy needs the member to grant (such as serviceAccount:app@my-project.iam.gserviceaccount.com)")
-	}
 	p := &Provider{project: opts.Project, region: opts.Region}
 	var secrets []resource
 	var errs []error
@@ -57,6 +54,9 @@ func Policy(reads []driftless.SecretRead, opts PolicyOptions) (gcloud, terraform
 	}
 	if len(errs) > 0 {
 		return nil, nil, errors.Join(errs...)
+	}
+	if opts.Member == "" {
+		return nil, nil, errors.New("gcpsm: a policy needs the member to grant (such as serviceAccount:app@my-project.iam.gserviceaccount.com)")
 	}
 	slices.SortFunc(secrets, func(a, b resource) int { return strings.Compare(a.secretName(), b.secretName()) })
 	secrets = slices.Compact(secrets)

@@ -1,0 +1,1 @@
+az role assignment create --role "Key Vault Secrets User" --assignee-object-id 11111111-2222-3333-4444-555555555555 --scope /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.KeyVault/vaults/prod-inference/secrets/openai-key

@@ -1,0 +1,4 @@
+# OPENAI_API_KEY
+path "secret/data/inference" {
+  capabilities = ["read"]
+}
