@@ -26,8 +26,15 @@ DRIFTLESS_FINGERPRINT_KEY, else a random key for this run: use a fixed key
 to compare fingerprints across runs or machines. Files are read as written:
 $VAR expansion sees earlier keys of the same file only.
 
+With --privileges, the grants the two environments need are compared
+instead of their values: each secret read (and whether its previous version
+is read) is a grant, as "driftless policy" prints them. Grants only B needs
+are added (+), grants only A needs are removed (-). Nothing is fetched.
+
 Exit codes: 0 same, 1 different, 2 usage or I/O error, or a reference that
-did not resolve.
+did not resolve. With --privileges: 0 when B needs no grant that A does not
+(the permission surface does not grow), 1 when it does, 2 on usage or I/O
+errors or a malformed reference: a CI merge gate.
 `
 
 // diffRow is one key that differs.
@@ -59,6 +66,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	doResolve := fs.Bool("resolve", false, "resolve references and compare the secrets they name")
 	keyFile := fs.String("key-file", "", "file holding the fingerprint key (default $DRIFTLESS_FINGERPRINT_KEY, else random)")
 	asJSON := fs.Bool("json", false, "write the report as JSON to stdout")
+	privileges := fs.Bool("privileges", false, "compare the grants the two environments need (exit 1 when B needs more)")
 	timeout := fs.Duration("timeout", defaultTimeout, "bound on resolving the references")
 	pos, code := parseFlags(fs, args, stdout)
 	if code >= 0 {
@@ -80,6 +88,9 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	a := parseRefs(envchain.Merge(nil, files[:1], false, nil).Vars, os.Getenv)
 	b := parseRefs(envchain.Merge(nil, files[1:], false, nil).Vars, os.Getenv)
+	if *privileges {
+		return diffPrivileges(pos, a, b, *asJSON, stdout, stderr)
+	}
 	if *doResolve {
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 		defer cancel()
