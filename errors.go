@@ -94,6 +94,38 @@ var errZeroHandle = fmt.Errorf("%w: a zero Handle has no config; make one with N
 // WithForceRefreshLimit window since the last forced refresh has passed.
 var ErrRateLimited = errors.New("driftless: forced refresh rate-limited")
 
+// ErrSnapshot is wrapped by every *SnapshotError: the snapshot of
+// WithSnapshot was refused or could not be written.
+var ErrSnapshot = errors.New("driftless: snapshot")
+
+// SnapshotError reports a snapshot (WithSnapshot) that was refused
+// (corrupt, expired, written for another config type or set of
+// references, sealed with another key, readable by other users) or could
+// not be written. It never holds a value.
+type SnapshotError struct {
+	Path   string // the snapshot file
+	Reason string // why, e.g. "sealed with another key than the key file /run/keys/snap"
+	Err    error  // the underlying error, if any (an I/O error)
+}
+
+// Error names the file and the reason.
+func (e *SnapshotError) Error() string {
+	msg := "driftless: snapshot " + e.Path + ": " + e.Reason
+	if e.Err != nil {
+		msg += ": " + strings.TrimPrefix(e.Err.Error(), "driftless: ")
+	}
+	return msg
+}
+
+// Unwrap makes errors.Is(err, ErrSnapshot) true, and reaches the
+// underlying error.
+func (e *SnapshotError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrSnapshot, e.Err}
+	}
+	return []error{ErrSnapshot}
+}
+
 // TagError reports a struct tag that cannot be used. Tags are checked before
 // any source is read.
 type TagError struct {

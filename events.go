@@ -16,6 +16,7 @@ const (
 	EventCacheMiss                      // a value that had to be fetched
 	EventRefresh                        // one refresh pass (Err set when it was rejected)
 	EventSwap                           // a new snapshot was published (Changed lists the paths)
+	EventSnapshot                       // the WithSnapshot file was used (Duration is its age) or could not be (Err)
 )
 
 // String returns the kind's name in snake case ("fetch", "cache_hit", ...).
@@ -31,6 +32,8 @@ func (k EventKind) String() string {
 		return "refresh"
 	case EventSwap:
 		return "swap"
+	case EventSnapshot:
+		return "snapshot"
 	}
 	return "unknown"
 }

@@ -20,6 +20,10 @@ type Report struct {
 	Type   string        `json:"type"`
 	Files  []FileStatus  `json:"files,omitempty"`
 	Fields []FieldReport `json:"fields"`
+	// Snapshot is, when providers were unreachable and values came from
+	// the snapshot of WithSnapshot, when that snapshot was written; zero
+	// when every value is live.
+	Snapshot time.Time `json:"snapshot,omitzero"`
 }
 
 // FileStatus describes one .env file of the chain.

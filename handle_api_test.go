@@ -23,6 +23,10 @@ import (
 var handleMethods = map[string]func(t *testing.T, h *driftless.Handle[svcConfig]){
 	"Current": func(t *testing.T, h *driftless.Handle[svcConfig]) { _ = h.Current() },
 	"Report":  func(t *testing.T, h *driftless.Handle[svcConfig]) { _ = h.Report() },
+	"Degraded": func(t *testing.T, h *driftless.Handle[svcConfig]) {
+		degraded, _ := h.Degraded()
+		assert.False(t, degraded)
+	},
 	"OnChange": func(t *testing.T, h *driftless.Handle[svcConfig]) {
 		h.OnChange(func(driftless.Change[svcConfig]) {})()
 	},

@@ -108,12 +108,15 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 	}
 	p.collect()
 	p.fetch(ctx)
+	p.restore(ctx) // snapshot.go: the values of unreachable providers
 	p.present()
 	p.applyPending()
 	p.validate()
+	p.snapshotDone(ctx) // snapshot.go: write it, or say why it was refused
 	res := result{cfg: p.cfg, files: p.files}
 	if withReport {
 		res.report = p.report()
+		res.report.Snapshot = p.snapAt
 		res.used = make(map[cacheKey]bool, len(p.fetched))
 		for k := range p.fetched {
 			res.used[k] = true
@@ -153,6 +156,8 @@ type pass struct {
 	ferrs   []fieldErr      // the failing fields
 	errs    []error         // everything that fails the load
 	reads   *readSet        // for Reads: who reads what; nil in a load
+	snapAt  time.Time       // when the snapshot whose values were used was written; zero if none
+	snapErr error           // why the snapshot was refused (snapshot.go)
 }
 
 // fieldState is one field's progress through a load pass.

@@ -36,6 +36,7 @@ type options struct {
 	forceEvery       time.Duration
 	environ          environOptions // environ.go: the process-environment behaviours
 	maxFileSize      int64
+	snapshot         *snapshotStore // WithSnapshot (snapshot.go)
 
 	// Allow-lists (trust.go) and errors of options themselves.
 	allowRefs    []refPattern
