@@ -28,7 +28,6 @@ type Collector struct {
 	swaps              prometheus.Counter
 	lastSuccess        *prometheus.GaugeVec
 	refreshLastSuccess prometheus.Gauge
-	now                func() time.Time
 }
 
 // Option configures New.
@@ -98,7 +97,6 @@ func New(reg prometheus.Registerer, opts ...Option) (*Collector, error) {
 			Name: "driftless_refresh_last_success_timestamp_seconds",
 			Help: "Unix time of the last successful refresh pass of a driftless handle.",
 		}),
-		now: time.Now,
 	}
 	var done []prometheus.Collector
 	for _, m := range c.collectors() {
@@ -133,7 +131,7 @@ func (c *Collector) Observe(e driftless.Event) {
 			outcome = outcomeError
 			c.fetchErrors.WithLabelValues(e.Scheme, errorClass(e.Err)).Inc()
 		} else {
-			c.lastSuccess.WithLabelValues(e.Scheme).Set(unixSeconds(c.now()))
+			c.lastSuccess.WithLabelValues(e.Scheme).Set(unixSeconds(time.Now()))
 		}
 		c.fetchDuration.WithLabelValues(e.Scheme, outcome).Observe(e.Duration.Seconds())
 		c.fetchedRefs.WithLabelValues(e.Scheme).Add(float64(max(e.Refs, 0)))
@@ -148,7 +146,7 @@ func (c *Collector) Observe(e driftless.Event) {
 			return
 		}
 		c.refreshes.WithLabelValues(outcomeOK).Inc()
-		c.refreshLastSuccess.Set(unixSeconds(c.now()))
+		c.refreshLastSuccess.Set(unixSeconds(time.Now()))
 	case driftless.EventSwap:
 		c.swaps.Inc()
 	}
