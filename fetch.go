@@ -301,7 +301,14 @@ func (c *cache) event(ctx context.Context, e Event) { emitEvent(ctx, c.o, e) }
 // value. A previous version that does not exist is normal (a secret never
 // rotated): it is logged at debug level, not as a failure.
 func (c *cache) audit(ctx context.Context, scheme string, refs []driver.Ref, res []driver.Result, err error, d time.Duration, previous bool) {
-	c.event(ctx, Event{Kind: EventFetch, Scheme: scheme, Refs: len(refs), Duration: d, Err: err})
+	callErr := err
+	if callErr == nil && len(refs) == 1 && len(res) == 1 {
+		callErr = res[0].Err // a call for one reference failed with it
+	}
+	if previous && errors.Is(callErr, ErrNotFound) {
+		callErr = nil
+	}
+	c.event(ctx, Event{Kind: EventFetch, Scheme: scheme, Refs: len(refs), Duration: d, Err: callErr})
 	if c.o.logger == nil {
 		return
 	}
