@@ -115,6 +115,20 @@ var (
 )`,
 	"providers/vault/README.md": `
 var ctx context.Context`,
+	"telemetry/otel/README.md": `
+var (
+	ctx context.Context
+	sm  driver.Provider
+)
+
+type Config struct{}`,
+	"telemetry/prometheus/README.md": `
+var (
+	ctx context.Context
+	sm  driver.Provider
+)
+
+type Config struct{}`,
 }
 
 // knownImports maps the package names that snippets use to import paths.
@@ -145,6 +159,10 @@ var knownImports = map[string]string{
 	"aws":            "github.com/aws/aws-sdk-go-v2/aws",
 	"secretsmanager": "github.com/aws/aws-sdk-go-v2/service/secretsmanager",
 	"to":             "github.com/Azure/azure-sdk-for-go/sdk/azcore/to",
+	"otel":           "go.opentelemetry.io/otel",
+	"driftlessotel":  "github.com/driftless/driftless/telemetry/otel",
+	"prometheus":     "github.com/prometheus/client_golang/prometheus",
+	"driftlessprom":  "github.com/driftless/driftless/telemetry/prometheus",
 }
 
 // snippet is one checked code block.
