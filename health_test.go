@@ -100,7 +100,7 @@ func TestHealthDegradedDuringOutageReadyAgainAfter(t *testing.T) {
 		assert.Contains(t, strings.Join(res.Health.Reasons, "\n"), "mem://db")
 		assert.Contains(t, strings.Join(res.Health.Reasons, "\n"), "connection refused")
 		assertNoValue(t, body)
-		assert.Equal(t, canaryDB, h.Current().Password.Value(), "the last good value is served")
+		assert.True(t, h.Current().Password.Value() == canaryDB, "the Password served")
 
 		mem.FailAll(nil)
 		time.Sleep(10 * time.Minute) // past the longest backoff
