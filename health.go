@@ -38,9 +38,10 @@ const (
 	// succeeded.
 	HealthOK Verdict = "ok"
 	// HealthDegraded: the config served is good but something needs
-	// attention: a refresh failed and the last good value is served, a
-	// secret is older than the degraded bound of WithStaleAfter, a lease
-	// ends before its next renewal, or the Handle was closed.
+	// attention: a refresh failed and the last good value is served,
+	// values come from the snapshot of WithSnapshot, a secret is older
+	// than the degraded bound of WithStaleAfter, a lease ends before its
+	// next renewal, or the Handle was closed.
 	HealthDegraded Verdict = "degraded"
 	// HealthFailed: there is no good config (a zero Handle), a lease
 	// already ended, or a secret is older than the failed bound of
@@ -89,6 +90,12 @@ func (s *Status) Health() Health {
 	}
 	if s.LastError != "" {
 		degrade("the last refresh failed (%d in a row); serving the last good config: %s", s.Failures, s.LastError)
+	}
+	if !s.Snapshot.IsZero() {
+		degrade("providers unreachable: serving values from the snapshot written %s ago", s.Now.Sub(s.Snapshot).Round(time.Second))
+		if s.Running {
+			s.judgeAge("the snapshot", s.Snapshot, 0, degrade, fail)
+		}
 	}
 	staleAfter := time.Duration(s.StaleAfter)
 	if s.Running && len(s.Secrets) == 0 {

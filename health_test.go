@@ -276,3 +276,27 @@ func TestWithStaleAfterChecksBounds(t *testing.T) {
 	_, err := driftless.NewHandle[healthConfig](t.Context(), driftless.WithEnv(nil), driftless.WithStaleAfter(time.Hour, time.Minute))
 	assert.ErrorContains(t, err, "WithStaleAfter")
 }
+
+// A Handle that booted from the snapshot of WithSnapshot through an
+// outage says so, and is ready again once the backend answers.
+func TestHealthServingSnapshot(t *testing.T) {
+	t.Parallel()
+	f := newSnapFixture(t)
+	h, err := driftless.NewHandle[snapConfig](t.Context(), f.opts()...)
+	require.NoError(t, err)
+	require.NoError(t, h.Close())
+
+	f.sm.FailAll(errDown)
+	h, err = driftless.NewHandle[snapConfig](t.Context(), f.opts()...)
+	require.NoError(t, err)
+	defer h.Close()
+	hl := h.Health()
+	assert.Equal(t, driftless.HealthDegraded, hl.Verdict)
+	assert.Contains(t, strings.Join(hl.Reasons, "\n"), "serving values from the snapshot")
+	assert.False(t, h.Status().Snapshot.IsZero())
+
+	f.sm.FailAll(nil)
+	require.NoError(t, h.RefreshNow(t.Context()))
+	hl = h.Health()
+	assert.Equal(t, driftless.HealthOK, hl.Verdict, hl.Reasons)
+}

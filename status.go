@@ -39,6 +39,9 @@ type Status struct {
 	StaleAfter  Duration  `json:"stale_after"`            // the degraded bound of WithStaleAfter (0: 3 refresh periods)
 	FailAfter   Duration  `json:"fail_after,omitempty"`   // the failed bound of WithStaleAfter (0: never)
 	Refused     int       `json:"refused_refs,omitempty"` // references the provider refused as malformed, not listed
+	// Snapshot is, when values come from the snapshot of WithSnapshot
+	// because providers were unreachable, when that snapshot was written.
+	Snapshot time.Time `json:"snapshot,omitzero"`
 
 	Secrets []SecretStatus `json:"secrets"`
 	Fields  []FieldStatus  `json:"fields"`
@@ -174,7 +177,7 @@ func (h *Handle[T]) Status() *Status {
 	rep := h.rep.Load()
 	s.Secrets, s.Refused = h.l.cache.status(now)
 	if rep != nil {
-		s.Fields = fieldStatuses(rep)
+		s.Fields, s.Snapshot = fieldStatuses(rep), rep.Snapshot
 		linkFields(s.Secrets, rep)
 	}
 	return s
