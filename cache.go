@@ -33,7 +33,9 @@ type entry struct {
 	due      time.Time // when it must be fetched again
 	failures int       // consecutive failed fetches, for backoff
 	period   time.Duration
-	first    bool // fetched for the first time in the current round
+	first    bool      // fetched for the first time in the current round
+	okAt     time.Time // when the last good value (val, or else prev) was fetched
+	again    bool      // invalidated while in flight: due again as soon as it is in
 }
 
 // cache holds fetched values per (provider, name, version selector).
@@ -176,13 +178,19 @@ func (c *cache) earliestDue() time.Time {
 	return t
 }
 
-// invalidate marks keys (all keys when nil) due now.
+// invalidate marks keys (all keys when nil) due now; a key being
+// fetched is due again as soon as that fetch is in.
 func (c *cache) invalidate(match func(driver.Ref) bool, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k, e := range c.entries {
 		if match == nil || match(k.ref) {
 			e.due = now
+			select {
+			case <-e.done:
+			default:
+				e.again = true // the fetch in flight may have begun before the change
+			}
 		}
 	}
 }
@@ -382,7 +390,7 @@ func (l *lookup) await() {
 func (c *cache) renewEntry(k cacheKey, old *entry) *entry {
 	ne := &entry{done: make(chan struct{})}
 	if old != nil {
-		ne.due, ne.failures, ne.period, ne.prev = old.due, old.failures, old.period, old.prev
+		ne.due, ne.failures, ne.period, ne.prev, ne.okAt = old.due, old.failures, old.period, old.prev, old.okAt
 		if old.err == nil {
 			ne.prev = old.val
 		}

@@ -111,7 +111,7 @@ func (f *schemeFetch) finish(k cacheKey, v driver.Value, err error) {
 	e.first = first && err == nil
 	e.val, e.err = v, err
 	if err == nil {
-		e.failures = 0
+		e.failures, e.okAt = 0, now
 		f.c.schedule(e, f.scheme, now, first)
 	} else if errors.Is(err, ErrNotFound) {
 		f.c.schedule(e, f.scheme, now, first) // not found is an answer; check again next period
@@ -119,6 +119,9 @@ func (f *schemeFetch) finish(k cacheKey, v driver.Value, err error) {
 		e.due = now // the caller gave up; the backend did not fail: try again next time
 	} else {
 		f.c.backoff(e, now)
+	}
+	if e.again {
+		e.due, e.again = now, false
 	}
 	close(e.done)
 	f.c.mu.Unlock()

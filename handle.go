@@ -201,6 +201,8 @@ type Handle[T any] struct {
 	watchMu sync.Mutex
 	watched map[string][]driver.Ref // scheme -> refs being watched
 	stopW   map[string]context.CancelFunc
+
+	st passLog // status.go: what the passes did, for Status and Health
 }
 
 type changeHook[T any] struct {
@@ -283,6 +285,7 @@ func newHandle[T any](ctx context.Context, l *loader, fn func(context.Context) (
 	}
 	h.cur.Store(cfg)
 	h.rep.Store(rep)
+	h.st.loaded(time.Now(), h.fnDue)
 	return h, nil
 }
 
@@ -646,6 +649,8 @@ func (h *Handle[T]) pass(ctx context.Context, force bool) error {
 func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry time.Duration, stopped bool, err error) {
 	h.passMu.Lock()
 	defer h.passMu.Unlock()
+	h.st.begin(time.Now())
+	defer func() { h.st.end(time.Now(), stopped, err, h.failures, h.retryAt, h.fnDue) }()
 	if force {
 		h.l.cache.invalidate(nil, time.Now())
 	}

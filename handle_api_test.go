@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"sync"
@@ -49,6 +51,21 @@ var handleMethods = map[string]func(t *testing.T, h *driftless.Handle[svcConfig]
 	},
 	"Close":  func(t *testing.T, h *driftless.Handle[svcConfig]) { assert.NoError(t, h.Close()) },
 	"String": func(t *testing.T, h *driftless.Handle[svcConfig]) { assert.Contains(t, h.String(), "svcConfig") },
+	"Trigger": func(t *testing.T, h *driftless.Handle[svcConfig]) {
+		assert.ErrorIs(t, h.Trigger("Key"), driftless.ErrHandleClosed)
+	},
+	"RefreshNow": func(t *testing.T, h *driftless.Handle[svcConfig]) {
+		assert.ErrorIs(t, h.RefreshNow(t.Context(), "Key"), driftless.ErrHandleClosed)
+	},
+	"Status": func(t *testing.T, h *driftless.Handle[svcConfig]) { assert.False(t, h.Status().Running) },
+	"Health": func(t *testing.T, h *driftless.Handle[svcConfig]) {
+		assert.NotEqual(t, driftless.HealthOK, h.Health().Verdict, "a zero or closed Handle is not ok")
+	},
+	"HealthHandler": func(t *testing.T, h *driftless.Handle[svcConfig]) {
+		rec := httptest.NewRecorder()
+		h.HealthHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz?probe=liveness", nil))
+		assert.Equal(t, http.StatusOK, rec.Code, "a Handle that does not refresh is not wedged")
+	},
 }
 
 func TestZeroAndClosedHandles(t *testing.T) {

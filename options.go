@@ -34,6 +34,8 @@ type options struct {
 	backoffMin       time.Duration
 	backoffMax       time.Duration
 	forceEvery       time.Duration
+	staleAfter       time.Duration  // health.go: WithStaleAfter; 0 means 3 refresh periods
+	failAfter        time.Duration  // health.go: WithStaleAfter; 0 means never
 	environ          environOptions // environ.go: the process-environment behaviours
 	maxFileSize      int64
 	snapshot         *snapshotStore // WithSnapshot (snapshot.go)

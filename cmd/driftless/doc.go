@@ -5,6 +5,7 @@
 //	driftless exec    [--env-file FILE]... [--mask] [--watch DURATION] [--grace DURATION] -- CMD [ARG...]
 //	driftless explain [--env-file FILE]... [--resolve] [--json]
 //	driftless diff    [--resolve] [--key-file FILE] [--json] A B
+//	driftless status  [--json] [--timeout DURATION] URL
 //
 // check is the Level 1 guard: it finds .env files tracked by git, added by
 // any commit of the history, or not ignored; keys missing from or unknown
@@ -24,15 +25,17 @@
 // explain says where every key comes from (the environment, or file:line)
 // and, with --resolve, which provider and version served it, with a keyed
 // fingerprint. diff shows how two environments' files drift apart,
-// comparing values by keyed fingerprint.
+// comparing values by keyed fingerprint. status reads a running service's
+// health and freshness from its health handler (Handle.HealthHandler).
 //
 // No command ever prints a value: errors name keys, files, lines and
 // references.
 //
 // # Exit codes
 //
-//	0  clean (check), same (diff), success (explain), the command's own code (exec)
-//	1  findings (check), differences (diff), a reference that did not resolve (explain)
+//	0  clean (check), same (diff), success (explain), ok (status), the command's own code (exec)
+//	1  findings (check), differences (diff), a reference that did not resolve (explain),
+//	   degraded or failed (status)
 //	2  usage, I/O or configuration error; exec: a reference failed and nothing ran
 //	126, 127  exec: the command could not be run, or was not found
 //

@@ -27,14 +27,15 @@ Usage:
   driftless explain [--env-file FILE]... [--resolve] [--json]
   driftless diff    [--resolve] [--key-file FILE] [--json] A B
   driftless policy  [--env-file FILE]... [--backend B] [--format F] [backend options]
+  driftless status  [--json] [--timeout DURATION] URL
   driftless help [COMMAND]
 
 Run "driftless COMMAND --help" for the flags and exit codes of a command.
 
 Exit codes:
-  0  clean (check), same (diff), success (explain), or the command's own code (exec)
+  0  clean (check), same (diff), success (explain), ok (status), or the command's own code (exec)
   1  findings (check), differences (diff), a reference that did not resolve (explain),
-     a malformed reference (policy)
+     a malformed reference (policy), degraded or failed (status)
   2  usage, I/O or configuration error; exec: a reference failed, nothing ran
   126, 127  exec: the command cannot be run / was not found
 
@@ -84,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDiff(rest, stdout, stderr)
 	case "policy":
 		return runPolicy(rest, stdout, stderr)
+	case "status":
+		return runStatus(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) == 1 && cmd == "help" {
 			return run([]string{rest[0], "--help"}, stdout, stderr)
