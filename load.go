@@ -61,11 +61,14 @@ func LoadAs[T any](ctx context.Context, opts ...Option) (*T, error) {
 type loader struct {
 	// filesLogged is set once the .env files were reported to the logger.
 	filesLogged atomic.Bool
-	typ         reflect.Type
-	o           *options
-	plan        *plan
-	dec         *decoder
-	cache       *cache
+	// loaded is set once a load succeeded: from then on the snapshot
+	// (WithSnapshot) is not used, refreshes fail in an outage.
+	loaded atomic.Bool
+	typ    reflect.Type
+	o      *options
+	plan   *plan
+	dec    *decoder
+	cache  *cache
 	// preset is *dst for WithKeepSet (Load and Explain); invalid otherwise.
 	preset reflect.Value
 }
@@ -124,6 +127,8 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 	}
 	if len(p.errs) > 0 {
 		res.err = &LoadError{Type: l.typ.String(), Errors: p.errs}
+	} else {
+		l.loaded.Store(true)
 	}
 	return res
 }

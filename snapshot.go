@@ -469,7 +469,10 @@ func isOutage(err error) bool {
 // reported if the load fails.
 func (p *pass) restore(ctx context.Context) {
 	s := p.l.o.snapshot
-	if s == nil || len(p.fetched) == 0 {
+	if s == nil || len(p.fetched) == 0 || p.l.loaded.Load() {
+		// Only a boot starts from the snapshot: once a config is served,
+		// a refresh in an outage fails (OnError, backoff) and the Handle
+		// keeps its last good config.
 		return
 	}
 	var down []cacheKey

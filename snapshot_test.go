@@ -93,9 +93,14 @@ func TestSnapshotBootsThroughOutage(t *testing.T) {
 	assert.Equal(t, written, h.Report().Snapshot)
 	sealed := f.file(t)
 
-	// A refresh while it is still down keeps the snapshot's values and
+	// A refresh while it is still down fails (the snapshot is for booting
+	// only: OnError hears of the outage), keeps the snapshot's values and
 	// does not rewrite the snapshot from them.
-	assert.NoError(t, h.ForceRefresh(ctx))
+	var hookErr error
+	h.OnError(func(err error) { hookErr = err })
+	assert.ErrorIs(t, h.ForceRefresh(ctx), driftless.ErrUnavailable)
+	assert.ErrorIs(t, hookErr, driftless.ErrUnavailable)
+	assert.Equal(t, "pw-Zq8vN3xL0p", h.Current().Password.Value())
 	degraded, _ = h.Degraded()
 	assert.True(t, degraded)
 	assert.Equal(t, sealed, f.file(t), "a config from the snapshot is not written back")
