@@ -89,7 +89,9 @@ func (k SnapshotKey) String() string {
 // the time sealed inside it), and the config is built from them as usual.
 // A Handle so built is degraded (Handle.Degraded, Report.Snapshot) and
 // retries the backends on its usual backoff; the first successful refresh
-// replaces the snapshot's values with live ones. The snapshot is never used
+// replaces the snapshot's values with live ones. Only a boot starts from
+// the snapshot: a refresh in an outage fails as without it (OnError,
+// backoff) and the Handle keeps its last good config. The snapshot is never used
 // when a backend denied access (ErrPermission), and a secret the backend
 // says does not exist (ErrNotFound) still fails; nor is a snapshot written
 // from a config that holds values from the snapshot.
