@@ -1,7 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 
 	"github.com/driftless/driftless"
 	driftlessprom "github.com/driftless/driftless/telemetry/prometheus"
@@ -52,4 +58,28 @@ func probe(h http.Handler, kind string) http.Handler {
 		r.URL.RawQuery = q.Encode()
 		h.ServeHTTP(w, r)
 	})
+}
+
+// showAdmin writes what the demo's probes answer and its driftless
+// refresh and swap counts, from admin served in process.
+func showAdmin(out io.Writer, admin http.Handler) error {
+	for _, path := range []string{"/healthz/ready", "/healthz/live"} {
+		rec := httptest.NewRecorder()
+		admin.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		var res struct{ Health struct{ Verdict string } }
+		if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		fmt.Fprintf(out, "GET %s: %d %s\n", path, rec.Code, res.Health.Verdict)
+	}
+	rec := httptest.NewRecorder()
+	admin.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	fmt.Fprintf(out, "GET /metrics: %d\n", rec.Code)
+	sc := bufio.NewScanner(rec.Body)
+	for sc.Scan() {
+		if line := sc.Text(); strings.HasPrefix(line, "driftless_refreshes_total") || strings.HasPrefix(line, "driftless_swaps_total") {
+			fmt.Fprintln(out, "  "+line)
+		}
+	}
+	return sc.Err()
 }

@@ -254,8 +254,12 @@ func runDemo(ctx context.Context, logger *slog.Logger, out io.Writer) error {
 	}
 	fp := files.New()
 	defer fp.Close()
+	reg, metrics, err := newMetrics()
+	if err != nil {
+		return err
+	}
 	s, err := newService(ctx, logger, driftless.WithEnv(env), driftless.WithProvider("file", fp),
-		driftless.WithForceRefreshLimit(time.Second))
+		driftless.WithForceRefreshLimit(time.Second), metrics)
 	if err != nil {
 		return err
 	}
@@ -292,5 +296,7 @@ func runDemo(ctx context.Context, logger *slog.Logger, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "\nkey in use: %v (rotations reach the service without a restart)\n", s.cfg.Current().APIKey)
-	return nil
+
+	fmt.Fprintln(out, "\n== admin endpoints (ADMIN_LISTEN)")
+	return showAdmin(out, s.adminHandler(reg))
 }
