@@ -39,7 +39,7 @@ type outageFixture struct {
 	logs bytes.Buffer
 }
 
-func newOutageFixture(t *testing.T, snapshot bool) *outageFixture {
+func newOutageFixture(t testing.TB, snapshot bool) *outageFixture {
 	t.Helper()
 	f := &outageFixture{sm: awssmtest.NewServer()}
 	t.Cleanup(f.sm.Close)
@@ -66,7 +66,7 @@ func newOutageFixture(t *testing.T, snapshot bool) *outageFixture {
 }
 
 // boot starts the service's config Handle, as main does.
-func (f *outageFixture) boot(t *testing.T) *service {
+func (f *outageFixture) boot(t testing.TB) *service {
 	t.Helper()
 	s, err := newService(t.Context(), slog.New(slog.NewTextHandler(&f.logs, nil)), f.opts...)
 	require.NoError(t, err)
