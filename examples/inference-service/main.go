@@ -5,7 +5,10 @@
 //   - the request path reads it with Handle.Current (one atomic load);
 //   - a change hook rebuilds the model client when the key rotates;
 //   - when the upstream answers 401, the service forces a refresh and
-//     retries once, so a rotated key is picked up at once.
+//     retries once, so a rotated key is picked up at once;
+//   - an admin port serves readiness and liveness probes and the driftless
+//     metrics (admin.go), and a sealed snapshot lets the service boot
+//     through an outage of its secrets manager (outage.go).
 //
 // With no arguments (`make demo`) it runs a self-contained demo on built-in
 // defaults: a fake model API on 127.0.0.1, and the API key in a generated
@@ -43,6 +46,7 @@ import (
 // Config is the service's whole configuration.
 type Config struct {
 	Listen      string           `env:"LISTEN" default:"127.0.0.1:8080" desc:"address to serve on"`
+	AdminListen string           `env:"ADMIN_LISTEN" default:"127.0.0.1:9090" desc:"address of the health probes and /metrics (internal only)"`
 	ModelAPIURL string           `env:"MODEL_API_URL" required:"true" desc:"base URL of the model API"`
 	APIKey      driftless.Secret `env:"OPENAI_API_KEY" required:"true" desc:"model API key (a reference in production)"`
 	Model       string           `env:"MODEL_NAME" default:"gpt-4-turbo" desc:"model to serve"`
@@ -164,9 +168,19 @@ func main() {
 func runServe(ctx context.Context, logger *slog.Logger) error {
 	fp := files.New()
 	defer fp.Close()
+	reg, metrics, err := newMetrics()
+	if err != nil {
+		return err
+	}
 	opts := []driftless.Option{
 		driftless.WithEnvFiles(".env"), // Level 1 on a laptop; skipped when absent
 		driftless.WithProvider("file", fp),
+		metrics,
+	}
+	if snap, err := snapshotOption(); err != nil {
+		return err
+	} else if snap != nil {
+		opts = append(opts, snap)
 	}
 	if aws, err := awssm.NewFromConfig(ctx); err == nil {
 		opts = append(opts, driftless.WithProvider("awssm", aws))
@@ -182,8 +196,14 @@ func runServe(ctx context.Context, logger *slog.Logger) error {
 		return err
 	}
 	srv := &http.Server{Addr: s.cfg.Current().Listen, Handler: s}
-	go func() { <-ctx.Done(); srv.Close() }()
-	logger.Info("serving", "addr", srv.Addr, "model", s.cfg.Current().Model)
+	admin := &http.Server{Addr: s.cfg.Current().AdminListen, Handler: s.adminHandler(reg)}
+	go func() { <-ctx.Done(); srv.Close(); admin.Close() }()
+	go func() {
+		if err := admin.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("admin server failed", "addr", admin.Addr, "error", err)
+		}
+	}()
+	logger.Info("serving", "addr", srv.Addr, "admin", admin.Addr, "model", s.cfg.Current().Model)
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -234,8 +254,12 @@ func runDemo(ctx context.Context, logger *slog.Logger, out io.Writer) error {
 	}
 	fp := files.New()
 	defer fp.Close()
+	reg, metrics, err := newMetrics()
+	if err != nil {
+		return err
+	}
 	s, err := newService(ctx, logger, driftless.WithEnv(env), driftless.WithProvider("file", fp),
-		driftless.WithForceRefreshLimit(time.Second))
+		driftless.WithForceRefreshLimit(time.Second), metrics)
 	if err != nil {
 		return err
 	}
@@ -272,5 +296,7 @@ func runDemo(ctx context.Context, logger *slog.Logger, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "\nkey in use: %v (rotations reach the service without a restart)\n", s.cfg.Current().APIKey)
-	return nil
+
+	fmt.Fprintln(out, "\n== admin endpoints (ADMIN_LISTEN)")
+	return showAdmin(out, s.adminHandler(reg))
 }

@@ -19,7 +19,8 @@ func TestDemoRotatesWithoutLeaking(t *testing.T) {
 		// Not assert.NotContains: it would print the value.
 		assert.False(t, strings.Contains(all, secret), "output contains a secret value")
 	}
-	for _, want := range []string{"model: gpt-4-turbo says: hello", "model: gpt-4-turbo says: hello again", "OPENAI_API_KEY"} {
+	for _, want := range []string{"model: gpt-4-turbo says: hello", "model: gpt-4-turbo says: hello again", "OPENAI_API_KEY",
+		"GET /healthz/ready: 200 ok", "GET /healthz/live: 200", "GET /metrics: 200", "driftless_swaps_total"} {
 		assert.Contains(t, out.String(), want, "demo output")
 	}
 	assert.Contains(t, logs.String(), "config changed", "the change hook did not fire")
