@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	secretmanager "cloud.google.com/go/secretmanager/apiv1"
 	"cloud.google.com/go/secretmanager/apiv1/secretmanagerpb"
@@ -349,7 +350,13 @@ func wrap(ctx context.Context, op, name string, err error) error {
 		return fmt.Errorf("gcpsm: %s %s: %w", op, name, err)
 	}
 	err = redact(err)
-	if cerr := ctx.Err(); cerr != nil {
+	cerr := ctx.Err()
+	if d, ok := ctx.Deadline(); ok && cerr == nil && status.Code(err) == codes.DeadlineExceeded && !time.Now().Before(d) {
+		// gRPC enforces the caller's deadline with its own timer, which may
+		// fire just before ctx's: it is still the caller's deadline.
+		cerr = context.DeadlineExceeded
+	}
+	if cerr != nil {
 		return fmt.Errorf("gcpsm: %s %s: %w (%w)", op, name, cerr, err)
 	}
 	var sentinel error
