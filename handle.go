@@ -18,11 +18,15 @@ import (
 	"github.com/driftless/driftless/driver"
 )
 
-// Change describes one swap of a Handle's snapshot. Paths lists the field
-// paths whose values changed, in field order; it never holds a value.
+// Change describes one swap of a Handle's snapshot, or a candidate that a
+// Gate checks. Paths lists the field paths whose values changed, in field
+// order; it never holds a value. Versions holds, by field path, the old and
+// new versions of the changed fields whose provider reports versions (the
+// rotated secrets); it is nil when there are none.
 type Change[T any] struct {
 	Old, New *T
 	Paths    []string
+	Versions map[string]VersionChange
 
 	names *nameCheck // the names of T; nil in a Change made by hand
 }
@@ -277,6 +281,11 @@ func newHandle[T any](ctx context.Context, l *loader, fn func(context.Context) (
 	cfg, rep, err := h.load(ctx)
 	if err != nil {
 		return nil, err
+	}
+	paths := allPaths(l.plan)
+	if err := l.runGates(ctx, nil, cfg, paths, versionChanges(nil, rep, paths), h.names); err != nil {
+		h.emit(ctx, Event{Kind: EventRejected, Err: err, Changed: paths})
+		return nil, &LoadError{Type: l.typ.String(), Errors: []error{err}}
 	}
 	if fn != nil {
 		// The first background call, at a random point of the second half
@@ -655,6 +664,21 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 		h.l.cache.invalidate(nil, time.Now())
 	}
 	nu, rep, err := h.load(ctx)
+	old := h.cur.Load()
+	var paths []string
+	var versions map[string]VersionChange
+	if err == nil {
+		paths = changedPaths(h.l.plan, reflect.ValueOf(old).Elem(), reflect.ValueOf(nu).Elem())
+		versions = versionChanges(h.rep.Load(), rep, paths)
+		if len(paths) > 0 {
+			if gerr := h.l.runGates(ctx, old, nu, paths, versions, h.names); gerr != nil {
+				err = &LoadError{Type: h.l.typ.String(), Errors: []error{gerr}}
+				if ctx.Err() == nil {
+					h.emit(ctx, Event{Kind: EventRejected, Err: err, Changed: paths})
+				}
+			}
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ch, 0, true, err
@@ -672,13 +696,11 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 	if h.fn != nil {
 		h.fnDue = time.Now().Add(h.l.o.defaultTTL)
 	}
-	old := h.cur.Load()
-	paths := changedPaths(h.l.plan, reflect.ValueOf(old).Elem(), reflect.ValueOf(nu).Elem())
 	if len(paths) > 0 {
 		h.cur.Store(nu)
 	}
 	h.rep.Store(rep)
-	return Change[T]{Old: old, New: nu, Paths: paths, names: h.names}, 0, false, nil
+	return Change[T]{Old: old, New: nu, Paths: paths, Versions: versions, names: h.names}, 0, false, nil
 }
 
 // reportError calls the error hooks with err, in registration order, and
