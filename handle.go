@@ -151,10 +151,11 @@ func (n *nameCheck) takeUnknown(typ string) []error {
 // secret when its TTL (per provider, see WithRefreshInterval) has passed, spread over
 // the interval so a fleet does not fetch in step, before a lease reported by
 // the provider expires, and at once when a watched file changes. It rebuilds
-// the whole config, validates it, swaps it atomically and then calls the
-// change hooks. Any failure (fetch, decode, validation) keeps the last good
-// snapshot, is reported to the error hooks, and is retried with exponential
-// backoff.
+// the whole config, recomputes its derived fields (a Derive method on *T),
+// validates it, has it admitted by the gates (see Gate), swaps it
+// atomically and then calls the change hooks. Any failure (fetch, decode,
+// validation, a gate's refusal) keeps the last good snapshot, is reported
+// to the error hooks and Health, and is retried with exponential backoff.
 //
 // User code that a Handle calls (hooks, validators, decoders, a
 // NewHandleFunc load function) may panic: the panic is recovered and
@@ -402,8 +403,8 @@ func (h *Handle[T]) addChangeHook(fn func(Change[T]), names []string, in string)
 	}
 }
 
-// OnError registers fn to be called when a refresh fails (the last good
-// snapshot is kept), and when a change hook panicked or asked
+// OnError registers fn to be called when a refresh fails, a Gate's
+// refusal included (the last good snapshot is kept), and when a change hook panicked or asked
 // Change.Changed about an unknown name (the new snapshot is in place). The
 // error is a *LoadError and never holds a value. Error hooks run one at a
 // time, in the order they were registered, like the change hooks (and must
