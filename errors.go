@@ -337,3 +337,24 @@ func (e *scrubbed) Error() string { return e.msg }
 
 // Is reports whether the original error matches target.
 func (e *scrubbed) Is(target error) bool { return errors.Is(e.err, target) }
+
+// ErrRejected is wrapped by the error of a candidate config that a Gate
+// refused (see GateError).
+var ErrRejected = errors.New("driftless: candidate rejected by gate")
+
+// GateError reports a candidate config refused by a Gate: the gate
+// returned an error, panicked (Err wraps ErrPanic) or did not answer
+// within WithGateTimeout (Err wraps context.DeadlineExceeded). Err's
+// message is withheld when it shows the value of a secret field.
+type GateError struct {
+	In  string // "Gate registered at main.go:42"
+	Err error
+}
+
+// Error names the gate and gives its reason.
+func (e *GateError) Error() string {
+	return ErrRejected.Error() + " (" + e.In + "): " + e.Err.Error()
+}
+
+// Unwrap makes errors.Is(err, ErrRejected) true, and reaches Err.
+func (e *GateError) Unwrap() []error { return []error{ErrRejected, e.Err} }

@@ -17,6 +17,7 @@ const (
 	EventRefresh                        // one refresh pass (Err set when it was rejected)
 	EventSwap                           // a new snapshot was published (Changed lists the paths)
 	EventSnapshot                       // the WithSnapshot file was used (Duration is its age) or could not be (Err)
+	EventRejected                       // a Gate refused a candidate config (Err says why, Changed lists its changed paths)
 )
 
 // String returns the kind's name in snake case ("fetch", "cache_hit", ...).
@@ -34,6 +35,8 @@ func (k EventKind) String() string {
 		return "swap"
 	case EventSnapshot:
 		return "snapshot"
+	case EventRejected:
+		return "rejected"
 	}
 	return "unknown"
 }
@@ -45,7 +48,7 @@ type Event struct {
 	Refs     int           // references in a fetch (more than 1 for a batch)
 	Duration time.Duration // latency of a fetch or a refresh
 	Err      error
-	Changed  []string // field paths, for swaps
+	Changed  []string // field paths, for swaps and rejected candidates
 }
 
 // emitEvent calls the WithMetrics hook, if any. A panic in it is logged

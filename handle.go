@@ -18,11 +18,15 @@ import (
 	"github.com/driftless/driftless/driver"
 )
 
-// Change describes one swap of a Handle's snapshot. Paths lists the field
-// paths whose values changed, in field order; it never holds a value.
+// Change describes one swap of a Handle's snapshot, or a candidate that a
+// Gate checks. Paths lists the field paths whose values changed, in field
+// order; it never holds a value. Versions holds, by field path, the old and
+// new versions of the changed fields whose provider reports versions (the
+// rotated secrets); it is nil when there are none.
 type Change[T any] struct {
 	Old, New *T
 	Paths    []string
+	Versions map[string]VersionChange
 
 	names *nameCheck // the names of T; nil in a Change made by hand
 }
@@ -147,10 +151,11 @@ func (n *nameCheck) takeUnknown(typ string) []error {
 // secret when its TTL (per provider, see WithRefreshInterval) has passed, spread over
 // the interval so a fleet does not fetch in step, before a lease reported by
 // the provider expires, and at once when a watched file changes. It rebuilds
-// the whole config, validates it, swaps it atomically and then calls the
-// change hooks. Any failure (fetch, decode, validation) keeps the last good
-// snapshot, is reported to the error hooks, and is retried with exponential
-// backoff.
+// the whole config, recomputes its derived fields (a Derive method on *T),
+// validates it, has it admitted by the gates (see Gate), swaps it
+// atomically and then calls the change hooks. Any failure (fetch, decode,
+// validation, a gate's refusal) keeps the last good snapshot, is reported
+// to the error hooks and Health, and is retried with exponential backoff.
 //
 // User code that a Handle calls (hooks, validators, decoders, a
 // NewHandleFunc load function) may panic: the panic is recovered and
@@ -278,6 +283,11 @@ func newHandle[T any](ctx context.Context, l *loader, fn func(context.Context) (
 	if err != nil {
 		return nil, err
 	}
+	paths := allPaths(l.plan)
+	if err := l.runGates(ctx, nil, cfg, paths, versionChanges(nil, rep, paths), h.names); err != nil {
+		h.emit(ctx, Event{Kind: EventRejected, Err: err, Changed: paths})
+		return nil, &LoadError{Type: l.typ.String(), Errors: []error{err}}
+	}
 	if fn != nil {
 		// The first background call, at a random point of the second half
 		// of the interval, as the cache spreads the secrets of a fleet.
@@ -393,8 +403,8 @@ func (h *Handle[T]) addChangeHook(fn func(Change[T]), names []string, in string)
 	}
 }
 
-// OnError registers fn to be called when a refresh fails (the last good
-// snapshot is kept), and when a change hook panicked or asked
+// OnError registers fn to be called when a refresh fails, a Gate's
+// refusal included (the last good snapshot is kept), and when a change hook panicked or asked
 // Change.Changed about an unknown name (the new snapshot is in place). The
 // error is a *LoadError and never holds a value. Error hooks run one at a
 // time, in the order they were registered, like the change hooks (and must
@@ -655,6 +665,21 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 		h.l.cache.invalidate(nil, time.Now())
 	}
 	nu, rep, err := h.load(ctx)
+	old := h.cur.Load()
+	var paths []string
+	var versions map[string]VersionChange
+	if err == nil {
+		paths = changedPaths(h.l.plan, reflect.ValueOf(old).Elem(), reflect.ValueOf(nu).Elem())
+		versions = versionChanges(h.rep.Load(), rep, paths)
+		if len(paths) > 0 {
+			if gerr := h.l.runGates(ctx, old, nu, paths, versions, h.names); gerr != nil {
+				err = &LoadError{Type: h.l.typ.String(), Errors: []error{gerr}}
+				if ctx.Err() == nil {
+					h.emit(ctx, Event{Kind: EventRejected, Err: err, Changed: paths})
+				}
+			}
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ch, 0, true, err
@@ -672,13 +697,11 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 	if h.fn != nil {
 		h.fnDue = time.Now().Add(h.l.o.defaultTTL)
 	}
-	old := h.cur.Load()
-	paths := changedPaths(h.l.plan, reflect.ValueOf(old).Elem(), reflect.ValueOf(nu).Elem())
 	if len(paths) > 0 {
 		h.cur.Store(nu)
 	}
 	h.rep.Store(rep)
-	return Change[T]{Old: old, New: nu, Paths: paths, names: h.names}, 0, false, nil
+	return Change[T]{Old: old, New: nu, Paths: paths, Versions: versions, names: h.names}, 0, false, nil
 }
 
 // reportError calls the error hooks with err, in registration order, and

@@ -41,6 +41,9 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	if res.err != nil {
 		return res.err
 	}
+	if err := l.runGates(ctx, nil, res.cfg.Interface(), allPaths(l.plan), nil, nil); err != nil {
+		return &LoadError{Type: l.typ.String(), Errors: []error{err}}
+	}
 	if err := l.writeEnv(res.files); err != nil {
 		return err
 	}
@@ -83,6 +86,9 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 	o := newOptions(opts)
 	if len(o.optErrs) > 0 {
 		return nil, errors.Join(o.optErrs...)
+	}
+	if err := checkGates(t, o.gates); err != nil {
+		return nil, err
 	}
 	p, tagErrs := planFor(t, o.decoders)
 	if len(tagErrs) > 0 {

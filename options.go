@@ -39,6 +39,8 @@ type options struct {
 	environ          environOptions // environ.go: the process-environment behaviours
 	maxFileSize      int64
 	snapshot         *snapshotStore // WithSnapshot (snapshot.go)
+	gates            []gate         // gate.go: Gate, in order
+	gateTimeout      time.Duration  // gate.go: WithGateTimeout; 0 means defaultGateTimeout
 
 	// Allow-lists (trust.go) and errors of options themselves.
 	allowRefs    []refPattern

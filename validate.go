@@ -6,10 +6,17 @@ import (
 	"reflect"
 )
 
-// validate runs the config's Validate method and the WithValidator hooks.
-// A panic in one is recovered and reported as a *PanicError (wrapped with
-// ErrValidation) naming the validator, never the panic value.
+// validate runs the config's Derive method, then its Validate method and
+// the WithValidator hooks. A panic in one is recovered and reported as a
+// *PanicError (wrapped with ErrValidation) naming the method or validator,
+// never the panic value. A Derive error stops there.
 func (l *loader) validate(cfg reflect.Value) []error {
+	if d, ok := cfg.Interface().(interface{ Derive() error }); ok {
+		in := func() string { return "the Derive method of " + cfg.Type().String() }
+		if err := callValidator(in, d.Derive); err != nil {
+			return l.validationErrs(err)
+		}
+	}
 	var errs []error
 	if v, ok := cfg.Interface().(interface{ Validate() error }); ok {
 		in := func() string { return "the Validate method of " + cfg.Type().String() }

@@ -8,6 +8,7 @@ require (
 	github.com/driftless/driftless v0.1.0
 	github.com/driftless/driftless/providers/awssm v0.1.0
 	github.com/driftless/driftless/providers/files v0.1.0
+	github.com/lib/pq v1.12.3
 	github.com/stretchr/testify v1.12.1
 	go.yaml.in/yaml/v3 v3.0.6
 )

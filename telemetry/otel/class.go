@@ -11,6 +11,7 @@ import (
 // class of this list whose sentinel it wraps (errors.Is), so a provider's
 // message never becomes an attribute value.
 const (
+	classRejected      = "rejected"       // driftless.ErrRejected (a Gate refused the candidate config)
 	classValidation    = "validation"     // driftless.ErrValidation (refreshes only: a validator rejected the config)
 	classNoCredentials = "no_credentials" // driftless.ErrNoCredentials
 	classPermission    = "permission"     // driftless.ErrPermission
@@ -26,6 +27,7 @@ var classes = []struct {
 	err   error
 	class string
 }{
+	{driftless.ErrRejected, classRejected},
 	{driftless.ErrValidation, classValidation},
 	{driftless.ErrNoCredentials, classNoCredentials},
 	{driftless.ErrPermission, classPermission},

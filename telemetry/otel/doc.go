@@ -24,6 +24,7 @@
 //	driftless.refreshes                 counter, {pass}    driftless.outcome: refresh passes of a Handle
 //	driftless.refresh.errors            counter, {pass}    error.type: failed refresh passes (the last good config kept)
 //	driftless.swaps                     counter, {swap}    new snapshots published
+//	driftless.candidates.rejected       counter, {config}  candidate configs refused by a driftless.Gate
 //	driftless.fetch.time_since_success  gauge, s           driftless.provider: time since the provider's last successful call
 //	driftless.refresh.time_since_success gauge, s          time since the last successful refresh pass
 //
@@ -55,7 +56,8 @@
 // # Error classes
 //
 // error.type says which driftless sentinel an error wraps (errors.Is), the
-// first of: validation (ErrValidation: a validator rejected a refreshed
+// first of: rejected (ErrRejected: a Gate refused the candidate config),
+// validation (ErrValidation: a validator rejected a refreshed
 // config), no_credentials (ErrNoCredentials), permission (ErrPermission),
 // unavailable (ErrUnavailable), timeout (context.DeadlineExceeded),
 // canceled (context.Canceled), not_found (ErrNotFound), invalid_ref

@@ -51,6 +51,7 @@ type Recorder struct {
 	refreshes     metric.Int64Counter
 	refreshErrors metric.Int64Counter
 	swaps         metric.Int64Counter
+	rejected      metric.Int64Counter
 
 	lastFetchOK   sync.Map     // provider scheme -> *atomic.Int64, Unix nanoseconds
 	lastRefreshOK atomic.Int64 // Unix nanoseconds; 0 before the first success
@@ -104,6 +105,7 @@ func New(mp metric.MeterProvider, tp trace.TracerProvider, opts ...Option) (*Rec
 	r.refreshes = counter("driftless.refreshes", "{pass}", "Refresh passes of driftless handles.")
 	r.refreshErrors = counter("driftless.refresh.errors", "{pass}", "Failed refresh passes of driftless handles (the last good config kept).")
 	r.swaps = counter("driftless.swaps", "{swap}", "New config snapshots published by driftless handles.")
+	r.rejected = counter("driftless.candidates.rejected", "{config}", "Candidate configs refused by a driftless gate (the last good config kept).")
 	_, err = m.Float64ObservableGauge("driftless.fetch.time_since_success", metric.WithUnit("s"),
 		metric.WithDescription("Time since the last successful driftless backend call, by provider."),
 		metric.WithFloat64Callback(r.observeFetchSuccess))
@@ -138,6 +140,8 @@ func (r *Recorder) Observe(e driftless.Event) {
 		r.refresh(ctx, e)
 	case driftless.EventSwap:
 		r.swaps.Add(ctx, 1)
+	case driftless.EventRejected:
+		r.rejected.Add(ctx, 1)
 	}
 }
 

@@ -26,6 +26,7 @@ type Collector struct {
 	refreshes          *prometheus.CounterVec
 	refreshErrors      *prometheus.CounterVec
 	swaps              prometheus.Counter
+	rejected           prometheus.Counter
 	lastSuccess        *prometheus.GaugeVec
 	refreshLastSuccess prometheus.Gauge
 }
@@ -89,6 +90,10 @@ func New(reg prometheus.Registerer, opts ...Option) (*Collector, error) {
 			Name: "driftless_swaps_total",
 			Help: "New config snapshots published by driftless handles.",
 		}),
+		rejected: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "driftless_candidates_rejected_total",
+			Help: "Candidate configs refused by a driftless gate (the last good config kept).",
+		}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "driftless_last_success_timestamp_seconds",
 			Help: "Unix time of the last successful driftless backend call, by provider.",
@@ -113,7 +118,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Collector, error) {
 
 func (c *Collector) collectors() []prometheus.Collector {
 	return []prometheus.Collector{c.fetchDuration, c.fetchErrors, c.fetchedRefs, c.cacheHits, c.cacheMisses,
-		c.refreshes, c.refreshErrors, c.swaps, c.lastSuccess, c.refreshLastSuccess}
+		c.refreshes, c.refreshErrors, c.swaps, c.rejected, c.lastSuccess, c.refreshLastSuccess}
 }
 
 // Option returns the driftless option that reports to c
@@ -149,6 +154,8 @@ func (c *Collector) Observe(e driftless.Event) {
 		c.refreshLastSuccess.Set(unixSeconds(time.Now()))
 	case driftless.EventSwap:
 		c.swaps.Inc()
+	case driftless.EventRejected:
+		c.rejected.Inc()
 	}
 }
 

@@ -22,6 +22,7 @@
 //	driftless_refreshes_total{outcome}                     counter: refresh passes of a Handle, "ok" or "error"
 //	driftless_refresh_errors_total{class}                  counter: failed refresh passes (the last good config kept), by error class
 //	driftless_swaps_total                                  counter: new snapshots published (a refresh that changed something)
+//	driftless_candidates_rejected_total                    counter: candidate configs refused by a driftless.Gate (at boot or on a refresh)
 //	driftless_last_success_timestamp_seconds{provider}     gauge: Unix time of the provider's last successful backend call
 //	driftless_refresh_last_success_timestamp_seconds       gauge: Unix time of the last successful refresh pass
 //
@@ -37,7 +38,8 @@
 // # Error classes
 //
 // The class label says which driftless sentinel an error wraps (errors.Is),
-// the first of: validation (ErrValidation: a validator rejected a refreshed
+// the first of: rejected (ErrRejected: a Gate refused the candidate
+// config), validation (ErrValidation: a validator rejected a refreshed
 // config), no_credentials (ErrNoCredentials), permission (ErrPermission),
 // unavailable (ErrUnavailable), timeout (context.DeadlineExceeded),
 // canceled (context.Canceled), not_found (ErrNotFound), invalid_ref
