@@ -285,9 +285,11 @@ func newHandle[T any](ctx context.Context, l *loader, fn func(context.Context) (
 	}
 	paths := allPaths(l.plan)
 	if err := l.runGates(ctx, nil, cfg, paths, versionChanges(nil, rep, paths), h.names); err != nil {
+		l.commitSnapshot(ctx, true)
 		h.emit(ctx, Event{Kind: EventRejected, Err: err, Changed: paths})
 		return nil, &LoadError{Type: l.typ.String(), Errors: []error{err}}
 	}
+	l.commitSnapshot(ctx, false)
 	if fn != nil {
 		// The first background call, at a random point of the second half
 		// of the interval, as the cache spreads the secrets of a fleet.
@@ -680,6 +682,7 @@ func (h *Handle[T]) swap(ctx context.Context, force bool) (ch Change[T], retry t
 			}
 		}
 	}
+	h.l.commitSnapshot(ctx, err != nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ch, 0, true, err

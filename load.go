@@ -42,8 +42,10 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 		return res.err
 	}
 	if err := l.runGates(ctx, nil, res.cfg.Interface(), allPaths(l.plan), nil, nil); err != nil {
+		l.commitSnapshot(ctx, true)
 		return &LoadError{Type: l.typ.String(), Errors: []error{err}}
 	}
+	l.commitSnapshot(ctx, false)
 	if err := l.writeEnv(res.files); err != nil {
 		return err
 	}
@@ -67,11 +69,15 @@ type loader struct {
 	// loaded is set once a load succeeded: from then on the snapshot
 	// (WithSnapshot) is not used, refreshes fail in an outage.
 	loaded atomic.Bool
-	typ    reflect.Type
-	o      *options
-	plan   *plan
-	dec    *decoder
-	cache  *cache
+	// snapPending is the snapshot write of the last load, held back until
+	// the gates admit its config (commitSnapshot). Loads of one loader are
+	// serialised (Load is single-use; a Handle holds passMu).
+	snapPending func(context.Context)
+	typ         reflect.Type
+	o           *options
+	plan        *plan
+	dec         *decoder
+	cache       *cache
 	// preset is *dst for WithKeepSet (Load and Explain); invalid otherwise.
 	preset reflect.Value
 }

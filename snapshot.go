@@ -542,6 +542,28 @@ func (p *pass) snapshotDone(ctx context.Context) {
 	case !p.snapAt.IsZero() || len(p.fetched) == 0:
 		return
 	}
+	write := func(ctx context.Context) { p.writeSnapshot(ctx, s) }
+	if len(p.l.o.gates) > 0 {
+		// Written only once the gates admitted the candidate (commitSnapshot).
+		p.l.snapPending = write
+		return
+	}
+	write(ctx)
+}
+
+// commitSnapshot writes the snapshot of the last load, held back until its
+// config passed the gates; rejected drops it.
+func (l *loader) commitSnapshot(ctx context.Context, rejected bool) {
+	w := l.snapPending
+	l.snapPending = nil
+	if w != nil && !rejected {
+		w(ctx)
+	}
+}
+
+// writeSnapshot seals the pass's fetched values into s, when something was
+// fetched since the last write.
+func (p *pass) writeSnapshot(ctx context.Context, s *snapshotStore) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.written) == len(p.fetched) && !p.fetchedSince(s.written) {

@@ -381,3 +381,37 @@ func TestSnapshotKeyRefInTheBackendItStandsInFor(t *testing.T) {
 	assert.ErrorIs(t, got[0], driftless.ErrNotAllowed)
 	assert.ErrorContains(t, got[0], `scheme "sm" is one the snapshot stands in for`)
 }
+
+// TestSnapshotNotWrittenForRejectedCandidate: a config the gates refuse is
+// never sealed, so the next boot cannot start from it.
+func TestSnapshotNotWrittenForRejectedCandidate(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newSnapFixture(t)
+	gate := driftless.Gate(func(_ context.Context, c driftless.Change[snapConfig]) error {
+		if c.New.APIKey.Current().Value() == "api-key-bad-Qx7" {
+			return errors.New("the new key does not answer")
+		}
+		return nil
+	})
+	h, err := driftless.NewHandle[snapConfig](ctx, f.opts(gate)...)
+	require.NoError(t, err)
+	defer h.Close()
+	sealed := f.file(t)
+
+	f.sm.Set("api", "api-key-bad-Qx7")
+	require.ErrorIs(t, h.ForceRefresh(ctx), driftless.ErrRejected)
+	assert.Equal(t, sealed, f.file(t), "the rejected candidate was sealed")
+
+	f.sm.Set("api", "api-key-good-Lm4")
+	require.NoError(t, h.ForceRefresh(ctx))
+	assert.NotEqual(t, sealed, f.file(t), "the admitted candidate is sealed")
+
+	// At boot too: a rejected first config writes nothing.
+	g := newSnapFixture(t)
+	g.sm.Set("api", "api-key-bad-Qx7")
+	_, err = driftless.NewHandle[snapConfig](ctx, g.opts(gate)...)
+	require.ErrorIs(t, err, driftless.ErrRejected)
+	_, statErr := os.Stat(g.path)
+	assert.True(t, os.IsNotExist(statErr), "a snapshot was written at a rejected boot")
+}
