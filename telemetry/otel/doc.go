@@ -25,6 +25,8 @@
 //	driftless.refresh.errors            counter, {pass}    error.type: failed refresh passes (the last good config kept)
 //	driftless.swaps                     counter, {swap}    new snapshots published
 //	driftless.candidates.rejected       counter, {config}  candidate configs refused by a driftless.Gate
+//	driftless.snapshot.age              gauge, s           age of the sealed snapshot (WithSnapshot) a load last booted from
+//	driftless.snapshot.errors           counter, {snapshot} sealed snapshots refused or not written
 //	driftless.fetch.time_since_success  gauge, s           driftless.provider: time since the provider's last successful call
 //	driftless.refresh.time_since_success gauge, s          time since the last successful refresh pass
 //
@@ -63,13 +65,4 @@
 // canceled (context.Canceled), not_found (ErrNotFound), invalid_ref
 // (ErrInvalidRef); anything else is other. No attribute or status ever
 // holds a value, a reference or an error message.
-//
-// # Not yet measured
-//
-// Candidates rejected before they are applied and the age of the served
-// snapshot are not reported: the events that would carry them do not exist
-// yet. They will come from the pre-apply gate (an Event kind for a rejected
-// candidate, counted as driftless.rejected_candidates by reason) and from the
-// sealed snapshot (the time of the Event reporting a swap, observed as
-// driftless.snapshot.age), once those land in driftless.
 package driftlessotel

@@ -52,6 +52,8 @@ type Recorder struct {
 	refreshErrors metric.Int64Counter
 	swaps         metric.Int64Counter
 	rejected      metric.Int64Counter
+	snapAge       metric.Float64Gauge
+	snapErrors    metric.Int64Counter
 
 	lastFetchOK   sync.Map     // provider scheme -> *atomic.Int64, Unix nanoseconds
 	lastRefreshOK atomic.Int64 // Unix nanoseconds; 0 before the first success
@@ -106,6 +108,10 @@ func New(mp metric.MeterProvider, tp trace.TracerProvider, opts ...Option) (*Rec
 	r.refreshErrors = counter("driftless.refresh.errors", "{pass}", "Failed refresh passes of driftless handles (the last good config kept).")
 	r.swaps = counter("driftless.swaps", "{swap}", "New config snapshots published by driftless handles.")
 	r.rejected = counter("driftless.candidates.rejected", "{config}", "Candidate configs refused by a driftless gate (the last good config kept).")
+	r.snapErrors = counter("driftless.snapshot.errors", "{snapshot}", "Sealed snapshots (WithSnapshot) refused or not written.")
+	r.snapAge, err = m.Float64Gauge("driftless.snapshot.age", metric.WithUnit("s"),
+		metric.WithDescription("Age of the sealed snapshot (WithSnapshot) a driftless load last booted from."))
+	errs = append(errs, err)
 	_, err = m.Float64ObservableGauge("driftless.fetch.time_since_success", metric.WithUnit("s"),
 		metric.WithDescription("Time since the last successful driftless backend call, by provider."),
 		metric.WithFloat64Callback(r.observeFetchSuccess))
@@ -142,6 +148,12 @@ func (r *Recorder) Observe(e driftless.Event) {
 		r.swaps.Add(ctx, 1)
 	case driftless.EventRejected:
 		r.rejected.Add(ctx, 1)
+	case driftless.EventSnapshot:
+		if e.Err != nil {
+			r.snapErrors.Add(ctx, 1)
+		} else {
+			r.snapAge.Record(ctx, e.Duration.Seconds())
+		}
 	}
 }
 

@@ -27,6 +27,8 @@ type Collector struct {
 	refreshErrors      *prometheus.CounterVec
 	swaps              prometheus.Counter
 	rejected           prometheus.Counter
+	snapshotAge        prometheus.Gauge
+	snapshotErrors     prometheus.Counter
 	lastSuccess        *prometheus.GaugeVec
 	refreshLastSuccess prometheus.Gauge
 }
@@ -94,6 +96,14 @@ func New(reg prometheus.Registerer, opts ...Option) (*Collector, error) {
 			Name: "driftless_candidates_rejected_total",
 			Help: "Candidate configs refused by a driftless gate (the last good config kept).",
 		}),
+		snapshotAge: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "driftless_snapshot_age_seconds",
+			Help: "Age of the sealed snapshot (WithSnapshot) a driftless load last booted from.",
+		}),
+		snapshotErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "driftless_snapshot_errors_total",
+			Help: "Sealed snapshots (WithSnapshot) refused or not written.",
+		}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "driftless_last_success_timestamp_seconds",
 			Help: "Unix time of the last successful driftless backend call, by provider.",
@@ -118,7 +128,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Collector, error) {
 
 func (c *Collector) collectors() []prometheus.Collector {
 	return []prometheus.Collector{c.fetchDuration, c.fetchErrors, c.fetchedRefs, c.cacheHits, c.cacheMisses,
-		c.refreshes, c.refreshErrors, c.swaps, c.rejected, c.lastSuccess, c.refreshLastSuccess}
+		c.refreshes, c.refreshErrors, c.swaps, c.rejected, c.snapshotAge, c.snapshotErrors, c.lastSuccess, c.refreshLastSuccess}
 }
 
 // Option returns the driftless option that reports to c
@@ -156,6 +166,12 @@ func (c *Collector) Observe(e driftless.Event) {
 		c.swaps.Inc()
 	case driftless.EventRejected:
 		c.rejected.Inc()
+	case driftless.EventSnapshot:
+		if e.Err != nil {
+			c.snapshotErrors.Inc()
+			return
+		}
+		c.snapshotAge.Set(e.Duration.Seconds())
 	}
 }
 

@@ -23,6 +23,8 @@
 //	driftless_refresh_errors_total{class}                  counter: failed refresh passes (the last good config kept), by error class
 //	driftless_swaps_total                                  counter: new snapshots published (a refresh that changed something)
 //	driftless_candidates_rejected_total                    counter: candidate configs refused by a driftless.Gate (at boot or on a refresh)
+//	driftless_snapshot_age_seconds                         gauge: age of the sealed snapshot (WithSnapshot) a load last booted from
+//	driftless_snapshot_errors_total                        counter: sealed snapshots refused or not written
 //	driftless_last_success_timestamp_seconds{provider}     gauge: Unix time of the provider's last successful backend call
 //	driftless_refresh_last_success_timestamp_seconds       gauge: Unix time of the last successful refresh pass
 //
@@ -45,14 +47,4 @@
 // canceled (context.Canceled), not_found (ErrNotFound), invalid_ref
 // (ErrInvalidRef); anything else is other. No label ever holds a value, a
 // reference or an error message.
-//
-// # Not yet measured
-//
-// Candidates rejected before they are applied and the age of the served
-// snapshot are not exported: the events that would carry them do not exist
-// yet. They will come from the pre-apply gate (an Event kind for a rejected
-// candidate, counted as driftless_rejected_candidates_total by reason) and
-// from the sealed snapshot (the time of the Event reporting a swap, exported
-// as driftless_snapshot_timestamp_seconds, its age computed in PromQL as
-// above), once those land in driftless.
 package driftlessprom
