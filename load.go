@@ -97,6 +97,9 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 		return nil, err
 	}
 	p, tagErrs := planFor(t, o.decoders)
+	if len(tagErrs) == 0 && o.flags != nil {
+		tagErrs = slices.Clone(p.flagDups) // a flag of two fields (flags.go)
+	}
 	if len(tagErrs) > 0 {
 		return nil, &LoadError{Type: t.String(), Errors: tagErrs}
 	}
@@ -162,12 +165,13 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 // is built from the final states afterwards (explain.go).
 type pass struct {
 	l       *loader
-	cfg     reflect.Value // *T, the config being filled
-	files   []*envSource  // the .env files read
-	status  []FileStatus  // every .env file of the chain, for the report
-	states  []fieldState  // by field index; nil until a field waits, or from the start for the report
-	pending []int         // the fields whose state waits in states, in field order
-	keys    []cacheKey    // the references to fetch
+	cfg     reflect.Value     // *T, the config being filled
+	files   []*envSource      // the .env files read
+	flags   map[string]string // the flags set on the command line (WithFlags), by name
+	status  []FileStatus      // every .env file of the chain, for the report
+	states  []fieldState      // by field index; nil until a field waits, or from the start for the report
+	pending []int             // the fields whose state waits in states, in field order
+	keys    []cacheKey        // the references to fetch
 	fetched map[cacheKey]*entry
 	active  map[string]bool // the optional structs that exist, by field path
 	ferrs   []fieldErr      // the failing fields
@@ -211,6 +215,10 @@ func (p *pass) collect() {
 	var fileErrs []error
 	p.files, p.status, fileErrs = p.l.envFiles()
 	p.errs = append(p.errs, fileErrs...)
+	var err error
+	if p.flags, err = p.l.flagValues(); err != nil {
+		p.errs = append(p.errs, err)
+	}
 	fields := p.l.plan.fields
 	for i := range fields {
 		var st fieldState
@@ -232,7 +240,7 @@ func (p *pass) collect() {
 // reference the field may need is added to the fetch.
 func (p *pass) read(f *field, st *fieldState) {
 	l := p.l
-	st.raw, st.origin, st.found, st.err = l.lookup(f, p.files)
+	st.raw, st.origin, st.found, st.err = l.lookup(f, p.files, p.flags)
 	if !st.found && st.err == nil {
 		st.def, st.err = l.defaultOf(f, p.files)
 	}

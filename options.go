@@ -17,6 +17,7 @@ type Option func(*options)
 
 type options struct {
 	lookup   func(string) (string, bool)
+	flags    func(visit func(name, value string)) // WithFlagValues (flags.go)
 	envFiles []string
 	// requiredEnvFiles holds the files of WithRequiredEnvFiles.
 	requiredEnvFiles map[string]bool

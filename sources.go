@@ -38,6 +38,7 @@ const (
 	fromSource
 	fromDefault
 	fromPreset // kept from *dst (WithKeepSet)
+	fromFlag   // a command-line flag (WithFlags); key is "--name"
 )
 
 // String names the source for errors and explain output: "env",
@@ -45,6 +46,8 @@ const (
 func (o origin) String() string {
 	var s string
 	switch o.kind {
+	case fromFlag:
+		return "flag " + o.key
 	case fromEnv:
 		s = "env"
 	case fromEnvFile:
@@ -149,12 +152,15 @@ func (s *envSource) Lookup(key string) (envfile.Entry, bool) {
 	return s.Entry(i), true
 }
 
-// lookup finds the field's key in the process environment then in the
-// .env files, with the NAME_FILE convention in each. found is false when no
-// source has it.
-func (l *loader) lookup(f *field, files []*envSource) (raw string, o origin, found bool, err error) {
+// lookup finds the field's flag among the flags set (WithFlags), then its
+// key in the process environment then in the .env files, with the
+// NAME_FILE convention in each. found is false when no source has it.
+func (l *loader) lookup(f *field, files []*envSource, flags map[string]string) (raw string, o origin, found bool, err error) {
 	if l.kept(f) {
 		return "", origin{kind: fromPreset, key: f.key}, true, nil
+	}
+	if v, ok := flags[f.flag]; ok && f.flag != "" {
+		return v, origin{kind: fromFlag, key: "--" + f.flag}, true, nil
 	}
 	key, keyFile := f.key, f.keyFile
 	v, ok := l.getenv(key)

@@ -30,6 +30,7 @@ type field struct {
 	notSecret bool
 	ref       refMode // the ref tag
 	desc      string
+	flag      string // the command-line flag name, without dashes; "" for none (flags.go)
 	sep       string
 	kvSep     string
 	typ       reflect.Type // the field's type
@@ -67,6 +68,10 @@ type plan struct {
 	typ     reflect.Type
 	fields  []field
 	byKey   map[string]int
+	// flagDups are the *TagError of flag names used by two fields; they
+	// fail BindFlags and a Load with flags only, so that a struct never
+	// bound to flags is not refused for names it does not use.
+	flagDups []error
 }
 
 var planCache sync.Map // reflect.Type -> *plan or tagErrors
@@ -82,7 +87,7 @@ var (
 	textUnmarshal = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-var knownTags = []string{"env", "default", "required", "notempty", "prefix", "sep", "kvsep", "desc", "secret", "expand", "unset", "ref"}
+var knownTags = []string{"env", "default", "required", "notempty", "prefix", "sep", "kvsep", "desc", "secret", "expand", "unset", "ref", "flag"}
 
 // planFor returns the cached plan for struct type t, parsing it on first
 // use, or the *TagError of every bad tag. The custom decoders matter for
@@ -98,7 +103,7 @@ func planFor(t reflect.Type, custom map[reflect.Type]decodeFunc) (*plan, []error
 		}
 	}
 	p := &plan{typ: t, byKey: map[string]int{}}
-	w := walker{p: p, custom: custom, seen: map[reflect.Type]bool{}}
+	w := walker{p: p, custom: custom, seen: map[reflect.Type]bool{}, flags: map[string]string{}}
 	w.walk(t, scope{})
 	errs := w.errs
 	if len(custom) == 0 {
@@ -136,6 +141,7 @@ type walker struct {
 	custom map[reflect.Type]decodeFunc
 	errs   []error
 	seen   map[reflect.Type]bool // the struct types being walked, to refuse recursion
+	flags  map[string]string     // flag name -> the path of the field that has it
 }
 
 // scope is where a struct lies in the config type.
@@ -203,7 +209,7 @@ func (w *walker) structField(sf reflect.StructField, index []int, s scope) {
 		st = st.Elem()
 	}
 	if st.Kind() == reflect.Struct && !isLeafStruct(st, w.custom) && !hasEnv {
-		w.misplaced(sf, path, "tag %q on a nested struct (put it on the fields inside)", "default", "required", "sep", "kvsep", "secret", "expand", "unset")
+		w.misplaced(sf, path, "tag %q on a nested struct (put it on the fields inside)", "default", "required", "sep", "kvsep", "secret", "expand", "unset", "flag")
 		if sf.Anonymous && !hasPrefix {
 			prefix = ""
 		}
@@ -219,7 +225,7 @@ func (w *walker) structField(sf reflect.StructField, index []int, s scope) {
 	}
 	if !hasEnv {
 		// An untagged leaf is left alone unless it carries other driftless tags.
-		w.misplaced(sf, path, "tag %q without an env tag", "default", "required", "sep", "kvsep", "secret", "desc", "expand", "unset")
+		w.misplaced(sf, path, "tag %q without an env tag", "default", "required", "sep", "kvsep", "secret", "desc", "expand", "unset", "flag")
 		return
 	}
 	f, ok := w.leaf(sf, envTag, index, path, s)
@@ -229,6 +235,13 @@ func (w *walker) structField(sf reflect.StructField, index []int, s scope) {
 	if j, dup := w.p.byKey[f.key]; dup {
 		w.bad(path, "env key %q is also used by %s", f.key, w.p.fields[j].path)
 		return
+	}
+	if f.flag != "" {
+		if other, dup := w.flags[f.flag]; dup {
+			w.p.flagDups = append(w.p.flagDups, &TagError{Type: w.p.typ.String(), Field: path,
+				Reason: fmt.Sprintf("flag --%s is also used by %s (name one with a flag tag, or flag:\"-\")", f.flag, other)})
+		}
+		w.flags[f.flag] = path
 	}
 	w.p.hasPtrs = w.p.hasPtrs || len(f.ptrs) > 0
 	w.p.byKey[f.key] = len(w.p.fields)
@@ -262,6 +275,7 @@ func (w *walker) leaf(sf reflect.StructField, envTag string, index []int, path s
 	f.keyFile = f.key + "_FILE"
 	parseEnvOptions(&f, opts, bad)
 	parseFlags(sf, &f, bad)
+	parseFlagTag(sf, &f, bad)
 	f.def, f.hasDef = sf.Tag.Lookup("default")
 	if f.required && f.hasDef {
 		bad("required and default together (a default makes required meaningless)")
