@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -121,6 +123,18 @@ func TestFlagsReference(t *testing.T) {
 	fs := parseFlags(t, &cfg, "--db-password=mem://db#password")
 	require.NoError(t, driftless.Load(t.Context(), &cfg, driftless.WithEnv(nil), driftless.WithFlags(fs), driftless.WithProvider("mem", mem)))
 	assert.Equal(t, "pw-1", cfg.DB.Password.Value())
+}
+
+// TestFlagsFileReference: a secret passed as a file reference, the
+// flag form of NAME_FILE, is read from the file.
+func TestFlagsFileReference(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "db")
+	require.NoError(t, os.WriteFile(p, []byte("pw-file\n"), 0o600))
+	var cfg flagConfig
+	fs := parseFlags(t, &cfg, "--db-password=file://"+filepath.ToSlash(p))
+	require.NoError(t, driftless.Load(t.Context(), &cfg, driftless.WithEnv(nil), driftless.WithFlags(fs)))
+	assert.Equal(t, "pw-file", cfg.DB.Password.Value())
 }
 
 // TestFlagsErrorNamesFlag: a value that does not decode is reported with

@@ -15,7 +15,7 @@ import (
 )
 
 // Load fills the struct that dst points to from the chain of sources:
-// the process environment, then the .env files given with WithEnvFiles,
+// the command-line flags set (WithFlags), then the process environment, then the .env files given with WithEnvFiles,
 // then the key-value sources given with WithKeySource, then each field's
 // default tag. Any value found (even a default) may be a reference such as
 // "awssm://prod/db#password", resolved by the provider registered for its
