@@ -135,6 +135,7 @@ type Config struct{}`,
 var knownImports = map[string]string{
 	"context":        "context",
 	"errors":         "errors",
+	"flag":           "flag",
 	"fmt":            "fmt",
 	"http":           "net/http",
 	"json":           "encoding/json",
