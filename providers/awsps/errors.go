@@ -54,8 +54,8 @@ var (
 		"RequestTimeoutException":     true,
 	}
 	invalidCodes = map[string]bool{
-		"ValidationException":             true,
-		"InvalidParameterException":       true,
+		"ValidationException":                true,
+		"InvalidParameterException":          true,
 		"ParameterVersionLabelLimitExceeded": true,
 	}
 )
