@@ -122,14 +122,10 @@ func (p *Provider) batch(ctx context.Context, chunk []*slot) []*slot {
 		return nil
 	}
 	var left []*slot
-next:
 	for _, sl := range chunk {
-		for i := range out.Parameters {
-			if answers(sl.sel, &out.Parameters[i]) {
-				prm := &out.Parameters[i]
-				sl.val = value(prm.Value, prm.Version, prm.LastModifiedDate)
-				continue next
-			}
+		if prm := answer(sl.sel, out.Parameters); prm != nil {
+			sl.val = value(prm.Value, prm.Version, prm.LastModifiedDate)
+			continue
 		}
 		if slices.Contains(out.InvalidParameters, sl.sel.id()) {
 			sl.err = fmt.Errorf("%w: awsps: %s: GetParameters lists it as invalid (no such parameter, version or label)", driver.ErrNotFound, sl.sel)
@@ -140,19 +136,31 @@ next:
 	return left
 }
 
-// answers reports whether prm, from a GetParameters answer, is what s
-// asked for.
-func answers(s selector, prm *types.Parameter) bool {
-	name := aws.ToString(prm.Name)
-	if name != s.name && aws.ToString(prm.ARN) != s.name {
-		return false
+// answer returns the parameter of a GetParameters answer that is what s
+// asked for, or nil. Parameter Store says which selector each parameter
+// answers (Selector, ":3" or ":live"); an answer without selectors (moto's)
+// is matched by version: the current version is the highest, a version
+// selector names its number, and a label cannot be told apart, so that a
+// parameter read by label is then read with GetParameter.
+func answer(s selector, params []types.Parameter) *types.Parameter {
+	var best *types.Parameter
+	for i := range params {
+		prm := &params[i]
+		if aws.ToString(prm.Name) != s.name && aws.ToString(prm.ARN) != s.name {
+			continue
+		}
+		switch sel := aws.ToString(prm.Selector); {
+		case s.version > 0:
+			if sel == fmt.Sprintf(":%d", s.version) || (sel == "" && prm.Version == s.version) {
+				return prm
+			}
+		case s.label != "":
+			if sel == ":"+s.label {
+				return prm
+			}
+		case sel == "" && (best == nil || prm.Version > best.Version):
+			best = prm
+		}
 	}
-	switch sel := aws.ToString(prm.Selector); {
-	case s.version > 0:
-		return sel == fmt.Sprintf(":%d", s.version) || (sel == "" && prm.Version == s.version)
-	case s.label != "":
-		return sel == ":"+s.label
-	default:
-		return sel == ""
-	}
+	return best
 }
