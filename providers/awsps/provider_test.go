@@ -236,4 +236,3 @@ func TestContextDone(t *testing.T) {
 	_, err := awsps.New(srv.Client()).FetchPrevious(ctx, ref("/x/a"))
 	assert.ErrorIs(t, err, context.Canceled)
 }
-
