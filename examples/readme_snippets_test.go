@@ -98,6 +98,15 @@ var (
 	tok string
 	t   *testing.T
 )`,
+	"providers/awsps/README.md": `
+var (
+	ctx  context.Context
+	cfg  Config
+	opts []driftless.Option
+	t    *testing.T
+)
+
+type Config struct{}`,
 	"providers/azkv/README.md": `
 var (
 	ctx context.Context
@@ -150,6 +159,8 @@ var knownImports = map[string]string{
 	"envfile":        "github.com/driftless/driftless/envfile",
 	"providertest":   "github.com/driftless/driftless/providertest",
 	"awssm":          "github.com/driftless/driftless/providers/awssm",
+	"awsps":          "github.com/driftless/driftless/providers/awsps",
+	"awspstest":      "github.com/driftless/driftless/providers/awsps/awspstest",
 	"awssmtest":      "github.com/driftless/driftless/providers/awssm/awssmtest",
 	"azkv":           "github.com/driftless/driftless/providers/azkv",
 	"azkvtest":       "github.com/driftless/driftless/providers/azkv/azkvtest",
