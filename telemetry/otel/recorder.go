@@ -16,6 +16,7 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/internal/errclass"
 )
 
 // ScopeName is the instrumentation scope of the meter and the tracer.
@@ -164,7 +165,7 @@ func (r *Recorder) fetch(ctx context.Context, e driftless.Event) {
 		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(provider, attrRefs.Int(e.Refs)))
 	r.fetchRefs.Add(ctx, int64(max(e.Refs, 0)), metric.WithAttributes(provider))
 	if e.Err != nil {
-		class := errorClass(e.Err)
+		class := errclass.Of(e.Err)
 		errType := attrErrorType.String(class)
 		r.fetchErrors.Add(ctx, 1, metric.WithAttributes(provider, errType))
 		r.fetchDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(provider, attrOutcome.String(outcomeError), errType))
@@ -185,7 +186,7 @@ func (r *Recorder) refresh(ctx context.Context, e driftless.Event) {
 	end := time.Now()
 	_, span := r.tracer.Start(ctx, "driftless.refresh", trace.WithTimestamp(end.Add(-e.Duration)))
 	if e.Err != nil {
-		class := errorClass(e.Err)
+		class := errclass.Of(e.Err)
 		errType := attrErrorType.String(class)
 		r.refreshes.Add(ctx, 1, metric.WithAttributes(attrOutcome.String(outcomeError)))
 		r.refreshErrors.Add(ctx, 1, metric.WithAttributes(errType))

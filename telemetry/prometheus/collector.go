@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/internal/errclass"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -144,7 +145,7 @@ func (c *Collector) Observe(e driftless.Event) {
 		outcome := outcomeOK
 		if e.Err != nil {
 			outcome = outcomeError
-			c.fetchErrors.WithLabelValues(e.Scheme, errorClass(e.Err)).Inc()
+			c.fetchErrors.WithLabelValues(e.Scheme, errclass.Of(e.Err)).Inc()
 		} else {
 			c.lastSuccess.WithLabelValues(e.Scheme).Set(unixSeconds(time.Now()))
 		}
@@ -157,7 +158,7 @@ func (c *Collector) Observe(e driftless.Event) {
 	case driftless.EventRefresh:
 		if e.Err != nil {
 			c.refreshes.WithLabelValues(outcomeError).Inc()
-			c.refreshErrors.WithLabelValues(errorClass(e.Err)).Inc()
+			c.refreshErrors.WithLabelValues(errclass.Of(e.Err)).Inc()
 			return
 		}
 		c.refreshes.WithLabelValues(outcomeOK).Inc()
