@@ -249,3 +249,33 @@ func TestHandleErrorsShowNoValue(t *testing.T) {
 	}
 	assert.True(t, errors.Is(err, driftless.ErrDecode))
 }
+
+type leakyValidate struct {
+	Password driftless.Secret `env:"PASSWORD"`
+	Port     int              `env:"PORT" default:"80"`
+}
+
+// Validate reports what it checked the careless way: quoting the value.
+func (c *leakyValidate) Validate() error {
+	return errors.Join(
+		fmt.Errorf("password %q is too short", c.Password.Value()),
+		&driftless.FieldError{Field: "Password", Err: fmt.Errorf("must not be %s", strings.TrimSpace(c.Password.Value()))},
+		fmt.Errorf("port %d is privileged", c.Port),
+	)
+}
+
+// TestValidatorMessagesShowNoSecret: a validator's message that shows a
+// sensitive field's value is withheld, as a gate's is; others are kept.
+func TestValidatorMessagesShowNoSecret(t *testing.T) {
+	t.Parallel()
+	err := drifttest.LoadErr[leakyValidate](t, map[string]string{"PASSWORD": canary})
+	require.ErrorIs(t, err, driftless.ErrValidation)
+	for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err)} {
+		assertNoLeak(t, s, canary)
+	}
+	assert.Contains(t, err.Error(), "port 80 is privileged")
+	var le *driftless.LoadError
+	require.ErrorAs(t, err, &le)
+	require.Len(t, le.Fields(), 1)
+	assert.Equal(t, "Password", le.Fields()[0].Field)
+}
