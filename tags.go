@@ -33,14 +33,14 @@ type field struct {
 	flag      string // the command-line flag name, without dashes; "" for none (flags.go)
 	// conf names the field in a config file, one name per level: the
 	// groups (nested structs) above it, then the leaf (configfiles.go).
-	conf []confName
-	sep       string
-	kvSep     string
-	typ       reflect.Type // the field's type
-	kind      leafKind
-	ptrs      []string // the nested pointer-to-struct fields above this one (paths)
-	basic     bool     // a plain string, bool or number: decoded without type checks
-	emptyErr  bool     // an empty value is an error for this type
+	conf     []confName
+	sep      string
+	kvSep    string
+	typ      reflect.Type // the field's type
+	kind     leafKind
+	ptrs     []string // the nested pointer-to-struct fields above this one (paths)
+	basic    bool     // a plain string, bool or number: decoded without type checks
+	emptyErr bool     // an empty value is an error for this type
 
 	// environ.go: the process-environment behaviours.
 	expand bool // expand $VAR and ${VAR} in the value
@@ -154,10 +154,10 @@ type walker struct {
 
 // scope is where a struct lies in the config type.
 type scope struct {
-	index []int    // the struct's reflect index path from the root
-	path  string   // the field path prefix: "DB."
-	key   string   // the env key prefix: "DB_"
-	ptrs  []string // the optional structs (pointers to nested structs) above, by path
+	index []int      // the struct's reflect index path from the root
+	path  string     // the field path prefix: "DB."
+	key   string     // the env key prefix: "DB_"
+	ptrs  []string   // the optional structs (pointers to nested structs) above, by path
 	conf  []confName // the struct's names in a config file, one per level
 }
 
