@@ -68,6 +68,8 @@ type loader struct {
 	filesLogged atomic.Bool
 	// confLogged is set once the config files were reported to the logger.
 	confLogged atomic.Bool
+	// stamps are the watched files as the last pass found them (filewatch.go).
+	stamps atomic.Pointer[[]fileStamp]
 	// loaded is set once a load succeeded: from then on the snapshot
 	// (WithSnapshot) is not used, refreshes fail in an outage.
 	loaded atomic.Bool
@@ -218,6 +220,7 @@ type fieldErr struct {
 
 // collect reads the .env files and the config files, then every field.
 func (p *pass) collect(ctx context.Context) {
+	p.l.stampFiles()
 	var fileErrs []error
 	p.files, p.status, fileErrs = p.l.envFiles()
 	p.errs = append(p.errs, fileErrs...)
