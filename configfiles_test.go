@@ -1,11 +1,15 @@
 package driftless_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -264,4 +268,66 @@ func TestConfigFileShapeConflicts(t *testing.T) {
 	assert.Contains(t, err.Error(), "would name both")
 	// Without config files the struct loads.
 	drifttest.Load[C](t, map[string]string{"TOKEN": "a", "KEY": "b"})
+}
+
+func TestWriteConfigExampleLoadsAsIs(t *testing.T) {
+	t.Parallel()
+	type C struct {
+		servingConfig
+		APIKey driftless.Secret `env:"API_KEY" default:"literal-s3cr3t"`
+		Token  driftless.Secret `env:"TOKEN" default:"mem://prod/token"`
+		Sizes  []int            `env:"SIZES" default:"1,2,3"`
+		Flags  map[string]bool  `env:"FLAGS" default:"a=true,b=false"`
+	}
+	var buf bytes.Buffer
+	require.NoError(t, driftless.WriteConfigExample(&buf, &C{}, configfile.JSON))
+	assert.NotContains(t, buf.String(), "s3cr3t", "a literal secret default is never written")
+	assert.Contains(t, buf.String(), `"token": "mem://prod/token"`, "a reference default is")
+	p := writeFiles(t, map[string]string{"example.json": buf.String()})
+	mem := drifttest.NewProvider()
+	mem.Set("prod/token", "t")
+	fromFile := drifttest.Load[C](t, nil, driftless.WithConfigFiles(configfile.JSON, p["example.json"]), driftless.WithProvider("mem", mem))
+	fromDefaults := drifttest.Load[C](t, nil, driftless.WithProvider("mem", mem))
+	fromFile.APIKey, fromDefaults.APIKey = driftless.Secret{}, driftless.Secret{}
+	assert.Equal(t, fromDefaults.Sizes, fromFile.Sizes)
+	assert.Equal(t, fromDefaults.Flags, fromFile.Flags)
+	assert.Equal(t, fromDefaults.ModelName, fromFile.ModelName)
+	assert.Equal(t, fromDefaults.Timeout, fromFile.Timeout)
+	assert.Equal(t, fromDefaults.DB.Host, fromFile.DB.Host)
+	assert.Equal(t, fromDefaults.Batching, fromFile.Batching)
+
+	// The nested schema names the same keys.
+	var schema bytes.Buffer
+	require.NoError(t, driftless.WriteNestedSchema(&schema, &C{}))
+	var doc struct {
+		Properties map[string]any `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(schema.Bytes(), &doc))
+	var example map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &example))
+	assert.ElementsMatch(t, slices.Collect(maps.Keys(doc.Properties)), slices.Collect(maps.Keys(example)))
+}
+
+func ExampleWriteConfigExample() {
+	type Config struct {
+		ModelName string           `env:"MODEL_NAME" default:"small" desc:"the model to serve"`
+		Hosts     []string         `env:"HOSTS" default:"a,b"`
+		Password  driftless.Secret `env:"DB_PASSWORD"`
+		Batch     struct {
+			Size int `env:"SIZE" default:"8"`
+		} `prefix:"BATCH_"`
+	}
+	_ = driftless.WriteConfigExample(os.Stdout, Config{}, configfile.JSON)
+	// Output:
+	// {
+	//   "model_name": "small",
+	//   "hosts": [
+	//     "a",
+	//     "b"
+	//   ],
+	//   "db_password": null,
+	//   "batch": {
+	//     "size": 8
+	//   }
+	// }
 }
