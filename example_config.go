@@ -120,4 +120,3 @@ func (f *field) confKeys() []string {
 	}
 	return names
 }
-
