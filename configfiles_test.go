@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -330,4 +331,57 @@ func ExampleWriteConfigExample() {
 	//     "size": 8
 	//   }
 	// }
+}
+
+func TestReadsIncludeConfigFileReferences(t *testing.T) {
+	t.Parallel()
+	p := writeFiles(t, map[string]string{"c.json": `{"db": {"password": "awssm://prod/db#password"}, "model_name": "m"}`})
+	reads, err := driftless.Reads(&servingConfig{}, driftless.WithEnv(nil), driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+	require.NoError(t, err)
+	require.Len(t, reads, 1, "the policy of a service covers the references of its config files")
+	assert.Equal(t, "awssm://prod/db", reads[0].Ref.String())
+	assert.Equal(t, []string{"DB.Password"}, reads[0].Fields)
+}
+
+func FuzzConfigFileLoad(f *testing.F) {
+	f.Add([]byte(baseJSON))
+	f.Add([]byte(`{"hosts": {"a": [1, {"b": null}]}, "db": [], "limits": {"x": "y"}}`))
+	f.Add([]byte(`{"CANARY": 1, "db": {"CANARY": "CANARY"}, "model_name": ["CANARY"]}`))
+	f.Add([]byte(`{"routing": {"routes": "zz"}, "backoffs": [[]], "batching": {"batch_max_size": 1e99}}`))
+	const canary = "Zq9-canary-Zq9"
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc := bytes.ReplaceAll(data, []byte("CANARY"), []byte(canary))
+		dir := t.TempDir()
+		path := filepath.Join(dir, "c.json")
+		require.NoError(t, os.WriteFile(path, doc, 0o600))
+		var cfg servingConfig
+		err := driftless.Load(t.Context(), &cfg, driftless.WithEnv(nil), driftless.WithConfigFiles(configfile.JSON, path),
+			driftless.WithProvider("mem", drifttest.NewProvider()))
+		if err != nil && !keyHolds(doc, canary) {
+			require.NotContains(t, err.Error(), "canary", "an error never shows a value of the file (keys are names, and shown)")
+		}
+	})
+}
+
+// keyHolds reports whether a key of the JSON document doc contains s.
+func keyHolds(doc []byte, s string) bool {
+	n, err := configfile.JSON.Parse(doc)
+	if err != nil {
+		return false
+	}
+	var walk func(n *configfile.Node) bool
+	walk = func(n *configfile.Node) bool {
+		for _, m := range n.Members {
+			if strings.Contains(m.Key, s) || walk(m.Value) {
+				return true
+			}
+		}
+		for _, it := range n.Items {
+			if walk(it) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(n)
 }
