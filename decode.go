@@ -302,18 +302,7 @@ func emptyIsError(t reflect.Type) bool {
 // set decodes raw into the field of root that f names, allocating nil
 // pointers on the way.
 func (l *loader) set(root reflect.Value, f *field, raw string, prev *string) error {
-	v := root
-	for i, x := range f.index {
-		if i > 0 {
-			for v.Kind() == reflect.Pointer {
-				if v.IsNil() {
-					v.Set(reflect.New(v.Type().Elem()))
-				}
-				v = v.Elem()
-			}
-		}
-		v = v.Field(x)
-	}
+	v := fieldFor(root, f.index)
 	switch f.kind {
 	case leafRotating:
 		r := NewRotating(NewSecret(raw), Secret{})

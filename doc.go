@@ -48,11 +48,33 @@
 // writes a .env.example of the struct, and WriteSchema (the environment) and
 // WriteNestedSchema (a config file) a JSON Schema of it for editors and CI.
 //
+// # Config files
+//
+// WithConfigFiles adds YAML, TOML or JSON files (package configfile; JSON
+// is built in, YAML and TOML are the modules formats/yaml and formats/toml)
+// as a layer of the chain, mapped onto the struct by field path:
+//
+//	model_name: large            # ModelName, env:"MODEL_NAME"
+//	hosts: [a, b]                # a list fills a slice
+//	db:                          # the group with prefix:"DB_"
+//	  host: db.internal
+//	  password: awssm://prod/db#password   # a reference, resolved as anywhere
+//
+// A key names a leaf by its env tag in lower case (or its Go field name:
+// case, "_" and "-" do not matter) and a group by its prefix. A key that
+// names no field is an error with the file, the line and the nearest field;
+// errors and Explain show config.yaml:12, never a value. A started Handle
+// reloads when a file changes (WithFileWatchInterval).
+// WriteConfigExample writes a commented example file in any format.
+//
 // # Resolution
 //
-// For each field the first source that has the key wins: the process
-// environment, then the .env files (the file listed first wins), then the
-// key-value sources (WithKeySource), then the default tag. In the environment
+// For each field the first source that has the key wins: the flags set on
+// the command line (WithFlags), the process environment, then the .env
+// files (the file listed first wins), then the config files
+// (WithConfigFiles: YAML, TOML or JSON, the file listed last wins), then the
+// key-value sources (WithKeySource), then the default tag. WithPrecedence
+// changes that order for the whole struct. In the environment
 // and in .env files, KEY_FILE=/path reads the value from a file (Docker and
 // Kubernetes convention; one trailing newline is trimmed; setting both KEY
 // and KEY_FILE is an error).

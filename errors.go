@@ -126,6 +126,45 @@ func (e *SnapshotError) Unwrap() []error {
 	return []error{ErrSnapshot}
 }
 
+// ErrUnknownKey is wrapped by the *ConfigFileError of a key in a config
+// file that names no field of the config struct.
+var ErrUnknownKey = errors.New("driftless: unknown key")
+
+// ConfigFileError is a problem with a config file (WithConfigFiles): a
+// file that is missing or does not parse, a key that names no field or is
+// given twice, a value of the wrong shape for its group. It names the
+// file, the line and column and the key's path as written, never a value.
+type ConfigFileError struct {
+	File   string
+	Line   int    // 1-based; 0 when the problem is the whole file
+	Column int    // 1-based; 0 when unknown
+	Key    string // the key's dotted path in the file ("db.pasword"); "" for the whole file
+	Err    error  // the cause: fs.ErrNotExist, ErrUnknownKey, ...
+}
+
+// Error returns "driftless: config.yaml:12:3: key db.pasword: cause".
+func (e *ConfigFileError) Error() string {
+	var b strings.Builder
+	b.WriteString("driftless: config file ")
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	if e.Key != "" {
+		b.WriteString(": key ")
+		b.WriteString(e.Key)
+	}
+	b.WriteString(": ")
+	b.WriteString(strings.TrimPrefix(e.Err.Error(), "driftless: "))
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *ConfigFileError) Unwrap() error { return e.Err }
+
 // TagError reports a struct tag that cannot be used. Tags are checked before
 // any source is read.
 type TagError struct {

@@ -26,7 +26,7 @@ type Report struct {
 	Snapshot time.Time `json:"snapshot,omitzero"`
 }
 
-// FileStatus describes one .env file of the chain.
+// FileStatus describes one .env file or config file of the chain.
 type FileStatus struct {
 	Path    string `json:"path"`
 	Missing bool   `json:"missing,omitempty"` // the file does not exist and was skipped

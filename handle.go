@@ -564,6 +564,7 @@ func (h *Handle[T]) run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	h.watch(ctx, &wg)
+	h.watchFiles(ctx, &wg)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {

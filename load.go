@@ -66,6 +66,10 @@ func LoadAs[T any](ctx context.Context, opts ...Option) (*T, error) {
 type loader struct {
 	// filesLogged is set once the .env files were reported to the logger.
 	filesLogged atomic.Bool
+	// confLogged is set once the config files were reported to the logger.
+	confLogged atomic.Bool
+	// stamps are the watched files as the last pass found them (filewatch.go).
+	stamps atomic.Pointer[[]fileStamp]
 	// loaded is set once a load succeeded: from then on the snapshot
 	// (WithSnapshot) is not used, refreshes fail in an outage.
 	loaded atomic.Bool
@@ -124,7 +128,7 @@ func (l *loader) load(ctx context.Context, withReport bool) result {
 		p.states = make([]fieldState, len(l.plan.fields))
 		p.pending = make([]int, 0, len(l.plan.fields))
 	}
-	p.collect()
+	p.collect(ctx)
 	p.fetch(ctx)
 	p.restore(ctx) // snapshot.go: the values of unreachable providers
 	p.present()
@@ -168,6 +172,7 @@ type pass struct {
 	cfg     reflect.Value     // *T, the config being filled
 	files   []*envSource      // the .env files read
 	flags   map[string]string // the flags set on the command line (WithFlags), by name
+	conf    *confLayer        // what the config files set (WithConfigFiles)
 	status  []FileStatus      // every .env file of the chain, for the report
 	states  []fieldState      // by field index; nil until a field waits, or from the start for the report
 	pending []int             // the fields whose state waits in states, in field order
@@ -192,6 +197,9 @@ type fieldState struct {
 	srcRefs []driver.Ref // per key-value source, its reference for the key (zero if none)
 	def     string       // the default tag, expanded for an expand field
 	waits   bool         // the field needs the fetch
+	// under is set when the value found ranks below the key-value
+	// sources (WithPrecedence): a source that has the key wins over it.
+	under bool
 
 	// Set by apply.
 	absent  bool   // inside an optional struct that does not exist
@@ -210,11 +218,15 @@ type fieldErr struct {
 	scheme string // the provider the field's value was fetched from, if any
 }
 
-// collect reads the .env files, then every field.
-func (p *pass) collect() {
+// collect reads the .env files and the config files, then every field.
+func (p *pass) collect(ctx context.Context) {
+	p.l.stampFiles()
 	var fileErrs []error
 	p.files, p.status, fileErrs = p.l.envFiles()
 	p.errs = append(p.errs, fileErrs...)
+	conf, confStatus, confErrs := p.l.configFiles(ctx)
+	p.conf, p.status = conf, append(p.status, confStatus...)
+	p.errs = append(p.errs, confErrs...)
 	var err error
 	if p.flags, err = p.l.flagValues(); err != nil {
 		p.errs = append(p.errs, err)
@@ -222,7 +234,7 @@ func (p *pass) collect() {
 	fields := p.l.plan.fields
 	for i := range fields {
 		var st fieldState
-		p.read(&fields[i], &st)
+		p.read(i, &st)
 		if p.states == nil && !st.waits && len(fields[i].ptrs) == 0 {
 			p.apply(i, &st)
 			continue
@@ -235,17 +247,28 @@ func (p *pass) collect() {
 	}
 }
 
-// read collects one field: its value from the environment or a .env file,
-// else the references of the key-value sources and of its default. Every
-// reference the field may need is added to the fetch.
-func (p *pass) read(f *field, st *fieldState) {
-	l := p.l
-	st.raw, st.origin, st.found, st.err = l.lookup(f, p.files, p.flags)
+// read collects one field: its value from the flags, the environment, a
+// .env file or a config file, else the references of the key-value
+// sources and of its default. Every reference the field may need is added
+// to the fetch.
+func (p *pass) read(i int, st *fieldState) {
+	l, f := p.l, &p.l.plan.fields[i]
+	st.raw, st.origin, st.found, st.err = l.lookup(f, i, p)
 	if !st.found && st.err == nil {
 		st.def, st.err = l.defaultOf(f, p.files)
 	}
+	if st.found && st.err == nil && l.o.belowSources(st.origin.kind) {
+		st.under = true
+		p.candidates(f, st)
+	}
 	switch {
 	case st.err != nil, st.origin.kind == fromPreset: // a kept value is not checked (WithKeepSet)
+	case st.found && st.origin.node != nil: // a list or a map of a config file
+		if f.ref == refMust {
+			st.err = fmt.Errorf("%w: a %s where a reference is expected (ref:\"true\")", ErrNotAllowed, st.origin.node.Kind)
+		} else if f.ref != refNever {
+			st.err = l.checkNode(st.origin.node)
+		}
 	case st.found && st.origin.path != "": // NAME_FILE: always a file reference
 		p.admit(f, st, driver.Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")})
 	case st.found && f.ref == refNever:
@@ -409,10 +432,15 @@ func (p *pass) fill(f *field, st *fieldState) error {
 		}
 	}
 	st.text, st.decoded = text, true
-	if text == "" && (f.required || f.notEmpty) {
+	if text == "" && (f.required || f.notEmpty) && st.origin.node == nil {
 		return fmt.Errorf("%w: %s is set but empty", ErrRequired, f.key)
 	}
-	err := p.l.set(root, f, text, prev)
+	var err error
+	if st.origin.node != nil {
+		err = p.l.setNode(root, f, st.origin.node)
+	} else {
+		err = p.l.set(root, f, text, prev)
+	}
 	if err != nil && st.sensitive(f) {
 		// The field, key and source are added by apply; of the failure
 		// only its kind is kept.
@@ -426,7 +454,7 @@ func (p *pass) fill(f *field, st *fieldState) error {
 // default tag. Only a secret or key that does not exist falls through to
 // the next source.
 func (p *pass) settle(f *field, st *fieldState) error {
-	if st.found {
+	if st.found && !st.under {
 		return nil
 	}
 	for si, r := range st.srcRefs {
@@ -435,7 +463,7 @@ func (p *pass) settle(f *field, st *fieldState) error {
 			return nil
 		}
 	}
-	if !f.hasDef {
+	if st.found || !f.hasDef {
 		return nil
 	}
 	st.found, st.origin, st.raw = true, origin{kind: fromDefault}, st.def

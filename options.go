@@ -19,6 +19,11 @@ type options struct {
 	lookup   func(string) (string, bool)
 	flags    func(visit func(name, value string)) // WithFlagValues (flags.go)
 	envFiles []string
+	// Config files (configfiles.go) and the order of the chain (precedence.go).
+	confFiles  []confFile
+	confIgnore []string
+	order      []Source
+	watchEvery time.Duration // WithFileWatchInterval; < 0 turns it off
 	// requiredEnvFiles holds the files of WithRequiredEnvFiles.
 	requiredEnvFiles map[string]bool
 	readFile         func(context.Context, string) ([]byte, error) // nil: the bounded reader

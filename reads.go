@@ -1,6 +1,7 @@
 package driftless
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -49,7 +50,11 @@ func Reads(cfg any, opts ...Option) ([]SecretRead, error) {
 	// Every field keeps its state: nothing is applied.
 	p.states = make([]fieldState, len(l.plan.fields))
 	p.pending = make([]int, 0, len(l.plan.fields))
-	p.collect()
+	// Reads takes no context (it fetches nothing); the config files it
+	// reads are bounded by the fetch timeout instead.
+	ctx, cancel := context.WithTimeout(context.Background(), l.o.fetchTimeout)
+	defer cancel()
+	p.collect(ctx)
 	for _, i := range p.pending {
 		f, st := &l.plan.fields[i], &p.states[i]
 		if st.err != nil {

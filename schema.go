@@ -104,9 +104,13 @@ func WriteSchema(w io.Writer, cfg any) error {
 }
 
 // WriteNestedSchema writes a JSON Schema (draft 2020-12) of a config file
-// for the config struct cfg points to (or is), by field path: a nested
-// struct (a prefix group) is a nested object named by its Go field, so
-// DB.Password is {"DB": {"Password": ...}}. Values have their native JSON
+// for the config struct cfg points to (or is), under the keys
+// WithConfigFiles reads: a leaf by the lowercase name of its env tag, a
+// nested struct as a nested object named by its prefix (or its Go field
+// name in snake case), so DB.Password with prefix:"DB_" is
+// {"db": {"password": ...}}. WithConfigFiles also accepts Go field names
+// and other spellings (case, "_" and "-" aside); the schema gives the
+// canonical one. Values have their native JSON
 // types: booleans, integers and numbers, arrays for slices and arrays,
 // objects for maps and for structs filled from a JSON value; durations,
 // times, URLs, IPs, []byte, TextUnmarshaler types and secrets are strings,
@@ -129,7 +133,7 @@ func WriteNestedSchema(w io.Writer, cfg any) error {
 	for i := range p.fields {
 		f := &p.fields[i]
 		obj := root
-		parts := strings.Split(f.path, ".")
+		parts := f.confKeys()
 		for _, name := range parts[:len(parts)-1] {
 			props := obj["properties"].(map[string]any)
 			sub, ok := props[name].(map[string]any)

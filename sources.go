@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/driftless/driftless/configfile"
 	"github.com/driftless/driftless/envfile"
 )
 
@@ -24,6 +25,9 @@ type origin struct {
 	key  string // the key read: KEY, or KEY_FILE
 	path string // the file a KEY_FILE named
 	src  int    // index of the key-value source
+	// node is a list or a map of a config file, decoded natively; nil
+	// for a scalar, whose text is the raw value.
+	node *configfile.Node
 	// tainted is set for a .env value that interpolated the value of a
 	// secret field's key (DATABASE_URL=postgres://app:${DB_PASSWORD}@db).
 	tainted bool
@@ -37,8 +41,9 @@ const (
 	fromEnvFile
 	fromSource
 	fromDefault
-	fromPreset // kept from *dst (WithKeepSet)
-	fromFlag   // a command-line flag (WithFlags); key is "--name"
+	fromPreset     // kept from *dst (WithKeepSet)
+	fromFlag       // a command-line flag (WithFlags); key is "--name"
+	fromConfigFile // a config file (WithConfigFiles); key is the dotted key
 )
 
 // String names the source for errors and explain output: "env",
@@ -52,6 +57,8 @@ func (o origin) String() string {
 		s = "env"
 	case fromEnvFile:
 		s = o.file + ":" + strconv.Itoa(o.line)
+	case fromConfigFile:
+		return lineOf(o.file, o.line)
 	case fromSource:
 		return "source " + strconv.Itoa(o.src+1)
 	case fromDefault:
@@ -152,16 +159,41 @@ func (s *envSource) Lookup(key string) (envfile.Entry, bool) {
 	return s.Entry(i), true
 }
 
-// lookup finds the field's flag among the flags set (WithFlags), then its
-// key in the process environment then in the .env files, with the
-// NAME_FILE convention in each. found is false when no source has it.
-func (l *loader) lookup(f *field, files []*envSource, flags map[string]string) (raw string, o origin, found bool, err error) {
+// lookup finds the field's value in the layers of the chain, in the order
+// of WithPrecedence (by default the flags set, the process environment,
+// the .env files, then the config files), with the NAME_FILE convention in
+// the environment and the .env files. found is false when no layer has
+// it; the key-value sources are consulted later, once fetched.
+func (l *loader) lookup(f *field, i int, p *pass) (raw string, o origin, found bool, err error) {
 	if l.kept(f) {
 		return "", origin{kind: fromPreset, key: f.key}, true, nil
 	}
-	if v, ok := flags[f.flag]; ok && f.flag != "" {
-		return v, origin{kind: fromFlag, key: "--" + f.flag}, true, nil
+	for _, src := range l.o.chainOrder() {
+		switch src {
+		case FromFlags:
+			if v, ok := p.flags[f.flag]; ok && f.flag != "" {
+				return v, origin{kind: fromFlag, key: "--" + f.flag}, true, nil
+			}
+		case FromEnv:
+			if raw, o, found, err = l.lookupEnv(f, p.files); found {
+				return raw, o, found, err
+			}
+		case FromEnvFiles:
+			if raw, o, found, err = l.lookupEnvFiles(f, p.files); found {
+				return raw, o, found, err
+			}
+		case FromConfigFiles:
+			if c := p.conf.get(i); c != nil {
+				return c.node.Text, confOrigin(c), true, nil
+			}
+		}
 	}
+	return "", origin{}, false, nil
+}
+
+// lookupEnv finds the field's key, or its NAME_FILE variable, in the
+// process environment.
+func (l *loader) lookupEnv(f *field, files []*envSource) (raw string, o origin, found bool, err error) {
 	key, keyFile := f.key, f.keyFile
 	v, ok := l.getenv(key)
 	p, okFile := l.getenv(keyFile)
@@ -179,18 +211,25 @@ func (l *loader) lookup(f *field, files []*envSource, flags map[string]string) (
 	if okFile {
 		return l.readKeyFile(origin{kind: fromEnv, key: keyFile, path: p})
 	}
-	for _, f := range files {
-		e, ok := l.fileEntry(f, key)
-		ef, okFile := l.fileEntry(f, keyFile)
+	return "", origin{}, false, nil
+}
+
+// lookupEnvFiles finds the field's key, or its NAME_FILE variable, in the
+// .env files, the first file first.
+func (l *loader) lookupEnvFiles(f *field, files []*envSource) (raw string, o origin, found bool, err error) {
+	key, keyFile := f.key, f.keyFile
+	for _, s := range files {
+		e, ok := l.fileEntry(s, key)
+		ef, okFile := l.fileEntry(s, keyFile)
 		if ok && okFile {
-			return "", origin{kind: fromEnvFile, file: f.Name, line: ef.Line, key: key}, true,
-				fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, keyFile, ef.Line, f.Name)
+			return "", origin{kind: fromEnvFile, file: s.Name, line: ef.Line, key: key}, true,
+				fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, keyFile, ef.Line, s.Name)
 		}
 		if ok {
-			return e.Value, origin{kind: fromEnvFile, file: f.Name, line: e.Line, key: key, tainted: l.tainted(e, files, 0)}, true, nil
+			return e.Value, origin{kind: fromEnvFile, file: s.Name, line: e.Line, key: key, tainted: l.tainted(e, files, 0)}, true, nil
 		}
 		if okFile {
-			return l.readKeyFile(origin{kind: fromEnvFile, file: f.Name, line: ef.Line, key: keyFile, path: ef.Value})
+			return l.readKeyFile(origin{kind: fromEnvFile, file: s.Name, line: ef.Line, key: keyFile, path: ef.Value})
 		}
 	}
 	return "", origin{}, false, nil

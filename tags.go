@@ -31,13 +31,16 @@ type field struct {
 	ref       refMode // the ref tag
 	desc      string
 	flag      string // the command-line flag name, without dashes; "" for none (flags.go)
-	sep       string
-	kvSep     string
-	typ       reflect.Type // the field's type
-	kind      leafKind
-	ptrs      []string // the nested pointer-to-struct fields above this one (paths)
-	basic     bool     // a plain string, bool or number: decoded without type checks
-	emptyErr  bool     // an empty value is an error for this type
+	// conf names the field in a config file, one name per level: the
+	// groups (nested structs) above it, then the leaf (configfiles.go).
+	conf     []confName
+	sep      string
+	kvSep    string
+	typ      reflect.Type // the field's type
+	kind     leafKind
+	ptrs     []string // the nested pointer-to-struct fields above this one (paths)
+	basic    bool     // a plain string, bool or number: decoded without type checks
+	emptyErr bool     // an empty value is an error for this type
 
 	// environ.go: the process-environment behaviours.
 	expand bool // expand $VAR and ${VAR} in the value
@@ -72,6 +75,11 @@ type plan struct {
 	// fail BindFlags and a Load with flags only, so that a struct never
 	// bound to flags is not refused for names it does not use.
 	flagDups []error
+
+	// The config-file shape (configfiles.go), built on first use.
+	confOnce sync.Once
+	confRoot *confNode
+	confErrs []error
 }
 
 var planCache sync.Map // reflect.Type -> *plan or tagErrors
@@ -146,10 +154,11 @@ type walker struct {
 
 // scope is where a struct lies in the config type.
 type scope struct {
-	index []int    // the struct's reflect index path from the root
-	path  string   // the field path prefix: "DB."
-	key   string   // the env key prefix: "DB_"
-	ptrs  []string // the optional structs (pointers to nested structs) above, by path
+	index []int      // the struct's reflect index path from the root
+	path  string     // the field path prefix: "DB."
+	key   string     // the env key prefix: "DB_"
+	ptrs  []string   // the optional structs (pointers to nested structs) above, by path
+	conf  []confName // the struct's names in a config file, one per level
 }
 
 // bad records a problem with the tags of the field at path.
@@ -213,7 +222,10 @@ func (w *walker) structField(sf reflect.StructField, index []int, s scope) {
 		if sf.Anonymous && !hasPrefix {
 			prefix = ""
 		}
-		sub := scope{index: index, path: path + ".", key: s.key + prefix, ptrs: s.ptrs}
+		sub := scope{index: index, path: path + ".", key: s.key + prefix, ptrs: s.ptrs, conf: s.conf}
+		if !sf.Anonymous || prefix != "" {
+			sub.conf = append(slices.Clip(s.conf), groupConfName(sf.Name, prefix))
+		}
 		if sf.Type.Kind() == reflect.Pointer {
 			sub.ptrs = append(slices.Clip(s.ptrs), path)
 		}
@@ -271,6 +283,7 @@ func (w *walker) leaf(sf reflect.StructField, envTag string, index []int, path s
 		bad("env key %q must match [A-Za-z_][A-Za-z0-9_]*", name)
 		return f, false
 	}
+	f.conf = append(slices.Clip(s.conf), confName{canon: strings.ToLower(name), goName: sf.Name})
 	f.key = s.key + name
 	f.keyFile = f.key + "_FILE"
 	parseEnvOptions(&f, opts, bad)

@@ -68,7 +68,7 @@ func (p *jsonParser) token() (json.Token, int, int, error) {
 	line, col := p.pos(p.start())
 	tok, err := p.dec.Token()
 	if err != nil {
-		return nil, line, col, jsonSyntax(err, p)
+		return nil, line, col, jsonSyntax(err, p, line, col)
 	}
 	return tok, line, col, nil
 }
@@ -125,11 +125,11 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 
 // jsonSyntax turns a decoder error into a *SyntaxError without the
 // character the decoder quotes.
-func jsonSyntax(err error, p *jsonParser) error {
+// The position is that of the token that failed.
+func jsonSyntax(err error, p *jsonParser, line, col int) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		line, col := p.pos(min(int(se.Offset), len(p.data)) - 1)
 		return &SyntaxError{Line: line, Column: col, Reason: "malformed JSON"}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		line, col := p.pos(max(len(p.data)-1, 0))

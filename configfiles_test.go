@@ -1,0 +1,333 @@
+package driftless_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/configfile"
+	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
+)
+
+type route struct {
+	Model  string  `json:"model"`
+	Weight float64 `json:"weight"`
+}
+
+type servingConfig struct {
+	ModelName string            `env:"MODEL_NAME" default:"small" desc:"the model to serve"`
+	Port      int               `env:"PORT" default:"8080"`
+	Timeout   time.Duration     `env:"TIMEOUT" default:"30s"`
+	Hosts     []string          `env:"HOSTS"`
+	Limits    map[string]int    `env:"LIMITS"`
+	Backoffs  []time.Duration   `env:"BACKOFFS"`
+	Labels    map[string]string `env:"LABELS"`
+	Routing   struct {
+		Routes []route `json:"routes"`
+	} `env:"ROUTING"`
+	DB struct {
+		Host     string           `env:"HOST" default:"localhost"`
+		Password driftless.Secret `env:"PASSWORD"`
+	} `prefix:"DB_"`
+	Batching struct {
+		MaxSize int `env:"BATCH_MAX_SIZE" default:"8"`
+	}
+}
+
+// writeFiles writes each name -> text into a new directory and returns the
+// path of each, by name.
+func writeFiles(t *testing.T, files map[string]string) map[string]string {
+	t.Helper()
+	dir := t.TempDir()
+	paths := map[string]string{}
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o600))
+		paths[name] = p
+	}
+	return paths
+}
+
+const baseJSON = `{
+  "model_name": "base-model",
+  "port": 9000,
+  "hosts": ["a", "b"],
+  "limits": {"gpu": 2, "cpu": 8},
+  "backoffs": ["1s", "2s"],
+  "routing": {"routes": [{"model": "m1", "weight": 0.5}]},
+  "db": {"host": "db.internal", "password": "mem://prod/db#password"},
+  "batching": {"batch_max_size": 16}
+}
+`
+
+const prodJSON = `{
+  "ModelName": "prod-model",
+  "DB": {"Host": "db.prod"}
+}
+`
+
+func TestConfigFilesLayering(t *testing.T) {
+	t.Parallel()
+	mem := drifttest.NewProvider()
+	mem.Set("prod/db", `{"password":"pw-1"}`)
+	p := writeFiles(t, map[string]string{"config.json": baseJSON, "config.prod.json": prodJSON, ".env": "PORT=9100\n"})
+	var cfg servingConfig
+	rep, err := driftless.Explain(t.Context(), &cfg,
+		driftless.WithEnv(map[string]string{"HOSTS": "x,y,z"}),
+		driftless.WithEnvFiles(p[".env"]),
+		driftless.WithConfigFiles(configfile.JSON, p["config.json"], p["config.prod.json"]),
+		driftless.WithProvider("mem", mem))
+	require.NoError(t, err)
+	assert.Equal(t, "prod-model", cfg.ModelName, "the later file wins, Go field names match")
+	assert.Equal(t, 9100, cfg.Port, ".env wins over config files")
+	assert.Equal(t, []string{"x", "y", "z"}, cfg.Hosts, "env wins over config files")
+	assert.Equal(t, 30*time.Second, cfg.Timeout, "a key no file sets keeps its default")
+	assert.Equal(t, map[string]int{"gpu": 2, "cpu": 8}, cfg.Limits, "maps are native")
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, cfg.Backoffs, "list items decode as values")
+	assert.Equal(t, []route{{Model: "m1", Weight: 0.5}}, cfg.Routing.Routes, "a struct filled from a JSON value takes a map")
+	assert.Equal(t, "db.prod", cfg.DB.Host, "a prefix group is a nested map, overridden key by key")
+	assert.Equal(t, "pw-1", cfg.DB.Password.Value(), "a reference in a file is resolved")
+	assert.Equal(t, 16, cfg.Batching.MaxSize, "a group without a prefix is named by its field")
+
+	sources := map[string]string{}
+	for _, f := range rep.Fields {
+		sources[f.Path] = f.Source
+	}
+	assert.Equal(t, p["config.prod.json"]+":2", sources["ModelName"])
+	assert.Equal(t, p["config.json"]+":5", sources["Limits"])
+	assert.Equal(t, p["config.prod.json"]+":3", sources["DB.Host"])
+	assert.Equal(t, p["config.json"]+":8", sources["DB.Password"])
+	assert.Equal(t, "default", sources["Timeout"])
+	assert.NotContains(t, rep.String(), "pw-1")
+	require.Len(t, rep.Files, 3)
+	assert.Equal(t, 9, rep.Files[1].Keys, "keys set by config.json")
+}
+
+func TestConfigFilesUnderFlags(t *testing.T) {
+	t.Parallel()
+	p := writeFiles(t, map[string]string{"c.json": `{"model_name": "from-file", "port": 1}`})
+	fs := flag.NewFlagSet("svc", flag.ContinueOnError)
+	var cfg servingConfig
+	require.NoError(t, driftless.BindFlags(fs, &cfg))
+	require.NoError(t, fs.Parse([]string{"--model-name=from-flag"}))
+	rep, err := driftless.Explain(t.Context(), &cfg, driftless.WithEnv(nil), driftless.WithFlags(fs),
+		driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+	require.NoError(t, err)
+	assert.Equal(t, "from-flag", cfg.ModelName)
+	assert.Equal(t, 1, cfg.Port)
+	assert.Contains(t, rep.String(), "flag --model-name")
+}
+
+func TestConfigFileErrorsNameFileLineAndNearestField(t *testing.T) {
+	t.Parallel()
+	const canary = "Canary-s3cr3t-value"
+	for name, tc := range map[string]struct {
+		doc   string
+		is    error
+		wants []string
+	}{
+		"misspelt key":   {`{"modle_name": "x"}`, driftless.ErrUnknownKey, []string{":1:2", "key modle_name", "did you mean model_name (field ModelName)"}},
+		"wrong level":    {"{\n\"host\": \"x\"}", driftless.ErrUnknownKey, []string{":2:1", "did you mean db.host (field DB.Host)"}},
+		"misspelt group": {`{"dbb": {"host": "x"}}`, driftless.ErrUnknownKey, []string{"key dbb", "did you mean db"}},
+		"nested typo":    {`{"db": {"pasword": "` + canary + `"}}`, driftless.ErrUnknownKey, []string{"key db.pasword", "did you mean db.password (field DB.Password)"}},
+		"duplicate":      {"{\"model_name\": \"a\",\n \"ModelName\": \"" + canary + "\"}", nil, []string{":2:2", "given twice", "line 1"}},
+		"group scalar":   {`{"db": "` + canary + `"}`, nil, []string{"key db", "a string where a map (the group db) is expected"}},
+		"syntax":         {"{\n  \"model_name\": " + canary + "\n}", nil, []string{":2:17", "malformed JSON"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := writeFiles(t, map[string]string{"c.json": tc.doc})
+			err := drifttest.LoadErr[servingConfig](t, nil, driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+			require.Error(t, err)
+			var ce *driftless.ConfigFileError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, p["c.json"], ce.File)
+			if tc.is != nil {
+				assert.ErrorIs(t, err, tc.is)
+			}
+			for _, w := range tc.wants {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), "s3cr3t")
+		})
+	}
+}
+
+func TestConfigFileValueErrorsShowNoValue(t *testing.T) {
+	t.Parallel()
+	const canary = "Canary-s3cr3t-value"
+	for name, tc := range map[string]struct {
+		doc   string
+		wants []string
+	}{
+		"list for a string":  {`{"model_name": ["` + canary + `"]}`, []string{"ModelName", "c.json:1)", "a list where a scalar (string) is expected"}},
+		"map for a list":     {`{"hosts": {"a": "` + canary + `"}}`, []string{"Hosts", "a map where a list is expected"}},
+		"bad item":           {"{\"backoffs\": [\"1s\",\n \"" + canary + "\"]}", []string{"Backoffs", "item 1 (line 2)", "duration"}},
+		"bad map value":      {"{\"limits\": {\"gpu\":\n \"" + canary + "\"}}", []string{"Limits", "value at line 2"}},
+		"reference in list":  {`{"hosts": ["mem://prod/` + canary + `"]}`, []string{"Hosts", "item 0 (line 1) is a reference"}},
+		"JSON struct member": {`{"routing": {"routes": [{"weight": "` + canary + `"}]}}`, []string{"Routing", "does not fit"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := writeFiles(t, map[string]string{"c.json": tc.doc})
+			err := drifttest.LoadErr[servingConfig](t, nil, driftless.WithConfigFiles(configfile.JSON, p["c.json"]),
+				driftless.WithProvider("mem", drifttest.NewProvider()))
+			require.Error(t, err)
+			var fe *driftless.FieldError
+			require.ErrorAs(t, err, &fe)
+			for _, w := range tc.wants {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), "s3cr3t")
+		})
+	}
+}
+
+func TestConfigFilesMissingOrWrongFormat(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	err := drifttest.LoadErr[servingConfig](t, nil, driftless.WithConfigFiles(configfile.JSON, filepath.Join(dir, "config.prod.json")))
+	assert.ErrorIs(t, err, fs.ErrNotExist, "a file the user listed must exist")
+	assert.Contains(t, err.Error(), "config.prod.json")
+
+	p := writeFiles(t, map[string]string{"config.yaml": "model_name: x\n"})
+	err = drifttest.LoadErr[servingConfig](t, nil, driftless.WithConfigFiles(configfile.JSON, p["config.yaml"]))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a YAML file given with the JSON format")
+}
+
+func TestConfigFilesBounded(t *testing.T) {
+	t.Parallel()
+	big := `{"model_name": "` + string(make([]byte, 2<<20)) + `"}`
+	p := writeFiles(t, map[string]string{"c.json": big})
+	err := drifttest.LoadErr[servingConfig](t, nil, driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "c.json")
+}
+
+func TestIgnoredConfigKeys(t *testing.T) {
+	t.Parallel()
+	p := writeFiles(t, map[string]string{"c.json": `{"model_name": "m", "metrics": {"port": 1}, "db": {"pool": {"size": 3}}}`})
+	cfg := drifttest.Load[servingConfig](t, nil, driftless.WithConfigFiles(configfile.JSON, p["c.json"]),
+		driftless.WithIgnoredConfigKeys("metrics", "DB.Pool"))
+	assert.Equal(t, "m", cfg.ModelName)
+}
+
+func TestPrecedenceOption(t *testing.T) {
+	t.Parallel()
+	mem := drifttest.NewProvider()
+	mem.Set("prod/MODEL_NAME", "from-source")
+	src := driver.KeySourceFunc(func(key string) (driver.Ref, bool) {
+		return driver.Ref{Scheme: "mem", Name: "prod/" + key}, true
+	})
+	p := writeFiles(t, map[string]string{"c.json": `{"model_name": "from-file", "port": 7}`})
+	opts := []driftless.Option{driftless.WithProvider("mem", mem), driftless.WithKeySource(src),
+		driftless.WithConfigFiles(configfile.JSON, p["c.json"])}
+
+	cfg := drifttest.Load[servingConfig](t, map[string]string{"MODEL_NAME": "from-env"}, opts...)
+	assert.Equal(t, "from-env", cfg.ModelName, "default order: env first")
+	cfg = drifttest.Load[servingConfig](t, nil, opts...)
+	assert.Equal(t, "from-file", cfg.ModelName, "default order: config files above key sources")
+
+	sourcesFirst := driftless.WithPrecedence(driftless.FromKeySources, driftless.FromFlags, driftless.FromEnv, driftless.FromEnvFiles, driftless.FromConfigFiles)
+	cfg = drifttest.Load[servingConfig](t, map[string]string{"MODEL_NAME": "from-env"}, append(opts, sourcesFirst)...)
+	assert.Equal(t, "from-source", cfg.ModelName, "key sources first")
+	assert.Equal(t, 7, cfg.Port, "a key no source has falls to the file")
+
+	filesFirst := driftless.WithPrecedence(driftless.FromConfigFiles, driftless.FromFlags, driftless.FromEnv, driftless.FromEnvFiles, driftless.FromKeySources)
+	cfg = drifttest.Load[servingConfig](t, map[string]string{"MODEL_NAME": "from-env", "PORT": "8"}, append(opts, filesFirst)...)
+	assert.Equal(t, "from-file", cfg.ModelName)
+	assert.Equal(t, 7, cfg.Port)
+
+	err := drifttest.LoadErr[servingConfig](t, nil, driftless.WithPrecedence(driftless.FromEnv, driftless.FromEnv))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "each of the five layers once")
+}
+
+func TestConfigFileShapeConflicts(t *testing.T) {
+	t.Parallel()
+	type C struct {
+		Key   string `env:"TOKEN"`
+		Token string `env:"KEY"`
+	}
+	p := writeFiles(t, map[string]string{"c.json": `{}`})
+	err := drifttest.LoadErr[C](t, nil, driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, driftless.ErrBadTag))
+	assert.Contains(t, err.Error(), "would name both")
+	// Without config files the struct loads.
+	drifttest.Load[C](t, map[string]string{"TOKEN": "a", "KEY": "b"})
+}
+
+func TestWriteConfigExampleLoadsAsIs(t *testing.T) {
+	t.Parallel()
+	type C struct {
+		servingConfig
+		APIKey driftless.Secret `env:"API_KEY" default:"literal-s3cr3t"`
+		Token  driftless.Secret `env:"TOKEN" default:"mem://prod/token"`
+		Sizes  []int            `env:"SIZES" default:"1,2,3"`
+		Flags  map[string]bool  `env:"FLAGS" default:"a=true,b=false"`
+	}
+	var buf bytes.Buffer
+	require.NoError(t, driftless.WriteConfigExample(&buf, &C{}, configfile.JSON))
+	assert.NotContains(t, buf.String(), "s3cr3t", "a literal secret default is never written")
+	assert.Contains(t, buf.String(), `"token": "mem://prod/token"`, "a reference default is")
+	p := writeFiles(t, map[string]string{"example.json": buf.String()})
+	mem := drifttest.NewProvider()
+	mem.Set("prod/token", "t")
+	fromFile := drifttest.Load[C](t, nil, driftless.WithConfigFiles(configfile.JSON, p["example.json"]), driftless.WithProvider("mem", mem))
+	fromDefaults := drifttest.Load[C](t, nil, driftless.WithProvider("mem", mem))
+	fromFile.APIKey, fromDefaults.APIKey = driftless.Secret{}, driftless.Secret{}
+	assert.Equal(t, fromDefaults.Sizes, fromFile.Sizes)
+	assert.Equal(t, fromDefaults.Flags, fromFile.Flags)
+	assert.Equal(t, fromDefaults.ModelName, fromFile.ModelName)
+	assert.Equal(t, fromDefaults.Timeout, fromFile.Timeout)
+	assert.Equal(t, fromDefaults.DB.Host, fromFile.DB.Host)
+	assert.Equal(t, fromDefaults.Batching, fromFile.Batching)
+
+	// The nested schema names the same keys.
+	var schema bytes.Buffer
+	require.NoError(t, driftless.WriteNestedSchema(&schema, &C{}))
+	var doc struct {
+		Properties map[string]any `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(schema.Bytes(), &doc))
+	var example map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &example))
+	assert.ElementsMatch(t, slices.Collect(maps.Keys(doc.Properties)), slices.Collect(maps.Keys(example)))
+}
+
+func ExampleWriteConfigExample() {
+	type Config struct {
+		ModelName string           `env:"MODEL_NAME" default:"small" desc:"the model to serve"`
+		Hosts     []string         `env:"HOSTS" default:"a,b"`
+		Password  driftless.Secret `env:"DB_PASSWORD"`
+		Batch     struct {
+			Size int `env:"SIZE" default:"8"`
+		} `prefix:"BATCH_"`
+	}
+	_ = driftless.WriteConfigExample(os.Stdout, Config{}, configfile.JSON)
+	// Output:
+	// {
+	//   "model_name": "small",
+	//   "hosts": [
+	//     "a",
+	//     "b"
+	//   ],
+	//   "db_password": null,
+	//   "batch": {
+	//     "size": 8
+	//   }
+	// }
+}
