@@ -91,6 +91,20 @@ var (
 	NewService    func(*driftless.Handle[Config]) any
 )`,
 	"envfile/README.md": ``,
+	"formats/toml/README.md": `
+var (
+	ctx context.Context
+	cfg Config
+)
+
+type Config struct{}`,
+	"formats/yaml/README.md": `
+var (
+	ctx context.Context
+	cfg Config
+)
+
+type Config struct{}`,
 	"providers/awssm/README.md": `
 var (
 	ctx context.Context
@@ -157,6 +171,9 @@ var knownImports = map[string]string{
 	"driver":         "github.com/driftless/driftless/driver",
 	"drifttest":      "github.com/driftless/driftless/drifttest",
 	"envfile":        "github.com/driftless/driftless/envfile",
+	"configfile":     "github.com/driftless/driftless/configfile",
+	"driftlessyaml":  "github.com/driftless/driftless/formats/yaml",
+	"driftlesstoml":  "github.com/driftless/driftless/formats/toml",
 	"providertest":   "github.com/driftless/driftless/providertest",
 	"awssm":          "github.com/driftless/driftless/providers/awssm",
 	"awsps":          "github.com/driftless/driftless/providers/awsps",
