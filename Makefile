@@ -12,7 +12,7 @@ RELEASE = cd internal/release && GOWORK=off go run .
 
 ## demo: run the examples on built-in defaults (no cloud account, no network)
 demo:
-	cd examples && go run ./quickstart && echo && go run ./inference-service
+	cd examples && go run ./quickstart && echo && go run ./inference-service && echo && go run ./layered-service
 
 ## test: go vet and go test -race in every module, the secrets vet check over the examples,
 ## then the release checks: the CLI and the released modules build for every platform, and a

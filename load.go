@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/driftless/driftless/configfile"
 	"github.com/driftless/driftless/driver"
 )
 
@@ -425,6 +426,9 @@ func (p *pass) fill(f *field, st *fieldState) error {
 		return nil
 	}
 	text, prev := st.raw, (*string)(nil)
+	if st.origin.node != nil {
+		text = string(configfile.ToJSON(st.origin.node)) // what Explain shows of a list or a map
+	}
 	if st.isRef {
 		var err error
 		if text, prev, err = p.resolve(f, st); err != nil {

@@ -30,6 +30,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
 	github.com/aws/smithy-go v1.28.9 // indirect
 	github.com/driftless/driftless/formats/yaml v0.1.0
+	github.com/driftless/driftless/providers/awsps v0.1.0
 	github.com/driftless/driftless/telemetry/prometheus v0.1.0
 	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	github.com/prometheus/client_golang v1.24.1
