@@ -103,6 +103,7 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 	if len(tagErrs) > 0 {
 		return nil, &LoadError{Type: t.String(), Errors: tagErrs}
 	}
+	p = p.withEnvPrefix(o.environ.prefix) // prefix.go
 	return &loader{typ: t, o: o, plan: p, dec: &decoder{custom: o.decoders}, cache: newCache(o)}, nil
 }
 
@@ -285,7 +286,7 @@ func (p *pass) admit(f *field, st *fieldState, r driver.Ref) {
 // sources' values, so a cold start stays one round trip per provider.
 func (p *pass) candidates(f *field, st *fieldState) {
 	for _, s := range p.l.o.sources {
-		r, ok := s.RefFor(f.key)
+		r, ok := s.RefFor(p.l.sourceKey(f))
 		switch {
 		case !ok:
 			r = driver.Ref{}
