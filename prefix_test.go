@@ -190,6 +190,24 @@ func TestEnvPrefix(t *testing.T) {
 		assert.Equal(t, fakeEnv{"TOKEN": "other"}, env)
 	})
 
+	t.Run("an exported NAME_FILE path is made absolute", func(t *testing.T) {
+		t.Parallel()
+		type S struct {
+			Token driftless.Secret `env:"TOKEN"`
+		}
+		sub := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(sub, "tok"), []byte("t"), 0o600))
+		envFile := filepath.Join(sub, ".env")
+		require.NoError(t, os.WriteFile(envFile, []byte("APP_TOKEN_FILE=tok\n"), 0o600))
+		env := fakeEnv{}
+		var cfg S
+		require.NoError(t, driftless.Load(t.Context(), &cfg, append(env.opts(), driftless.WithEnvFiles(envFile), driftless.WithExportEnvFiles(), driftless.WithEnvPrefix("APP_"))...))
+		assert.Equal(t, "t", cfg.Token.Value())
+		abs, err := filepath.Abs(filepath.Join(sub, "tok"))
+		require.NoError(t, err)
+		assert.Equal(t, fakeEnv{"APP_TOKEN_FILE": abs}, env)
+	})
+
 	t.Run("a Handle's hooks name the prefixed keys", func(t *testing.T) {
 		t.Parallel()
 		h, err := driftless.NewHandle[C](t.Context(), driftless.WithEnv(map[string]string{"APP_PORT": "1"}), driftless.WithEnvPrefix("APP_"))
