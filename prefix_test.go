@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/driftless/driftless"
-	"github.com/driftless/driftless/driver"
 	"github.com/driftless/driftless/drifttest"
+	"github.com/driftless/driftless/driver"
 )
 
 // prefixed returns env with prefix before every key.
