@@ -41,7 +41,7 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	if res.err != nil {
 		return res.err
 	}
-	if err := l.runGates(ctx, nil, res.cfg.Interface(), allPaths(l.plan), nil, nil); err != nil {
+	if err := l.runBootGates(ctx, res.cfg.Interface()); err != nil {
 		l.commitSnapshot(ctx, true)
 		return &LoadError{Type: l.typ.String(), Errors: []error{err}}
 	}

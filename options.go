@@ -22,8 +22,8 @@ type options struct {
 	// requiredEnvFiles holds the files of WithRequiredEnvFiles.
 	requiredEnvFiles map[string]bool
 	readFile         func(context.Context, string) ([]byte, error) // nil: the bounded reader
-	providers        map[string]driver.Provider
-	ttl              map[string]time.Duration
+	providers        map[string]driver.Provider                    // nil until WithProvider
+	ttl              map[string]time.Duration                      // nil until WithRefreshInterval names a scheme
 	defaultTTL       time.Duration
 	sources          []driver.KeySource
 	decoders         map[reflect.Type]decodeFunc
@@ -57,8 +57,6 @@ type options struct {
 func newOptions(opts []Option) *options {
 	o := &options{
 		lookup:       os.LookupEnv,
-		providers:    map[string]driver.Provider{},
-		ttl:          map[string]time.Duration{},
 		defaultTTL:   5 * time.Minute,
 		fetchTimeout: 30 * time.Second,
 		concurrency:  32,
@@ -137,6 +135,9 @@ func WithProvider(scheme string, p driver.Provider) Option {
 		case p == nil:
 			o.optErrs = append(o.optErrs, fmt.Errorf("driftless: WithProvider(%q): nil provider", scheme))
 		default:
+			if o.providers == nil {
+				o.providers = map[string]driver.Provider{}
+			}
 			o.providers[s] = p
 		}
 	}
@@ -167,6 +168,9 @@ func WithRefreshInterval(d time.Duration, schemes ...string) Option {
 			if err != nil {
 				o.optErrs = append(o.optErrs, fmt.Errorf("driftless: WithRefreshInterval: %w", err))
 				continue
+			}
+			if o.ttl == nil {
+				o.ttl = map[string]time.Duration{}
 			}
 			o.ttl[n] = d
 		}
