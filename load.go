@@ -76,7 +76,7 @@ type loader struct {
 	typ         reflect.Type
 	o           *options
 	plan        *plan
-	dec         *decoder
+	dec         decoder
 	cache       *cache
 	// preset is *dst for WithKeepSet (Load and Explain); invalid otherwise.
 	preset reflect.Value
@@ -104,7 +104,7 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 		return nil, &LoadError{Type: t.String(), Errors: tagErrs}
 	}
 	p = p.withEnvPrefix(o.environ.prefix) // prefix.go
-	return &loader{typ: t, o: o, plan: p, dec: &decoder{custom: o.decoders}, cache: newCache(o)}, nil
+	return &loader{typ: t, o: o, plan: p, dec: decoder{custom: o.decoders}, cache: newCache(o)}, nil
 }
 
 // result is the outcome of one load pass.

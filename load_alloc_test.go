@@ -10,9 +10,10 @@ import (
 )
 
 // A Load from the environment allocates a fixed few objects (the options,
-// the loader and its cache, the new config) and nothing per field, save
-// the elements of a list: the 50-field config, three of its fields lists,
-// allocates three more objects than a config of one string field.
+// the loader, its cache and the new config, besides the caller's config)
+// and nothing per field, save the elements of a list: the 50-field config,
+// three of whose fields are lists, allocates three more objects than a
+// config of one string field.
 func TestLoadAllocatesNothingPerField(t *testing.T) {
 	type one struct {
 		Name string `env:"SERVICE_NAME"`
@@ -31,5 +32,5 @@ func TestLoadAllocatesNothingPerField(t *testing.T) {
 		_ = driftless.Load(ctx, &cfg, env)
 	})
 	assert.Equal(t, 3.0, fifty-fixed, "allocations of the 50 fields beyond the fixed ones: one per list field")
-	assert.LessOrEqual(t, fixed, 7.0, "allocations of a Load of one field")
+	assert.LessOrEqual(t, fixed, 5.0, "allocations of a Load of one field")
 }
