@@ -162,6 +162,19 @@ func TestEnvPrefix(t *testing.T) {
 		assert.Equal(t, []string{"DB_PASSWORD"}, asked)
 	})
 
+	t.Run("flags and ${VAR} names are not prefixed", func(t *testing.T) {
+		t.Parallel()
+		type F struct {
+			Host string `env:"HOST"`
+			URL  string `env:"URL" expand:"true"`
+		}
+		flags := driftless.WithFlagValues(func(visit func(name, value string)) { visit("host", "from-flag") })
+		env := map[string]string{"APP_URL": "http://${HOST}:${APP_PORT}", "HOST": "h", "APP_HOST": "x", "APP_PORT": "80"}
+		var cfg F
+		require.NoError(t, driftless.Load(t.Context(), &cfg, driftless.WithEnv(env), driftless.WithEnvPrefix("APP_"), flags))
+		assert.Equal(t, F{Host: "from-flag", URL: "http://h:80"}, cfg)
+	})
+
 	t.Run("with a custom decoder", func(t *testing.T) {
 		t.Parallel()
 		type Level int
