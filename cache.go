@@ -44,11 +44,11 @@ type cache struct {
 	phase float64 // this loader's random phase, spreads refreshes of a fleet
 
 	mu      sync.Mutex
-	entries map[cacheKey]*entry // guarded by mu
+	entries map[cacheKey]*entry // guarded by mu; nil until the first fetch
 }
 
 func newCache(o *options) *cache {
-	return &cache{o: o, entries: map[cacheKey]*entry{}, phase: phaseRand()}
+	return &cache{o: o, phase: phaseRand()}
 }
 
 func (c *cache) ttl(scheme string) time.Duration {
@@ -394,6 +394,9 @@ func (c *cache) renewEntry(k cacheKey, old *entry) *entry {
 		if old.err == nil {
 			ne.prev = old.val
 		}
+	}
+	if c.entries == nil {
+		c.entries = map[cacheKey]*entry{}
 	}
 	c.entries[k] = ne
 	return ne

@@ -223,15 +223,19 @@ func (d *decoder) decodeKind(dst reflect.Value, t reflect.Type, s string, f *fie
 			return nil
 		}
 		n := strings.Count(s, f.sep) + 1
-		out := reflect.MakeSlice(t, n, n)
+		// Grown in place: reflect.MakeSlice would allocate a slice header
+		// besides the elements. A new array all the same, never one that
+		// dst shares.
+		dst.SetZero()
+		dst.Grow(n)
+		dst.SetLen(n)
 		for i := 0; i < n; i++ {
 			p, rest, _ := strings.Cut(s, f.sep)
 			s = rest
-			if err := d.decodeInto(out.Index(i), strings.TrimSpace(p), f); err != nil {
+			if err := d.decodeInto(dst.Index(i), strings.TrimSpace(p), f); err != nil {
 				return &decodeError{typ: t, reason: fmt.Sprintf("element %d", i), err: err}
 			}
 		}
-		dst.Set(out)
 		return nil
 	case reflect.Array:
 		var parts []string

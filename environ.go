@@ -23,8 +23,10 @@ import (
 )
 
 // environOptions holds the options of this file; the zero value is the
-// default (no export, no keep-set, empty is set, os.Setenv and os.Unsetenv).
+// default (no export, no keep-set, empty is set, os.Setenv and os.Unsetenv,
+// no prefix).
 type environOptions struct {
+	prefix       string // WithEnvPrefix (prefix.go)
 	export       bool
 	keepSet      bool
 	emptyAsUnset bool

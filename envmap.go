@@ -48,7 +48,7 @@ func envField(i int) string { return "F" + strconv.Itoa(i) }
 // The options of Load apply, except those that read or write other
 // sources: WithEnvFiles, WithRequiredEnvFiles, WithKeySource, WithKeepSet
 // and WithExportEnvFiles are errors (merge .env files into the lookup
-// instead).
+// instead), and so is WithEnvPrefix (name the variables in full).
 func NewEnvLoader(keys []string, opts ...Option) (*EnvLoader, error) {
 	seen := make(map[string]bool, len(keys))
 	fields := make([]reflect.StructField, len(keys))
@@ -63,6 +63,9 @@ func NewEnvLoader(keys []string, opts ...Option) (*EnvLoader, error) {
 	o := newOptions(opts)
 	if len(o.envFiles) > 0 || len(o.sources) > 0 || o.environ.keepSet || o.environ.export {
 		return nil, errors.New("driftless: NewEnvLoader reads its keys through the lookup only: WithEnvFiles, WithRequiredEnvFiles, WithKeySource, WithKeepSet and WithExportEnvFiles do not apply")
+	}
+	if o.environ.prefix != "" {
+		return nil, errors.New("driftless: NewEnvLoader names its variables in full: WithEnvPrefix does not apply")
 	}
 	lookup := o.lookup
 	t := reflect.StructOf(fields)

@@ -182,6 +182,15 @@ func secretValues(p *plan, cfgs ...any) []string {
 	return out
 }
 
+// runBootGates runs the gates over a boot candidate nu, whose Paths are
+// every field; without gates it allocates nothing.
+func (l *loader) runBootGates(ctx context.Context, nu any) error {
+	if len(l.o.gates) == 0 {
+		return nil
+	}
+	return l.runGates(ctx, nil, nu, allPaths(l.plan), nil, nil)
+}
+
 // allPaths lists every field path of the plan: the Paths of a boot
 // candidate.
 func allPaths(p *plan) []string {

@@ -42,7 +42,7 @@ func Load(ctx context.Context, dst any, opts ...Option) error {
 	if res.err != nil {
 		return res.err
 	}
-	if err := l.runGates(ctx, nil, res.cfg.Interface(), allPaths(l.plan), nil, nil); err != nil {
+	if err := l.runBootGates(ctx, res.cfg.Interface()); err != nil {
 		l.commitSnapshot(ctx, true)
 		return &LoadError{Type: l.typ.String(), Errors: []error{err}}
 	}
@@ -81,7 +81,7 @@ type loader struct {
 	typ         reflect.Type
 	o           *options
 	plan        *plan
-	dec         *decoder
+	dec         decoder
 	cache       *cache
 	// preset is *dst for WithKeepSet (Load and Explain); invalid otherwise.
 	preset reflect.Value
@@ -108,7 +108,8 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 	if len(tagErrs) > 0 {
 		return nil, &LoadError{Type: t.String(), Errors: tagErrs}
 	}
-	return &loader{typ: t, o: o, plan: p, dec: &decoder{custom: o.decoders}, cache: newCache(o)}, nil
+	p = p.withEnvPrefix(o.environ.prefix) // prefix.go
+	return &loader{typ: t, o: o, plan: p, dec: decoder{custom: o.decoders}, cache: newCache(o)}, nil
 }
 
 // result is the outcome of one load pass.
@@ -309,7 +310,7 @@ func (p *pass) admit(f *field, st *fieldState, r driver.Ref) {
 // sources' values, so a cold start stays one round trip per provider.
 func (p *pass) candidates(f *field, st *fieldState) {
 	for _, s := range p.l.o.sources {
-		r, ok := s.RefFor(f.key)
+		r, ok := s.RefFor(p.l.sourceKey(f))
 		switch {
 		case !ok:
 			r = driver.Ref{}

@@ -27,8 +27,8 @@ type options struct {
 	// requiredEnvFiles holds the files of WithRequiredEnvFiles.
 	requiredEnvFiles map[string]bool
 	readFile         func(context.Context, string) ([]byte, error) // nil: the bounded reader
-	providers        map[string]driver.Provider
-	ttl              map[string]time.Duration
+	providers        map[string]driver.Provider                    // nil until WithProvider
+	ttl              map[string]time.Duration                      // nil until WithRefreshInterval names a scheme
 	defaultTTL       time.Duration
 	sources          []driver.KeySource
 	decoders         map[reflect.Type]decodeFunc
@@ -62,8 +62,6 @@ type options struct {
 func newOptions(opts []Option) *options {
 	o := &options{
 		lookup:       os.LookupEnv,
-		providers:    map[string]driver.Provider{},
-		ttl:          map[string]time.Duration{},
 		defaultTTL:   5 * time.Minute,
 		fetchTimeout: 30 * time.Second,
 		concurrency:  32,
@@ -142,6 +140,9 @@ func WithProvider(scheme string, p driver.Provider) Option {
 		case p == nil:
 			o.optErrs = append(o.optErrs, fmt.Errorf("driftless: WithProvider(%q): nil provider", scheme))
 		default:
+			if o.providers == nil {
+				o.providers = map[string]driver.Provider{}
+			}
 			o.providers[s] = p
 		}
 	}
@@ -172,6 +173,9 @@ func WithRefreshInterval(d time.Duration, schemes ...string) Option {
 			if err != nil {
 				o.optErrs = append(o.optErrs, fmt.Errorf("driftless: WithRefreshInterval: %w", err))
 				continue
+			}
+			if o.ttl == nil {
+				o.ttl = map[string]time.Duration{}
 			}
 			o.ttl[n] = d
 		}
@@ -361,4 +365,32 @@ func WithKeepSet() Option {
 // (it wins over later sources and the default).
 func WithEmptyAsUnset() Option {
 	return func(o *options) { o.environ.emptyAsUnset = true }
+}
+
+// WithEnvPrefix puts prefix before every key read from the process
+// environment and the .env files: with WithEnvPrefix("APP_"), the field
+// tagged env:"DB_HOST" reads APP_DB_HOST, or APP_DB_HOST_FILE for the
+// NAME_FILE convention. The prefixed name is the field's key wherever
+// driftless gives or accepts one: errors (FieldError.Key), Explain,
+// Change.Changed and OnChangeOf, a validator's FieldError, the unset tag
+// and WithExportEnvFiles. The prefix does not apply to the key-value
+// sources of WithKeySource (asked for DB_HOST, with their own name
+// prefixes), to flag names (--db-host), nor to the ${VAR} names an expand
+// field or a .env value refers to, which are written in full. WriteExample,
+// WriteSchema and BindFlags take no options and show the keys without it;
+// NewEnvLoader, whose variables are named in full, rejects it.
+//
+// The prefixed keys are computed once per config type and prefix, so a
+// Load costs what it costs without a prefix, unlike a WithLookup wrapper
+// that builds each name. A prefix must match [A-Za-z_][A-Za-z0-9_]*, or be
+// empty for none; another one fails the Load. The last call wins. The
+// default is no prefix.
+func WithEnvPrefix(prefix string) Option {
+	return func(o *options) {
+		if prefix != "" && !validKey(prefix) {
+			o.optErrs = append(o.optErrs, fmt.Errorf("driftless: WithEnvPrefix(%q): a prefix must match [A-Za-z_][A-Za-z0-9_]*", prefix))
+			return
+		}
+		o.environ.prefix = prefix
+	}
 }

@@ -542,7 +542,10 @@ func (p *pass) snapshotDone(ctx context.Context) {
 	case !p.snapAt.IsZero() || len(p.fetched) == 0:
 		return
 	}
-	write := func(ctx context.Context) { p.writeSnapshot(ctx, s) }
+	// The closure holds what writeSnapshot reads, not p: a pass that a
+	// closure captured would be on the heap in every load.
+	w := &pass{l: p.l, keys: p.keys, fetched: p.fetched}
+	write := func(ctx context.Context) { w.writeSnapshot(ctx, s) }
 	if len(p.l.o.gates) > 0 {
 		// Written only once the gates admitted the candidate (commitSnapshot).
 		p.l.snapPending = write
