@@ -41,9 +41,8 @@ func (p *plan) withEnvPrefix(prefix string) *plan {
 			return q.(*plan)
 		}
 	}
-	q := *p
-	q.fields = make([]field, len(p.fields))
-	q.byKey = make(map[string]int, len(p.fields))
+	q := plan{hasPtrs: p.hasPtrs, typ: p.typ, flagDups: p.flagDups,
+		fields: make([]field, len(p.fields)), byKey: make(map[string]int, len(p.fields))}
 	for i, f := range p.fields {
 		if f.key != "" {
 			f.key = prefix + f.key
