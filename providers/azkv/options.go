@@ -24,10 +24,25 @@ type options struct {
 	vaultURL      func(vault string) string
 	credential    azcore.TokenCredential
 	clientOptions *azsecrets.ClientOptions
+	prefetch      bool
 }
 
 func defaultOptions() options {
-	return options{concurrency: DefaultConcurrency, suffix: DefaultVaultSuffix}
+	return options{concurrency: DefaultConcurrency, suffix: DefaultVaultSuffix, prefetch: true}
+}
+
+// WithTokenPrefetch sets whether NewDefault's provider asks its credential
+// for a token at the first fetch, while the vault's challenge is under
+// way, for the scope that Key Vault's challenge names in the provider's
+// cloud (https://<suffix>/.default, see WithVaultSuffix), so that the SDK
+// finds it cached once it has checked the challenge: a cold start then
+// pays the sign-in and the challenge at once instead of one after the
+// other. The token is only cached, never sent by the provider; when the
+// challenge names another scope, the SDK asks for that one and the
+// prefetched token goes unused. The default is true. New and NewFunc
+// ignore it.
+func WithTokenPrefetch(enabled bool) Option {
+	return func(o *options) { o.prefetch = enabled }
 }
 
 // WithConcurrency bounds the number of requests the provider has in flight

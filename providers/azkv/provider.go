@@ -50,6 +50,13 @@ type Provider struct {
 	sem    chan struct{}
 	closed atomic.Bool
 
+	// stop ends background work (the token prefetch of NewDefault) at
+	// Close, which waits for it with bg.
+	stop    context.Context
+	cancel  context.CancelFunc
+	bg      sync.WaitGroup
+	closeMu sync.Mutex // orders Close against starting background work
+
 	mu      sync.Mutex
 	clients map[string]*vaultClient // by lower-case vault name
 }
@@ -57,27 +64,50 @@ type Provider struct {
 // vaultClient is a vault's client with a gate for its first request: Key
 // Vault answers a client's first request with a 401 challenge, so when
 // many fetches start at once (a cold start) only the first goes out; the
-// rest wait until it has finished and then share its token and connection
-// instead of each being challenged.
+// rest wait until it has been authorized (its retry after the challenge
+// carries a token: see authorizedPolicy) or has finished, and then share
+// its token and connection instead of each being challenged.
 type vaultClient struct {
 	SecretsClient
 	first sync.Once
-	ready chan struct{} // closed when the first request has finished
+	open  sync.Once
+	ready chan struct{} // closed when the first request is authorized or finished
 }
 
+func (c *vaultClient) openGate() { c.open.Do(func() { close(c.ready) }) }
+
 // enter waits until c may send a request; done must be called after it.
-func (c *vaultClient) enter(ctx context.Context) (done func(), err error) {
+// The first request's ctx is returned with the hook that opens the gate
+// once the request carries a token.
+func (c *vaultClient) enter(ctx context.Context) (context.Context, func(), error) {
 	leader := false
 	c.first.Do(func() { leader = true })
 	if leader {
-		return func() { close(c.ready) }, nil
+		return context.WithValue(ctx, authorizedKey{}, c.openGate), c.openGate, nil
 	}
 	select {
 	case <-c.ready:
-		return func() {}, nil
+		return ctx, func() {}, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx, nil, ctx.Err()
 	}
+}
+
+// authorizedKey is the context key of the hook that authorizedPolicy calls.
+type authorizedKey struct{}
+
+// authorizedPolicy is a per-retry pipeline policy, placed after the SDK's
+// challenge policy, that calls the hook in the request's context when the
+// request carries a bearer token: the challenge was answered and the
+// token is in the SDK's cache, so the fetches waiting at the gate may go
+// without being challenged each.
+type authorizedPolicy struct{}
+
+func (authorizedPolicy) Do(req *policy.Request) (*http.Response, error) {
+	if open, ok := req.Raw().Context().Value(authorizedKey{}).(func()); ok && strings.HasPrefix(req.Raw().Header.Get("Authorization"), "Bearer ") {
+		open()
+	}
+	return req.Next()
 }
 
 var (
@@ -91,7 +121,8 @@ func newProvider(fn ClientFunc, opts []Option) *Provider {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Provider{fn: fn, opts: o, sem: make(chan struct{}, o.concurrency), clients: map[string]*vaultClient{}}
+	stop, cancel := context.WithCancel(context.Background())
+	return &Provider{fn: fn, opts: o, sem: make(chan struct{}, o.concurrency), clients: map[string]*vaultClient{}, stop: stop, cancel: cancel}
 }
 
 // New returns a provider that uses the given clients, keyed by vault name
@@ -122,15 +153,27 @@ func NewFunc(fn ClientFunc, opts ...Option) *Provider { return newProvider(fn, o
 // It does no I/O and reads no environment: the default credential is
 // created, and reads its environment, on the first fetch. It fails only on
 // invalid options.
+//
+// A cold start costs the vault's challenge, the credential's sign-in and
+// the reads. The provider overlaps the first two: at the first fetch it
+// asks the credential for a token for the scope that Key Vault's challenge
+// names in the provider's cloud (https://<suffix>/.default, see
+// WithVaultSuffix and WithTokenPrefetch) while the challenge goes out, so
+// that the SDK, once it has checked the challenge and asks for the token,
+// finds it in the credential's cache. The challenge is still checked as
+// the SDK checks it; a prefetched token is never sent anywhere by the
+// provider. And the fetches that wait for a vault's first request go as
+// soon as that request is retried with a token, not when it has finished.
 func NewDefault(opts ...Option) (*Provider, error) {
 	p := newProvider(nil, opts)
 	if err := p.opts.check(); err != nil {
 		return nil, err
 	}
 	var (
-		once    sync.Once
-		cred    azcore.TokenCredential
-		credErr error
+		once     sync.Once
+		prefetch sync.Once
+		cred     azcore.TokenCredential
+		credErr  error
 	)
 	p.fn = func(vault string) (SecretsClient, error) {
 		once.Do(func() {
@@ -146,9 +189,39 @@ func NewDefault(opts ...Option) (*Provider, error) {
 		if credErr != nil {
 			return nil, fmt.Errorf("%w: azkv: DefaultAzureCredential: %s: %w", driver.ErrNoCredentials, noCredentialsHelp, credErr)
 		}
-		return azsecrets.NewClient(p.opts.urlFor(vault), cred, p.opts.clientOptions)
+		if p.opts.prefetch {
+			prefetch.Do(func() { p.prefetchToken(cred) })
+		}
+		var co azsecrets.ClientOptions
+		if p.opts.clientOptions != nil {
+			co = *p.opts.clientOptions
+		}
+		co.PerRetryPolicies = append(slices.Clip(co.PerRetryPolicies), authorizedPolicy{})
+		return azsecrets.NewClient(p.opts.urlFor(vault), cred, &co)
 	}
 	return p, nil
+}
+
+// prefetchTimeout bounds a token prefetch.
+const prefetchTimeout = time.Minute
+
+// prefetchToken asks cred, in the background, for a token for the scope
+// of Key Vault's challenge in the provider's cloud, with the options the
+// SDK's challenge policy uses (CAE enabled, the credential's own tenant),
+// so that the SDK's own request finds it cached. Its result is dropped: a
+// failure shows when the SDK asks again. Close cancels it and waits.
+func (p *Provider) prefetchToken(cred azcore.TokenCredential) {
+	p.closeMu.Lock()
+	defer p.closeMu.Unlock()
+	if p.closed.Load() {
+		return
+	}
+	scope := "https://" + p.opts.suffix + "/.default"
+	p.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(p.stop, prefetchTimeout)
+		defer cancel()
+		_, _ = cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}, EnableCAE: true})
+	})
 }
 
 var (
@@ -217,17 +290,18 @@ func (p *Provider) client(l location) (*vaultClient, error) {
 
 // acquire waits for a slot under the concurrency bound and for c's first
 // request to finish; release must be called after the request.
-func (p *Provider) acquire(ctx context.Context, c *vaultClient) (release func(), err error) {
-	done, err := c.enter(ctx)
+// The returned ctx is the one to send the request with.
+func (p *Provider) acquire(ctx context.Context, c *vaultClient) (_ context.Context, release func(), err error) {
+	ctx, done, err := c.enter(ctx)
 	if err != nil {
-		return nil, err
+		return ctx, nil, err
 	}
 	select {
 	case p.sem <- struct{}{}:
-		return func() { <-p.sem; done() }, nil
+		return ctx, func() { <-p.sem; done() }, nil
 	case <-ctx.Done():
 		done()
-		return nil, ctx.Err()
+		return ctx, nil, ctx.Err()
 	}
 }
 
@@ -269,7 +343,7 @@ func (p *Provider) Fetch(ctx context.Context, ref driver.Ref) (driver.Value, err
 }
 
 func (p *Provider) get(ctx context.Context, c *vaultClient, l location) (driver.Value, error) {
-	release, err := p.acquire(ctx, c)
+	ctx, release, err := p.acquire(ctx, c)
 	if err != nil {
 		return driver.Value{}, fmt.Errorf("azkv: get %s: %w", l, err)
 	}
@@ -393,12 +467,12 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Va
 	var vs []versionInfo
 	pager := c.NewListSecretPropertiesVersionsPager(l.secret, nil)
 	for pager.More() {
-		release, err := p.acquire(ctx, c)
+		rctx, release, err := p.acquire(ctx, c)
 		if err != nil {
 			return driver.Value{}, fmt.Errorf("azkv: list versions of %s: %w", l, err)
 		}
 		var raw *http.Response
-		page, err := pager.NextPage(policy.WithCaptureResponse(ctx, &raw))
+		page, err := pager.NextPage(policy.WithCaptureResponse(rctx, &raw))
 		release()
 		if err != nil {
 			return driver.Value{}, wrap(ctx, "list versions of", l, err, raw)
@@ -457,7 +531,7 @@ func (p *Provider) FetchPrevious(ctx context.Context, ref driver.Ref) (driver.Va
 // current version still is the current one; a disabled one cannot be read,
 // and its error (wrapping ErrPermission and ErrDisabled) is returned.
 func (p *Provider) currentVersion(ctx context.Context, c *vaultClient, l location) (string, error) {
-	release, err := p.acquire(ctx, c)
+	ctx, release, err := p.acquire(ctx, c)
 	if err != nil {
 		return "", fmt.Errorf("azkv: get previous %s: %w", l, err)
 	}
@@ -474,9 +548,14 @@ func (p *Provider) currentVersion(ctx context.Context, c *vaultClient, l locatio
 }
 
 // Close marks the provider closed: later fetches fail with
-// driver.ErrClosed. The provider holds no background work; Close is
-// safe to call more than once and always returns nil.
+// driver.ErrClosed. It cancels a token prefetch still running (see
+// NewDefault) and waits for it. Close is safe to call more than once and
+// always returns nil.
 func (p *Provider) Close() error {
+	p.closeMu.Lock()
 	p.closed.Store(true)
+	p.closeMu.Unlock()
+	p.cancel()
+	p.bg.Wait()
 	return nil
 }

@@ -3,6 +3,8 @@ module github.com/driftless/driftless/providers/gcpsm
 go 1.25.0
 
 require (
+	cloud.google.com/go/auth v0.20.0
+	cloud.google.com/go/compute/metadata v0.9.0
 	cloud.google.com/go/secretmanager v1.21.0
 	github.com/driftless/driftless v0.1.0
 	github.com/googleapis/gax-go/v2 v2.23.0
@@ -13,9 +15,7 @@ require (
 )
 
 require (
-	cloud.google.com/go/auth v0.20.0 // indirect
 	cloud.google.com/go/auth/oauth2adapt v0.2.8 // indirect
-	cloud.google.com/go/compute/metadata v0.9.0 // indirect
 	cloud.google.com/go/iam v1.11.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/felixge/httpsnoop v1.0.4 // indirect

@@ -17,7 +17,7 @@ import (
 // appRole enables AppRole on srv with a role whose tokens live ttl (renewable
 // up to maxTTL) and may read secret/data/app/*, and returns its role ID and
 // a secret ID.
-func appRole(t *testing.T, srv *devServer, ttl, maxTTL string) (roleID, secretID string) {
+func appRole(t testing.TB, srv *devServer, ttl, maxTTL string) (roleID, secretID string) {
 	t.Helper()
 	ctx := t.Context()
 	c := srv.Root

@@ -35,6 +35,38 @@ func (m mount) String() string {
 type mountCache struct {
 	mu     sync.RWMutex
 	byPath map[string]mount
+	// asking holds the mount lookups in flight by the first segment of the
+	// name they were made for ("secret/"), closed when one ends: a cold
+	// start's concurrent reads of one mount share one lookup.
+	asking map[string]chan struct{}
+}
+
+// join returns the lookup in flight for name's first path segment and
+// false, or registers one and returns it with true: the caller must then
+// call leave with it when done.
+func (c *mountCache) join(name string) (chan struct{}, bool) {
+	key, _, _ := strings.Cut(name, "/")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch, ok := c.asking[key]; ok {
+		return ch, false
+	}
+	if c.asking == nil {
+		c.asking = make(map[string]chan struct{})
+	}
+	ch := make(chan struct{})
+	c.asking[key] = ch
+	return ch, true
+}
+
+func (c *mountCache) leave(name string, ch chan struct{}) {
+	key, _, _ := strings.Cut(name, "/")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.asking[key] == ch {
+		delete(c.asking, key)
+	}
+	close(ch)
 }
 
 func (c *mountCache) lookup(name string) (mount, bool) {
@@ -62,11 +94,31 @@ func (c *mountCache) store(m mount) {
 // mountOf returns the mount that name lives on, asking Vault the first time
 // with the request the Vault CLI makes before every kv command
 // (GET /v1/sys/internal/ui/mounts/<path>), which any token allowed to read
-// the path may make.
+// the path may make. Concurrent first reads of names that begin with the
+// same path segment wait for one lookup, and make their own only when it
+// did not find their mount (a mount path of several segments, an error).
 func (p *Provider) mountOf(ctx context.Context, name string) (mount, error) {
 	if m, ok := p.mounts.lookup(name); ok {
 		return m, nil
 	}
+	ch, leader := p.mounts.join(name)
+	if leader {
+		defer p.mounts.leave(name, ch)
+		return p.askMount(ctx, name)
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return mount{}, fmt.Errorf("vault: read %q: finding its mount: %w", name, ctx.Err())
+	}
+	if m, ok := p.mounts.lookup(name); ok {
+		return m, nil
+	}
+	return p.askMount(ctx, name)
+}
+
+// askMount asks Vault for the mount of name and caches it.
+func (p *Provider) askMount(ctx context.Context, name string) (mount, error) {
 	resp, err := p.client.Logical().ReadRawWithContext(ctx, "sys/internal/ui/mounts/"+name)
 	status := 0
 	if resp != nil {

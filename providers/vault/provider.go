@@ -45,7 +45,30 @@ var (
 type Option func(*options)
 
 type options struct {
-	auth func() (api.AuthMethod, error)
+	auth   func() (api.AuthMethod, error)
+	mounts []mount
+	err    error
+}
+
+// WithKVMount declares that path (such as "secret" or "team/kv") is a KV
+// secrets engine of version (1 or 2), so that reads under it skip the
+// mount lookup (GET /v1/sys/internal/ui/mounts/<path>) the Provider
+// otherwise makes the first time it sees a mount: on a cold start that
+// lookup is a round trip of its own between the login and the reads. A
+// wrong declaration makes reads fail (a KV v2 mount declared as version 1
+// reads paths without data/, which Vault answers 404 or 403). The option
+// may be repeated; New fails for an empty path or another version.
+//
+// Default: every mount is looked up on first use, as the Vault CLI does.
+func WithKVMount(path string, version int) Option {
+	return func(o *options) {
+		path = strings.Trim(path, "/")
+		if path == "" || (version != 1 && version != 2) {
+			o.err = fmt.Errorf("vault: WithKVMount(%q, %d): want a mount path and version 1 or 2", path, version)
+			return
+		}
+		o.mounts = append(o.mounts, mount{path: path + "/", typ: "kv", kv: version})
+	}
 }
 
 // WithAuth makes the Provider log in with method (for example
@@ -83,7 +106,8 @@ func WithLogin(newMethod func() (api.AuthMethod, error)) Option {
 // configured. Call NewFromEnvironment for the Vault CLI's configuration.
 //
 // With WithAuth, New clones client so that the login token stays private to
-// the Provider; New then returns an error only if the clone fails.
+// the Provider. New returns an error only if the clone fails or an option
+// is invalid.
 func New(client *api.Client, opts ...Option) (*Provider, error) {
 	if client == nil {
 		return nil, fmt.Errorf("vault: New: nil *api.Client")
@@ -92,7 +116,13 @@ func New(client *api.Client, opts ...Option) (*Provider, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if o.err != nil {
+		return nil, o.err
+	}
 	p := &Provider{client: client, auth: o.auth, done: make(chan struct{})}
+	for _, m := range o.mounts {
+		p.mounts.store(m)
+	}
 	if o.auth != nil {
 		c, err := client.Clone()
 		if err != nil {

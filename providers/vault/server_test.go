@@ -26,7 +26,7 @@ const vaultVersion = "v1.21.0"
 // vaultBinary returns the Vault server binary: $DRIFTLESS_VAULT_BIN, or the
 // one .ci/setup.d/20-vault.sh caches. It skips the test when there is none,
 // except in CI (CI set), where the setup script must have built it.
-func vaultBinary(t *testing.T) string {
+func vaultBinary(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv("DRIFTLESS_VAULT_BIN")
 	if bin == "" {
@@ -53,7 +53,7 @@ type devServer struct {
 	Root  *api.Client
 }
 
-func randomHex(t *testing.T, n int) string {
+func randomHex(t testing.TB, n int) string {
 	t.Helper()
 	b := make([]byte, n)
 	_, err := rand.Read(b)
@@ -61,7 +61,7 @@ func randomHex(t *testing.T, n int) string {
 	return hex.EncodeToString(b)
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -72,7 +72,7 @@ func freePort(t *testing.T) int {
 // startVault starts a Vault dev server for one test and stops it in
 // t.Cleanup. It tries a few ports, in case another process takes the free
 // port it picked before Vault binds it.
-func startVault(t *testing.T) *devServer {
+func startVault(t testing.TB) *devServer {
 	t.Helper()
 	bin := vaultBinary(t)
 	var err error
@@ -86,7 +86,7 @@ func startVault(t *testing.T) *devServer {
 	return nil
 }
 
-func tryStartVault(t *testing.T, bin string) (*devServer, error) {
+func tryStartVault(t testing.TB, bin string) (*devServer, error) {
 	port := freePort(t)
 	token := "root-" + randomHex(t, 12)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
@@ -160,7 +160,7 @@ func tryStartVault(t *testing.T, bin string) (*devServer, error) {
 }
 
 // Client returns a new client for the server with token (none for "").
-func (s *devServer) Client(t *testing.T, token string) *api.Client {
+func (s *devServer) Client(t testing.TB, token string) *api.Client {
 	t.Helper()
 	cfg := api.DefaultConfig()
 	cfg.Address = s.Addr

@@ -33,8 +33,26 @@
 //   - Rotate rotates a secret as a rotation function does (AWSPENDING, then
 //     AWSCURRENT moves and the old version becomes AWSPREVIOUS).
 //
-// Count, Total and Calls report the requests received, per operation and
-// with the region each was signed for.
+// Count, Total and Calls report the requests received, per operation, with
+// the region and the access key id each was signed with.
+//
+// # STS: IAM roles for service accounts
+//
+// The same endpoint answers STS AssumeRoleWithWebIdentity in the AWS Query
+// protocol (a form-encoded POST, an XML answer), the call the SDK's
+// credential chain makes first in a pod with IAM roles for service
+// accounts (a web identity token file and a role ARN). It issues temporary
+// credentials (an ASIA... access key id, valid for an hour); requests
+// signed with them show that key in Calls. SetWebIdentityToken makes it
+// accept one token only. A cold boot that starts from a web identity is:
+//
+//	cfg, err := config.LoadDefaultConfig(ctx,
+//		config.WithSharedConfigFiles([]string{file}), // role_arn, web_identity_token_file
+//		config.WithSharedConfigProfile("irsa"),
+//		config.WithBaseEndpoint(srv.URL))            // STS and Secrets Manager
+//
+// SetLatency, Throttle, FailNext, Down and FailRaw apply to STS calls too;
+// its errors have STS's XML shape.
 //
 // # Outages
 //

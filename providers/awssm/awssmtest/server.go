@@ -30,6 +30,10 @@ type Call struct {
 	// SecretIDs are the secrets the request named (SecretId, or
 	// BatchGetSecretValue's SecretIdList).
 	SecretIDs []string
+	// AccessKeyID is the access key id the request was signed with ("" when
+	// it was not signed, as AssumeRoleWithWebIdentity is not): a request
+	// signed with credentials that STS issued has the key STS returned.
+	AccessKeyID string
 }
 
 // Server is a fake AWS Secrets Manager endpoint on 127.0.0.1. It speaks the
@@ -54,6 +58,8 @@ type Server struct {
 	raw        map[string]*rawAnswer // by operation, "" for every operation
 	secretErrs map[string]string
 	calls      []Call
+
+	webIdentityToken string // see SetWebIdentityToken
 }
 
 // NewServer starts a Server on a free port of 127.0.0.1. Close it when done
@@ -335,6 +341,10 @@ var ops = map[string]func(*Server, string, *request) (any, *apiError){
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if isSTS(r) {
+		s.serveSTS(w, r)
+		return
+	}
 	target := r.Header.Get("X-Amz-Target")
 	op, ok := strings.CutPrefix(target, "secretsmanager.")
 	if r.Method != http.MethodPost || !ok {
@@ -368,7 +378,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if in.Name != "" {
 		ids = []string{in.Name}
 	}
-	if aerr := s.inject(r.Context(), Call{Op: op, Region: region, SecretIDs: ids}); aerr != nil {
+	if aerr := s.inject(r.Context(), Call{Op: op, Region: region, SecretIDs: ids, AccessKeyID: accessKeyOf(r)}); aerr != nil {
 		writeError(w, aerr)
 		return
 	}

@@ -194,7 +194,7 @@ func TestInjections(t *testing.T) {
 	assert.Equal(t, 1, srv.Total())
 	calls := srv.Calls("")
 	require.Len(t, calls, 1)
-	assert.Equal(t, awssmtest.Call{Op: "GetSecretValue", Region: "us-east-1", SecretIDs: []string{"s"}}, calls[0])
+	assert.Equal(t, awssmtest.Call{Op: "GetSecretValue", Region: "us-east-1", SecretIDs: []string{"s"}, AccessKeyID: "AKIDAWSSMTEST"}, calls[0])
 }
 
 // The wire format: what a client other than the Go SDK sees.

@@ -21,6 +21,17 @@
 // nothing disables TLS verification: the transport trusts only the server's
 // own certificate.
 //
+// # Signing in
+//
+// AuthorityHost is a fake Microsoft Entra ID sign-in endpoint on its own
+// TLS listener: a tenant's OpenID configuration, instance discovery and
+// the client credentials grant for ClientID and ClientSecret in TenantID.
+// ClientSecretCredential returns the official
+// azidentity.ClientSecretCredential signing in there, so that a test starts
+// with no token, as a new process does; its tokens are accepted for Scope
+// only. Stats counts its requests (Tokens, Discovery) apart from the
+// vault's.
+//
 // # Vaults
 //
 // Each vault name gets its own listener (its own base URL, see VaultURL),

@@ -22,5 +22,5 @@ func Example() {
 	fmt.Printf("%+v\n", srv.Stats())
 	// Output:
 	// s3cret db-password
-	// {Requests:2 Challenges:1 Gets:1 Sets:0 Versions:0 Updates:0 Deletes:0 ListAll:0 Faults:0}
+	// {Requests:2 Challenges:1 Gets:1 Sets:0 Versions:0 Updates:0 Deletes:0 ListAll:0 Faults:0 Tokens:0 Discovery:0}
 }

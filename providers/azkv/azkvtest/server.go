@@ -69,6 +69,7 @@ type Server struct {
 	http  *http.Client
 	mu    sync.Mutex
 	lis   map[string]*httptest.Server   // by vault name (lower case)
+	login *httptest.Server              // the sign-in endpoint, see AuthorityHost
 	data  map[string]map[string]*secret // vault -> lower-case secret name -> secret
 	fault []fault
 	delay time.Duration
@@ -82,6 +83,7 @@ type Server struct {
 
 type counters struct {
 	requests, challenges, gets, sets, versions, updates, deletes, listAll, faults atomic.Int64
+	tokens, discovery                                                             atomic.Int64
 }
 
 // Stats counts the requests a Server received.
@@ -95,6 +97,11 @@ type Stats struct {
 	Deletes    int // DELETE /secrets/{name}
 	ListAll    int // GET /secrets (listing every secret in the vault)
 	Faults     int // requests answered by an injected fault
+
+	// The sign-in endpoint's requests (see AuthorityHost), not counted in
+	// Requests.
+	Tokens    int // POST /<tenant>/oauth2/v2.0/token
+	Discovery int // GET of a tenant's OpenID configuration or of instance discovery
 }
 
 // ListOrder is the order in which the server lists the versions of a
@@ -208,9 +215,14 @@ func (s *Server) Close() {
 	s.mu.Lock()
 	lis := s.lis
 	s.lis = map[string]*httptest.Server{}
+	login := s.login
+	s.login = nil
 	s.mu.Unlock()
 	for _, l := range lis {
 		l.Close()
+	}
+	if login != nil {
+		login.Close()
 	}
 	if s.http != nil {
 		s.http.CloseIdleConnections()
@@ -380,13 +392,15 @@ func (s *Server) Stats() Stats {
 		Gets: int(c.gets.Load()), Sets: int(c.sets.Load()), Versions: int(c.versions.Load()),
 		Updates: int(c.updates.Load()), Deletes: int(c.deletes.Load()),
 		ListAll: int(c.listAll.Load()), Faults: int(c.faults.Load()),
+		Tokens: int(c.tokens.Load()), Discovery: int(c.discovery.Load()),
 	}
 }
 
 // ResetStats sets every counter to zero.
 func (s *Server) ResetStats() {
 	for _, c := range []*atomic.Int64{&s.stats.requests, &s.stats.challenges, &s.stats.gets, &s.stats.sets,
-		&s.stats.versions, &s.stats.updates, &s.stats.deletes, &s.stats.listAll, &s.stats.faults} {
+		&s.stats.versions, &s.stats.updates, &s.stats.deletes, &s.stats.listAll, &s.stats.faults,
+		&s.stats.tokens, &s.stats.discovery} {
 		c.Store(0)
 	}
 }

@@ -44,6 +44,22 @@
 // that injects those codes (or uses Down) either sets a short context deadline or clears
 // the client's retry settings (client.CallOptions.AccessSecretVersion = nil).
 //
+// # Metadata server
+//
+// Metadata is a fake Compute Engine metadata server (the token endpoint
+// GET /computeMetadata/v1/instance/service-accounts/default/token, with
+// "Metadata-Flavor: Google"). Its Credentials fetch tokens from it through
+// the official metadata client, so that a test starts from no token as a
+// process on Google Cloud does; Server.RequireToken makes the fake Secret
+// Manager refuse calls without the token:
+//
+//	md := gcpsmtest.NewMetadata(t)
+//	srv.RequireToken(md.Token())
+//	client, err := secretmanager.NewClient(ctx,
+//		option.WithEndpoint(srv.Addr()),
+//		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
+//		option.WithAuthCredentials(md.Credentials(secretmanager.DefaultAuthScopes()...)))
+//
 // # Concurrency
 //
 // A Server is safe for concurrent use; Put and the Set methods may be

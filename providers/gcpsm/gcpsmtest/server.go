@@ -60,6 +60,7 @@ type Server struct {
 	secretErrs map[string]codes.Code
 	corrupt    bool
 	requests   map[string]int
+	token      string // see RequireToken
 }
 
 // rawAnswer is an HTTP answer that is not gRPC.
@@ -378,6 +379,7 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	if code == codes.OK {
 		code = s.secretErrs[secretOf(req)]
 	}
+	token := s.token
 	s.mu.Unlock()
 	if latency > 0 {
 		t := time.NewTimer(latency)
@@ -387,6 +389,9 @@ func (s *Server) intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 			t.Stop()
 			return nil, status.FromContextError(ctx.Err()).Err()
 		}
+	}
+	if err := authorized(ctx, token); err != nil {
+		return nil, err
 	}
 	if code != codes.OK {
 		return nil, status.Errorf(code, "gcpsmtest: injected %s for %s", code, method)
