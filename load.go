@@ -274,9 +274,11 @@ func (p *pass) read(i int, st *fieldState) {
 	case st.found && st.origin.path != "": // NAME_FILE: always a file reference
 		p.admit(f, st, driver.Ref{Scheme: "file", Name: strings.TrimPrefix(st.raw, "file://")})
 	case st.found && f.ref == refNever:
-	case st.found && !l.isRef(st.raw):
-		st.err = l.checkLiteral(f, st.raw)
 	case st.found:
+		if s := driver.Scheme(st.raw); !l.resolves(s) {
+			st.err = l.checkLiteralScheme(f, s)
+			break
+		}
 		r, err := driver.ParseRef(st.raw)
 		if err != nil {
 			st.err = err

@@ -72,10 +72,15 @@ func (o *options) nearestScheme(s string) string {
 // schemes are literal values (a DSN in a Secret). The error never shows
 // the value, not even its scheme.
 func (l *loader) checkLiteral(f *field, raw string) error {
+	return l.checkLiteralScheme(f, driver.Scheme(raw))
+}
+
+// checkLiteralScheme is checkLiteral for a value whose scheme is s ("" for
+// none).
+func (l *loader) checkLiteralScheme(f *field, s string) error {
 	if f.ref == refNever {
 		return nil
 	}
-	s := driver.Scheme(raw)
 	if s == "" {
 		if f.ref == refMust {
 			return fmt.Errorf("%w: the field is tagged ref:\"true\" and its value is not a reference (scheme://...; registered: %s)", ErrInvalidRef, l.o.registered())
@@ -98,8 +103,10 @@ func (l *loader) checkLiteral(f *field, raw string) error {
 }
 
 // isRef reports whether raw is a reference this loader resolves.
-func (l *loader) isRef(raw string) bool {
-	s := driver.Scheme(raw)
+func (l *loader) isRef(raw string) bool { return l.resolves(driver.Scheme(raw)) }
+
+// resolves reports whether s is a scheme this loader resolves.
+func (l *loader) resolves(s string) bool {
 	if s == "" {
 		return false
 	}

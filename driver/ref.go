@@ -62,8 +62,8 @@ func (r Ref) Param(name string) string {
 // Scheme returns the scheme of s, in lower case, if s starts with
 // "scheme://" (schemes are case-insensitive, RFC 3986), else "".
 func Scheme(s string) string {
-	i := strings.Index(s, "://")
-	if i <= 0 {
+	i := strings.IndexByte(s, ':')
+	if i <= 0 || !strings.HasPrefix(s[i:], "://") {
 		return ""
 	}
 	upper := false
