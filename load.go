@@ -255,7 +255,7 @@ func (p *pass) collect(ctx context.Context) {
 // to the fetch.
 func (p *pass) read(i int, st *fieldState) {
 	l, f := p.l, &p.l.plan.fields[i]
-	st.raw, st.origin, st.found, st.err = l.lookup(f, i, p)
+	l.lookup(f, i, p, st)
 	if !st.found && st.err == nil {
 		st.def, st.err = l.defaultOf(f, p.files)
 	}

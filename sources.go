@@ -162,77 +162,87 @@ func (s *envSource) Lookup(key string) (envfile.Entry, bool) {
 // lookup finds the field's value in the layers of the chain, in the order
 // of WithPrecedence (by default the flags set, the process environment,
 // the .env files, then the config files), with the NAME_FILE convention in
-// the environment and the .env files. found is false when no layer has
-// it; the key-value sources are consulted later, once fetched.
-func (l *loader) lookup(f *field, i int, p *pass) (raw string, o origin, found bool, err error) {
+// the environment and the .env files, and sets st's raw, origin, found
+// and err. found stays false when no layer has it; the key-value sources
+// are consulted later, once fetched.
+func (l *loader) lookup(f *field, i int, p *pass, st *fieldState) {
 	if l.kept(f) {
-		return "", origin{kind: fromPreset, key: f.key}, true, nil
+		st.origin, st.found = origin{kind: fromPreset, key: f.key}, true
+		return
 	}
 	for _, src := range l.o.chainOrder() {
 		switch src {
 		case FromFlags:
 			if v, ok := p.flags[f.flag]; ok && f.flag != "" {
-				return v, origin{kind: fromFlag, key: "--" + f.flag}, true, nil
+				st.raw, st.origin, st.found = v, origin{kind: fromFlag, key: "--" + f.flag}, true
+				return
 			}
 		case FromEnv:
-			if raw, o, found, err = l.lookupEnv(f, p.files); found {
-				return raw, o, found, err
+			if l.lookupEnv(f, p.files, st) {
+				return
 			}
 		case FromEnvFiles:
-			if raw, o, found, err = l.lookupEnvFiles(f, p.files); found {
-				return raw, o, found, err
+			if len(p.files) > 0 && l.lookupEnvFiles(f, p.files, st) {
+				return
 			}
 		case FromConfigFiles:
 			if c := p.conf.get(i); c != nil {
-				return c.node.Text, confOrigin(c), true, nil
+				st.raw, st.origin, st.found = c.node.Text, confOrigin(c), true
+				return
 			}
 		}
 	}
-	return "", origin{}, false, nil
 }
 
 // lookupEnv finds the field's key, or its NAME_FILE variable, in the
-// process environment.
-func (l *loader) lookupEnv(f *field, files []*envSource) (raw string, o origin, found bool, err error) {
+// process environment, and reports whether it did.
+func (l *loader) lookupEnv(f *field, files []*envSource, st *fieldState) bool {
 	key, keyFile := f.key, f.keyFile
 	v, ok := l.getenv(key)
 	p, okFile := l.getenv(keyFile)
-	if ok && okFile {
-		return "", origin{kind: fromEnv, key: key}, true, fmt.Errorf("both %s and %s are set in the environment; set only one", key, keyFile)
+	if !ok && !okFile {
+		return false
 	}
-	if ok || okFile {
-		if v, p, err = l.expandEnv(f, v, p, files); err != nil {
-			return "", origin{kind: fromEnv, key: key}, true, err
-		}
+	st.found, st.origin.kind, st.origin.key = true, fromEnv, key
+	if ok && okFile {
+		st.err = fmt.Errorf("both %s and %s are set in the environment; set only one", key, keyFile)
+		return true
+	}
+	var err error
+	if v, p, err = l.expandEnv(f, v, p, files); err != nil {
+		st.err = err
+		return true
 	}
 	if ok {
-		return v, origin{kind: fromEnv, key: key}, true, nil
+		st.raw = v
+		return true
 	}
-	if okFile {
-		return l.readKeyFile(origin{kind: fromEnv, key: keyFile, path: p})
-	}
-	return "", origin{}, false, nil
+	st.raw, st.origin, st.found, st.err = l.readKeyFile(origin{kind: fromEnv, key: keyFile, path: p})
+	return true
 }
 
 // lookupEnvFiles finds the field's key, or its NAME_FILE variable, in the
-// .env files, the first file first.
-func (l *loader) lookupEnvFiles(f *field, files []*envSource) (raw string, o origin, found bool, err error) {
+// .env files, the first file first, and reports whether it did.
+func (l *loader) lookupEnvFiles(f *field, files []*envSource, st *fieldState) bool {
 	key, keyFile := f.key, f.keyFile
 	for _, s := range files {
 		e, ok := l.fileEntry(s, key)
 		ef, okFile := l.fileEntry(s, keyFile)
-		if ok && okFile {
-			return "", origin{kind: fromEnvFile, file: s.Name, line: ef.Line, key: key}, true,
-				fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, keyFile, ef.Line, s.Name)
+		switch {
+		case ok && okFile:
+			st.origin, st.found = origin{kind: fromEnvFile, file: s.Name, line: ef.Line, key: key}, true
+			st.err = fmt.Errorf("both %s (line %d) and %s (line %d) are set in %s; set only one", key, e.Line, keyFile, ef.Line, s.Name)
+		case ok:
+			st.raw, st.found = e.Value, true
+			st.origin = origin{kind: fromEnvFile, file: s.Name, line: e.Line, key: key, tainted: l.tainted(e, files, 0)}
+		case okFile:
+			st.raw, st.origin, st.found, st.err = l.readKeyFile(origin{kind: fromEnvFile, file: s.Name, line: ef.Line, key: keyFile, path: ef.Value})
+		default:
+			continue
 		}
-		if ok {
-			return e.Value, origin{kind: fromEnvFile, file: s.Name, line: e.Line, key: key, tainted: l.tainted(e, files, 0)}, true, nil
-		}
-		if okFile {
-			return l.readKeyFile(origin{kind: fromEnvFile, file: s.Name, line: ef.Line, key: keyFile, path: ef.Value})
-		}
+		return true
 	}
-	return "", origin{}, false, nil
+	return false
 }
 
 // readKeyFile turns the file a NAME_FILE variable names into a file://
