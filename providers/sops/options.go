@@ -43,6 +43,7 @@ type options struct {
 	keyFiles []keyFile
 	errs     []error
 	given    bool // an identity source was given
+	fromEnv  bool // WithSOPSEnvironment was given
 	maxSize  int64
 	poll     time.Duration
 }
@@ -114,7 +115,7 @@ func WithAgeKeyFile(path string) Option {
 // through lookup: nothing is read unless this option is given.
 func WithSOPSEnvironment(lookup func(string) (string, bool)) Option {
 	return func(o *options) {
-		o.given = true
+		o.given, o.fromEnv = true, true
 		if lookup == nil {
 			o.errs = append(o.errs, errors.New("sops: WithSOPSEnvironment: nil lookup"))
 			return

@@ -227,9 +227,12 @@ func (p *Provider) identities(ctx context.Context) ([]age.Identity, error) {
 		ids = append(ids, got...)
 	}
 	if len(ids) == 0 {
-		where := "no SOPS_AGE_KEY or SOPS_AGE_KEY_FILE is set"
-		if len(missing) > 0 {
-			where += " and " + filepath.ToSlash(missing[0]) + " does not exist"
+		where := "the options gave none"
+		if p.o.fromEnv {
+			where = "no SOPS_AGE_KEY or SOPS_AGE_KEY_FILE is set"
+			for _, m := range missing {
+				where += " and " + filepath.ToSlash(m) + " does not exist"
+			}
 		}
 		return nil, fmt.Errorf("%w: sops: no age identity to decrypt with: %s", driver.ErrPermission, where)
 	}

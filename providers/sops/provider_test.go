@@ -367,7 +367,8 @@ func TestKeyMaterial(t *testing.T) {
 		{"SOPS_AGE_KEY", sops.WithSOPSEnvironment(env(map[string]string{"SOPS_AGE_KEY": id.String(), "HOME": filepath.Join(dir, "nohome")})), ""},
 		{"SOPS_AGE_KEY_FILE", sops.WithSOPSEnvironment(env(map[string]string{"SOPS_AGE_KEY_FILE": keyFile})), ""},
 		{"default key file", sops.WithSOPSEnvironment(env(map[string]string{"XDG_CONFIG_HOME": xdg})), ""},
-		{"nothing in the environment", sops.WithSOPSEnvironment(env(map[string]string{"HOME": filepath.Join(dir, "nohome")})), "no SOPS_AGE_KEY or SOPS_AGE_KEY_FILE is set"},
+		{"nothing in the environment", sops.WithSOPSEnvironment(env(map[string]string{"HOME": filepath.Join(dir, "nohome")})), "no SOPS_AGE_KEY or SOPS_AGE_KEY_FILE is set and " + filepath.Join(dir, "nohome")},
+		{"no identity given", sops.WithAgeIdentities(), "the options gave none"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
