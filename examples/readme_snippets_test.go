@@ -136,6 +136,13 @@ var (
 	cfg Config
 	t   *testing.T
 )`,
+	"providers/sops/README.md": `
+var (
+	ctx context.Context
+	t   *testing.T
+)
+
+type Config struct{}`,
 	"providers/vault/README.md": `
 var ctx context.Context`,
 	"telemetry/otel/README.md": `
@@ -185,6 +192,10 @@ var knownImports = map[string]string{
 	"gcpsm":          "github.com/driftless/driftless/providers/gcpsm",
 	"gcpsmtest":      "github.com/driftless/driftless/providers/gcpsm/gcpsmtest",
 	"vault":          "github.com/driftless/driftless/providers/vault",
+	"sops":           "github.com/driftless/driftless/providers/sops",
+	"sopstest":       "github.com/driftless/driftless/providers/sops/sopstest",
+	"age":            "filippo.io/age",
+	"filepath":       "path/filepath",
 	"aws":            "github.com/aws/aws-sdk-go-v2/aws",
 	"secretsmanager": "github.com/aws/aws-sdk-go-v2/service/secretsmanager",
 	"to":             "github.com/Azure/azure-sdk-for-go/sdk/azcore/to",

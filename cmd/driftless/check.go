@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,7 +22,13 @@ import (
 
 const checkText = `The Level 1 guard: finds .env mistakes before they ship. It reports
   tracked      a .env file tracked by git
-  history      a .env file added by any commit of the history (git log --all)
+  decrypted    a tracked decrypted copy of a SOPS-encrypted file: a file that a
+               .sops.yaml creation rule's path_regex covers but that is not
+               encrypted, or a plaintext sibling of an encrypted file
+               (secrets.yaml or secrets.dec.yaml next to secrets.enc.yaml,
+               .env.prod next to .env.prod.enc)
+  history      a .env file, or such a decrypted copy, added by any commit of
+               the history (git log --all)
   not-ignored  a .env file in the work tree that .gitignore does not ignore
   missing      a key of the example set in none of the env files
   unknown      a key of an env file the example does not declare
@@ -32,7 +39,9 @@ const checkText = `The Level 1 guard: finds .env mistakes before they ship. It r
   parse        a malformed line (file:line:col), an unquoted multi-line PEM
                value, or a value whose expansion exceeds the size limits
 .env files are ".env" and ".env.*" except .env.example, .env.sample,
-.env.template and .env.dist. ENVFILE defaults to DIR/.env when it exists;
+.env.template and .env.dist. A SOPS-encrypted file (a "sops" member with
+an encrypted mac in YAML or JSON, a sops_mac=ENC[...] line in a dotenv
+file) is safe to commit and never reported. ENVFILE defaults to DIR/.env when it exists;
 the example defaults to DIR/.env.example when it exists. Findings name
 files, lines and keys, never values; a key the example does not declare is
 shown only when it looks like a variable name (it may be a line of a
@@ -145,14 +154,31 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 	case err != nil:
 		return nil, err
 	default:
+		// SOPS-encrypted files are safe to commit; their decrypted
+		// copies are not.
+		sc, err := newSOPSScan(repo)
+		if err != nil {
+			return nil, err
+		}
+		decrypted := sc.Tracked()
 		tracked, err := repo.Tracked()
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range tracked {
+			if sc.Encrypted(sc.prefix+p) || decrypted[p] != "" {
+				continue
+			}
 			add(finding{Kind: "tracked", File: join(p), Message: "tracked by git: run `git rm --cached -- " + shellArg(join(p)) + "`, ignore it, and rotate every secret it holds"})
 		}
-		hist, err := repo.History()
+		for _, p := range slices.Sorted(maps.Keys(decrypted)) {
+			add(finding{Kind: "decrypted", File: join(p), Message: decrypted[p] + ", and tracked by git: run `git rm --cached -- " + shellArg(join(p)) + "`, ignore it, and rotate every secret it holds"})
+		}
+		hist, err := repo.HistoryMatching(sc.HistoryMatch)
+		if err != nil {
+			return nil, err
+		}
+		hist, why, err := sc.History(hist)
 		if err != nil {
 			return nil, err
 		}
@@ -161,14 +187,21 @@ func check(dir, example string, envFiles []string) (*checkReport, error) {
 			if c.Count > 1 {
 				msg += fmt.Sprintf(" and %d later commit(s)", c.Count-1)
 			}
+			if why[c.Path] != "" {
+				msg = why[c.Path] + ", " + msg
+			}
 			add(finding{Kind: "history", File: c.Path, Commit: c.Hash,
 				Message: msg + " (path from the repository root): its values are in the history; rotate them (and purge the file with git filter-repo)"})
 		}
+		rep.Notes = append(rep.Notes, sc.Notes()...)
 		not, err := repo.NotIgnored(found)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range not {
+			if workTreeEncrypted(join(p)) {
+				continue // a SOPS-encrypted .env file may be committed
+			}
 			add(finding{Kind: "not-ignored", File: join(p), Message: "not ignored by .gitignore: add `.env` and `.env.*` (with `!.env.example`)"})
 		}
 	}

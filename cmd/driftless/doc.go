@@ -8,14 +8,18 @@
 //	driftless status  [--json] [--timeout DURATION] URL
 //
 // check is the Level 1 guard: it finds .env files tracked by git, added by
-// any commit of the history, or not ignored; keys missing from or unknown
+// any commit of the history, or not ignored; decrypted copies of
+// SOPS-encrypted files (a file a .sops.yaml creation rule covers that is
+// not encrypted, or a plaintext sibling of an encrypted file), while an
+// encrypted file is safe to commit; keys missing from or unknown
 // to the .env.example; empty required keys; duplicates; group- or
 // world-readable .env files; and malformed lines (file:line:col). Use it
 // as a pre-commit hook and as a CI step.
 //
 // exec gives any program Level 2 secrets without code: it merges .env
 // files under the process environment, resolves every value that is a
-// reference (awssm://, gcpsm://, azkv://, vault://, file://) with the
+// reference (awssm://, awsps://, gcpsm://, azkv://, vault://, sops://,
+// file://) with the
 // library's engine (driftless.EnvLoader: each secret fetched once, batched
 // per provider, providers concurrently), and runs the command with plain
 // values. Nothing runs when a reference fails. --mask hides the resolved
@@ -50,6 +54,9 @@
 //	          (host:port, plaintext gRPC, no credentials)
 //	azkv://   DefaultAzureCredential, or DRIFTLESS_AZKV_ENDPOINT (https base
 //	          URL) with DRIFTLESS_AZKV_CA_FILE and no cloud credential
+//	awsps://  AWS default chain, including AWS_ENDPOINT_URL_SSM
+//	sops://   the age keys the sops command would use: SOPS_AGE_KEY,
+//	          SOPS_AGE_KEY_FILE, then ~/.config/sops/age/keys.txt
 //	file://   read on each resolution
 //
 // See README.md for the full reference, pre-commit and CI snippets.

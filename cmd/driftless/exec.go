@@ -24,9 +24,9 @@ import (
 
 const execText = `Runs CMD with the environment of driftless, the env files merged under it
 (the process environment wins; among files the first listed wins), and
-every value that is a reference (awssm://, gcpsm://, azkv://, vault://,
-file://) replaced by the secret it names. Each secret is fetched once,
-providers concurrently. If any reference fails, every failure is listed
+every value that is a reference (awssm://, awsps://, gcpsm://, azkv://,
+vault://, sops://, file://) replaced by the secret it names. Each secret is
+fetched once, providers concurrently. If any reference fails, every failure is listed
 (key, source, reference, cause; never a value) and nothing runs.
 
 Without --env-file, ./.env is used when it exists.

@@ -45,6 +45,8 @@ References (resolved by exec, explain --resolve and diff --resolve):
     or  gcpsm://<s>[#key] with DRIFTLESS_GCPSM_PROJECT=<p>
   azkv://<vault>/<secret>[/<version>][#key]
   vault://<mount>/<path>[?version=N][#key]
+  awsps://<name or ARN>[?version=N|?label=L][#key]
+  sops:///<absolute path>[?format=yaml|json|dotenv|ini|binary][#key or #/json/pointer]
   file:///<absolute path>[#key]
 
 Provider configuration (read from driftless's own environment):
@@ -60,6 +62,11 @@ Provider configuration (read from driftless's own environment):
           private endpoint), DRIFTLESS_AZKV_CA_FILE=ca.pem adds certificates to trust;
           DRIFTLESS_AZKV_EMULATOR_TOKEN (test emulators only) is a fixed bearer token
           sent in place of the credential's
+  awsps   AWS default chain as for awssm; AWS_ENDPOINT_URL_SSM (emulators)
+  sops    age keys as the sops command finds them: SOPS_AGE_KEY (keys inline),
+          SOPS_AGE_KEY_FILE (a key file), else $XDG_CONFIG_HOME/sops/age/keys.txt
+          or ~/.config/sops/age/keys.txt; the file's MAC is checked (a tampered
+          file fails); SOPS_AGE_KEY_CMD, SSH keys and KMS/PGP keys are not used
   fingerprints: DRIFTLESS_FINGERPRINT_KEY keys them (else a random per-run key)
 `
 

@@ -15,10 +15,12 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"github.com/driftless/driftless/driver"
+	"github.com/driftless/driftless/providers/awsps"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/files"
 	"github.com/driftless/driftless/providers/gcpsm"
+	"github.com/driftless/driftless/providers/sops"
 	"github.com/driftless/driftless/providers/vault"
 )
 
@@ -53,13 +55,24 @@ const (
 // only uses awssm:// never touches the Azure or Google configuration.
 type Factory func(ctx context.Context) (driver.Provider, error)
 
-// Factories returns the provider factories for the five schemes, reading
-// the DRIFTLESS_* variables through getenv (the SDKs read their own
-// variables from the process environment).
+// Factories returns the provider factories for the seven schemes, reading
+// the DRIFTLESS_* and SOPS_* variables through getenv (the SDKs read their
+// own variables from the process environment).
 func Factories(getenv func(string) string) map[string]Factory {
 	return map[string]Factory{
 		"awssm": func(ctx context.Context) (driver.Provider, error) {
 			return awssm.NewFromConfig(ctx)
+		},
+		awsps.Scheme: func(ctx context.Context) (driver.Provider, error) {
+			return awsps.NewFromConfig(ctx)
+		},
+		sops.Scheme: func(context.Context) (driver.Provider, error) {
+			// The age keys the sops command itself would use: SOPS_AGE_KEY,
+			// SOPS_AGE_KEY_FILE, then the user's sops/age/keys.txt.
+			return sops.New(sops.WithSOPSEnvironment(func(k string) (string, bool) {
+				v := getenv(k)
+				return v, v != ""
+			}))
 		},
 		"vault": func(context.Context) (driver.Provider, error) {
 			return vault.NewFromEnvironment()

@@ -33,6 +33,10 @@ func TestFactories(t *testing.T) {
 		{"azkv CA missing", "azkv", map[string]string{backends.EnvAZKVEndpoint: "https://127.0.0.1:1", backends.EnvAZKVCAFile: filepath.Join(dir, "absent")}, "reading DRIFTLESS_AZKV_CA_FILE"},
 		{"gcpsm endpoint (no credentials, dials lazily)", "gcpsm", map[string]string{backends.EnvGCPSMEndpoint: "127.0.0.1:1", backends.EnvGCPSMProject: "p"}, ""},
 		{"file", "file", nil, ""},
+		{"awsps default chain (created on first fetch)", "awsps", nil, ""},
+		{"sops without keys (fails on first fetch)", "sops", nil, ""},
+		{"sops SOPS_AGE_KEY_FILE (read on each fetch)", "sops", map[string]string{"SOPS_AGE_KEY_FILE": filepath.Join(dir, "absent")}, ""},
+		{"sops malformed SOPS_AGE_KEY", "sops", map[string]string{"SOPS_AGE_KEY": "AGE-SECRET-KEY-1NOTAKEY"}, "SOPS_AGE_KEY: line 1 is not an age identity"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

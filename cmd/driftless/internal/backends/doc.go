@@ -16,6 +16,12 @@
 //	          every vault) only moves the vault, DRIFTLESS_AZKV_CA_FILE (a
 //	          PEM) only adds trust; DRIFTLESS_AZKV_EMULATOR_TOKEN, for a
 //	          test emulator only, replaces the credential with a fixed token
+//	awsps://  AWS Systems Manager Parameter Store, with the AWS SDK's default
+//	          chain, including AWS_ENDPOINT_URL_SSM for emulators
+//	sops://   SOPS-encrypted files, decrypted with the age keys the sops
+//	          command would use: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, then
+//	          $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt;
+//	          watched like files under exec --watch
 //	file://   the files provider: the file is read on each resolution, and
 //	          watched (Kubernetes ..data swaps included) under exec --watch
 //

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -70,18 +71,84 @@ func (r *Repo) git(stdin []byte, args ...string) ([]byte, error) {
 }
 
 // Tracked returns the .env files (see IsEnvFile) in git's index under Dir.
-func (r *Repo) Tracked() ([]string, error) {
+func (r *Repo) Tracked() ([]string, error) { return r.TrackedMatching(IsEnvFile) }
+
+// TrackedMatching returns the files in git's index under Dir, relative to
+// Dir, for which match (given that path) is true.
+func (r *Repo) TrackedMatching(match func(path string) bool) ([]string, error) {
 	out, err := r.git(nil, "ls-files", "-z", "--cached", "--", ".")
 	if err != nil {
 		return nil, err
 	}
 	var files []string
 	for _, p := range bytes.Split(out, []byte{0}) {
-		if len(p) > 0 && IsEnvFile(string(p)) {
+		if len(p) > 0 && match(string(p)) {
 			files = append(files, string(p))
 		}
 	}
 	return files, nil
+}
+
+// Prefix returns the path of Dir relative to the repository's top, with a
+// trailing "/" ("" at the top): Dir-relative paths (Tracked) joined to it
+// are top-relative, as History's are.
+func (r *Repo) Prefix() (string, error) {
+	out, err := r.git(nil, "rev-parse", "--show-prefix")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(out), "\n"), nil
+}
+
+// Blobs returns the content of the objects that specs name in git's
+// revision syntax (":path" for the index, "hash:path" for a commit's file,
+// paths relative to the repository's top), each at most max bytes: a
+// larger object, or one that does not exist or is not a file, is absent
+// from the result. It runs git cat-file twice for all of them: once for
+// the sizes, once for the contents of those within max.
+func (r *Repo) Blobs(specs []string, max int64) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	specs = slices.DeleteFunc(slices.Clone(specs), func(s string) bool {
+		return strings.ContainsAny(s, "\n") // cat-file reads one spec a line
+	})
+	if len(specs) == 0 {
+		return out, nil
+	}
+	sizes, err := r.git([]byte(strings.Join(specs, "\n")+"\n"), "cat-file", "--batch-check=%(objecttype) %(objectsize)")
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimSuffix(string(sizes), "\n"), "\n")
+	if len(lines) != len(specs) {
+		return nil, errors.New("git cat-file: unexpected output")
+	}
+	var want []string
+	var wantSize []int64
+	for i, l := range lines {
+		typ, sizeText, _ := strings.Cut(l, " ")
+		size, err := strconv.ParseInt(sizeText, 10, 64)
+		if typ == "blob" && err == nil && size >= 0 && size <= max {
+			want = append(want, specs[i])
+			wantSize = append(wantSize, size)
+		}
+	}
+	if len(want) == 0 {
+		return out, nil
+	}
+	data, err := r.git([]byte(strings.Join(want, "\n")+"\n"), "cat-file", "--batch=%(objectsize)")
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range want {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 || string(data[:j]) != strconv.FormatInt(wantSize[i], 10) || int64(len(data)-j-1) < wantSize[i]+1 {
+			return nil, errors.New("git cat-file: unexpected output")
+		}
+		data = data[j+1:]
+		out[s] = data[:wantSize[i]:wantSize[i]]
+		data = data[wantSize[i]+1:] // the content and its line feed
+	}
+	return out, nil
 }
 
 // Commit names a commit that added a .env file.
@@ -102,7 +169,11 @@ type Commit struct {
 // added it on that side does. Paths are read NUL-separated, so that any
 // name (spaces, quotes, newlines, non-ASCII, a leading dash) comes back
 // exactly.
-func (r *Repo) History() ([]Commit, error) {
+func (r *Repo) History() ([]Commit, error) { return r.HistoryMatching(IsEnvFile) }
+
+// HistoryMatching is History for the files whose top-relative path match
+// accepts, rather than the .env files.
+func (r *Repo) HistoryMatching(match func(path string) bool) ([]Commit, error) {
 	out, err := r.git(nil, "log", "--all", "--no-renames", "--diff-filter=A",
 		"--diff-merges=separate", "--no-relative", "--no-color", "--no-show-signature",
 		"--name-only", "-z", "--format=%x00%h %P")
@@ -143,7 +214,7 @@ func (r *Repo) History() ([]Commit, error) {
 			continue
 		}
 		p := string(f)
-		if !IsEnvFile(p) {
+		if !match(p) {
 			continue
 		}
 		k := [2]string{hash, p}
