@@ -82,6 +82,7 @@ var (
 	ctx           context.Context
 	cfg           Config
 	awsSM         driver.Provider
+	awsPS         driver.Provider
 	opts          []driftless.Option
 	openai        struct{ New func(apiKey string) any } // the reader's API client
 	rebuildClient func(driftless.Secret)
