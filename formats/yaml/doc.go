@@ -23,7 +23,8 @@
 // A scalar's kind comes from its resolved tag: a string, a timestamp and
 // binary data are configfile.String, an integer or a float is Number, a
 // boolean Bool and null (~, null or nothing) Null. The text is kept as
-// written ("0x1F", "1_000", ".inf", "2001-12-14"): driftless decodes it
+// written ("0x1F", "1_000", "2001-12-14"; YAML's .inf, -.inf and .nan become
+// "+Inf", "-Inf" and "NaN", as Go reads them): driftless decodes it
 // into the field's type as it decodes an environment variable.
 //
 // A value reached through an alias has the line and column of the text it

@@ -271,6 +271,9 @@ func (c *converter) build(n *yaml.Node) *configfile.Node {
 		if out.Kind != configfile.Null {
 			out.Text = n.Value
 		}
+		if n.Tag == "!!float" {
+			out.Text = goFloat(n.Value)
+		}
 	case yaml.SequenceNode:
 		out.Kind = configfile.List
 		out.Items = make([]*configfile.Node, 0, len(n.Content))
@@ -320,4 +323,19 @@ func (c *converter) members(n *yaml.Node) []*configfile.Member {
 		}
 	}
 	return members
+}
+
+// goFloat writes YAML's special floats (.inf, -.inf, .nan, in any of the
+// letter cases YAML allows) as Go's strconv reads them; any other float is
+// kept as written.
+func goFloat(s string) string {
+	switch s {
+	case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
+		return "+Inf"
+	case "-.inf", "-.Inf", "-.INF":
+		return "-Inf"
+	case ".nan", ".NaN", ".NAN":
+		return "NaN"
+	}
+	return s
 }

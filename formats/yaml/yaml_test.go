@@ -98,7 +98,9 @@ func TestParseKinds(t *testing.T) {
 		{"0o17", configfile.Number, "0o17"},
 		{"1_000", configfile.Number, "1_000"},
 		{"1.5e3", configfile.Number, "1.5e3"},
-		{".inf", configfile.Number, ".inf"},
+		{".inf", configfile.Number, "+Inf"}, // as strconv reads it
+		{"-.Inf", configfile.Number, "-Inf"},
+		{".NaN", configfile.Number, "NaN"},
 		{"!!int '12'", configfile.Number, "12"},
 		{"!!float 1", configfile.Number, "1"},
 		{"true", configfile.Bool, "true"},
