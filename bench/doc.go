@@ -18,6 +18,5 @@
 //
 // # Concurrency
 //
-// The adapters are safe for concurrent use where the library they wrap is;
-// BlockingCache (a model of aws-secretsmanager-caching-go's read path) is.
+// The adapters are safe for concurrent use where the library they wrap is.
 package bench
