@@ -1,3 +1,5 @@
+//go:generate go run gen_secrets.go
+
 // Package bench compares driftless with the libraries a Go service would
 // otherwise pick, in one process and one run, so that every figure in the
 // repository's BENCHMARKS.md can be reproduced with `make bench`.

@@ -209,3 +209,5 @@ func TestHeldBy(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDelta(t, 1<<20, float64(n), 64<<10)
 }
+
+var quick = flag.Bool("quick", false, "measure fewer points of each curve (make bench QUICK=1)")
