@@ -12,12 +12,13 @@ cd "$(dirname "$0")"
 QUICK=${QUICK:-0}
 COUNT=${COUNT:-5}
 CURVE_COUNT=${CURVE_COUNT:-3}
+FLEET_RUNS=${FLEET_RUNS:-1} # the fleet simulation runs in fake time; its spread is the jitter's
 out=../BENCHMARKS.md
 plots=plots
 plotref=bench/plots/
 quick=
 if [ "$QUICK" = 1 ]; then
-	COUNT=1 CURVE_COUNT=1 quick=-quick
+	COUNT=1 CURVE_COUNT=1 FLEET_RUNS=1 quick=-quick
 	out=out/BENCHMARKS.md plots=out/plots plotref=plots/
 fi
 mkdir -p out
@@ -59,7 +60,7 @@ echo "== refresh cost of one process (one hour of fake time)"
 go test -count=1 -v -run '^TestRefreshTraffic$' -refresh="$CURVE_COUNT" . | grep '^RESULT' | tee -a "$raw"
 
 echo "== fleet simulation (20 minutes of fake time per fleet size)"
-go test -count=1 -v -run '^TestFleetRefresh$' -fleet="$CURVE_COUNT" $quick . | grep '^RESULT' | tee -a "$raw"
+go test -count=1 -v -run '^TestFleetRefresh$' -fleet="$FLEET_RUNS" $quick . | grep '^RESULT' | tee -a "$raw"
 
 if [ "$QUICK" != 1 ]; then
 	echo "== binary sizes"
@@ -79,5 +80,5 @@ if [ "$QUICK" != 1 ]; then
 fi
 
 go run ./cmd/report -in "$raw" -out "$out" -plots "$plots" -plotref "$plotref" -count "$COUNT" \
-	-command "make bench   # = cd bench && COUNT=$COUNT CURVE_COUNT=$CURVE_COUNT QUICK=$QUICK ./run.sh" -go "$(go version)"
+	-command "make bench   # = cd bench && COUNT=$COUNT CURVE_COUNT=$CURVE_COUNT FLEET_RUNS=$FLEET_RUNS QUICK=$QUICK ./run.sh" -go "$(go version)"
 echo "wrote $(cd "$(dirname "$out")" && pwd)/$(basename "$out") and $plots/*.svg"

@@ -33,8 +33,7 @@ func init() {
 	for _, n := range []string{"10", "50", "500", "5000"} {
 		reasons["BenchmarkLoadCurve/fields="+n+"/sethvargo-go-envconfig"] = "As for the 50-field decode: per field driftless makes two " +
 			"environment lookups (KEY and KEY_FILE), checks whether the value is a secret reference and records the field's origin; " +
-			"go-envconfig does one lookup. Both grow linearly. At 10 fields a fixed cost per Load dominates driftless's time " +
-			"(it barely changes from 10 to 50 fields); go-envconfig has almost none (not profiled further here)."
+			"go-envconfig does one lookup. Both grow linearly."
 	}
 }
 
@@ -339,7 +338,7 @@ func write(b *strings.Builder, r *results, m meta) map[string]string {
 		for _, s := range cpu {
 			p("- CPU, %s: %s.\n", s.name, growth(s, "secrets"))
 		}
-		p("\nRequests grow linearly with the secrets (slope 1; with batching, one request per started batch of 20, hence the lower slope from 10 secrets, a single batch). CPU grows about linearly too; at 10 secrets it is a few milliseconds per hour, within noise. driftless sends one request per secret per interval, or one per 20 with batching (12 per secret per hour ÷ 20); the caching library one `DescribeSecret` per secret every 2.5 to 5 minutes (its TTL is drawn between TTL/2 and TTL), about 16 per secret per hour, and reads the value again only when the version changed. ")
+		p("\nRequests grow linearly with the secrets (slope 1; with batching, one request per started batch of 20, hence the lower slope from 10 secrets, a single batch). driftless's CPU grows about linearly too. The caching library's refresh CPU is the difference of two runs' CPU times, so below about a millisecond per hour it is within the resolution of the measurement, and its slopes at 10 and 100 secrets mean nothing. driftless sends one request per secret per interval, or one per 20 with batching (12 per secret per hour ÷ 20); the caching library one `DescribeSecret` per secret every 2.5 to 5 minutes (its TTL is drawn between TTL/2 and TTL), about 16 per secret per hour, and reads the value again only when the version changed. ")
 		if d, ok := cells["driftless-awssm-batch"][1000]; ok {
 			if c, ok := cells["caching-go"][1000]; ok && d.cpuMS > c.cpuMS {
 				lost = append(lost, behind{what: fmt.Sprintf("refresh CPU at 1,000 secrets vs caching-go: %.1f ms per hour against %.1f ms", d.cpuMS, c.cpuMS),
