@@ -71,9 +71,12 @@ fmt:
 modules:
 	@printf '%s\n' $(MODULES)
 
-## bench: side-by-side benchmarks against other libraries; writes BENCHMARKS.md
+## bench: side-by-side benchmarks against other libraries, with curves; writes BENCHMARKS.md
+## and bench/plots/*.svg (about 15 minutes on 2 cores). QUICK=1: a smoke run (about 3
+## minutes) written to bench/out/ instead
+QUICK ?= 0
 bench:
-	cd bench && ./run.sh
+	cd bench && QUICK=$(QUICK) ./run.sh
 
 ## fuzz: run every fuzz target of every module for FUZZTIME each (default 20s)
 FUZZTIME ?= 20s

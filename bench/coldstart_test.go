@@ -53,22 +53,34 @@ func driftlessColdStart(opts ...awssm.Option) func(context.Context, *secretsmana
 	}
 }
 
-func envconfigColdStart(mutator func(SecretsAPI) envconfig.Mutator) func(context.Context, *secretsmanager.Client) ([]string, error) {
-	lookuper := envconfig.MapLookuper(RemoteEnv())
-	return func(ctx context.Context, client *secretsmanager.Client) ([]string, error) {
-		var cfg FortySethvargo
-		err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &cfg, Lookuper: lookuper, Mutators: []envconfig.Mutator{mutator(client)}})
-		return fortyValues(&cfg), err
-	}
+// envconfigFill fills the 40-field config with go-envconfig, resolving
+// references with mutator.
+func envconfigFill(ctx context.Context, mutator envconfig.Mutator) ([]string, error) {
+	var cfg FortySethvargo
+	err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &cfg, Lookuper: envconfig.MapLookuper(RemoteEnv()), Mutators: []envconfig.Mutator{mutator}})
+	return fortyValues(&cfg), err
 }
 
 var coldStarters = []coldStarter{
 	{"driftless-batch", driftlessColdStart()},
 	{"driftless-get-secret-value", driftlessColdStart(awssm.WithBatch(false))},
-	{"go-envconfig-sequential", envconfigColdStart(SequentialMutator)},
-	{"caching-go-model", envconfigColdStart(func(c SecretsAPI) envconfig.Mutator {
-		return CachingMutator(NewBlockingCache(c, time.Hour))
-	})},
+	{"go-envconfig-sequential", func(ctx context.Context, client *secretsmanager.Client) ([]string, error) {
+		return envconfigFill(ctx, SequentialMutator(client))
+	}},
+	// The real aws-secretsmanager-caching-go, as its README shows it (one
+	// GetSecretString per value, here from a go-envconfig Mutator).
+	{"caching-go-sequential", func(ctx context.Context, client *secretsmanager.Client) ([]string, error) {
+		return envconfigFill(ctx, CachingMutator(NewSecretCache(client, time.Hour)))
+	}},
+	// The same cache warmed first with one goroutine per secret (at most 32
+	// at once, driftless's default), then read by the Mutator.
+	{"caching-go-concurrent", func(ctx context.Context, client *secretsmanager.Client) ([]string, error) {
+		c := NewSecretCache(client, time.Hour)
+		if err := WarmCache(ctx, c, RemoteSecretNames(), 32); err != nil {
+			return nil, err
+		}
+		return envconfigFill(ctx, CachingMutator(c))
+	}},
 }
 
 // TestColdStart checks that every resolver fills all 40 fields correctly,
@@ -79,7 +91,8 @@ func TestColdStart(t *testing.T) {
 		"driftless-batch":            {"BatchGetSecretValue": 1},
 		"driftless-get-secret-value": {"GetSecretValue": RemoteSecrets},
 		"go-envconfig-sequential":    {"GetSecretValue": RemoteFields},
-		"caching-go-model":           {"DescribeSecret": RemoteSecrets, "GetSecretValue": RemoteSecrets},
+		"caching-go-sequential":      {"DescribeSecret": RemoteSecrets, "GetSecretValue": RemoteSecrets},
+		"caching-go-concurrent":      {"DescribeSecret": RemoteSecrets, "GetSecretValue": RemoteSecrets},
 	}
 	for _, cs := range coldStarters {
 		t.Run(cs.name, func(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	kelsey "github.com/kelseyhightower/envconfig"
 	koanfenv "github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/v2"
+	"github.com/nil-go/konf"
+	konfenv "github.com/nil-go/konf/provider/env"
 	"github.com/sethvargo/go-envconfig"
 	"github.com/spf13/viper"
 )
@@ -140,6 +142,14 @@ var Decoders = []Decoder{
 		Process: func(context.Context) (Fifty, error) { return koanfLoad(koanfenv.Opt{}) },
 	},
 	{
+		Name: "konf",
+		Process: func(context.Context) (Fifty, error) {
+			var c FiftyKonf
+			err := konfLoad(&c)
+			return Canon(c), err
+		},
+	},
+	{
 		Name: "viper",
 		Process: func(context.Context) (Fifty, error) {
 			v := viper.New()
@@ -174,4 +184,20 @@ func koanfLoad(o koanfenv.Opt) (Fifty, error) {
 		Result:           &c,
 	}})
 	return Canon(c), err
+}
+
+// konfFlat keeps an environment variable's name whole: konf's env provider
+// splits names at "_" into nested keys by default, which would turn the flat
+// DB_HOST into db.host.
+func konfFlat(name string) []string { return []string{name} }
+
+// konfLoad is konf's documented path: the env provider loaded into a
+// Config, then Unmarshal of the whole tree into target. konf's default
+// decode hooks turn "31s" into a time.Duration and "a,b" into a slice.
+func konfLoad(target any) error {
+	c := konf.New()
+	if err := c.Load(konfenv.New(konfenv.WithNameSplitter(konfFlat))); err != nil {
+		return fmt.Errorf("konf load: %w", err)
+	}
+	return c.Unmarshal("", target)
 }

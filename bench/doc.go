@@ -1,3 +1,5 @@
+//go:generate go run gen_secrets.go
+
 // Package bench compares driftless with the libraries a Go service would
 // otherwise pick, in one process and one run, so that every figure in the
 // repository's BENCHMARKS.md can be reproduced with `make bench`.
@@ -18,6 +20,5 @@
 //
 // # Concurrency
 //
-// The adapters are safe for concurrent use where the library they wrap is;
-// BlockingCache (a model of aws-secretsmanager-caching-go's read path) is.
+// The adapters are safe for concurrent use where the library they wrap is.
 package bench

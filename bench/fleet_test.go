@@ -109,9 +109,10 @@ func simulateFleet(t *testing.T, replicas int, interval, horizon time.Duration) 
 
 // TestFleetRefresh runs a small fleet for three intervals and checks the
 // refresh traffic: one call per secret per interval. With -fleet=N it runs
-// the full simulation of BENCHMARKS.md (1000 replicas, 20 secrets, 5
-// minute interval, one hour) N times and prints RESULT lines for
-// cmd/report.
+// the simulation of BENCHMARKS.md (100 to 10,000 replicas of 20 secrets, a
+// 5-minute interval, 20 minutes of fake time of which the last 15 are
+// counted; -quick: 100 and 1,000 replicas) N times and prints RESULT lines
+// for cmd/report.
 func TestFleetRefresh(t *testing.T) {
 	const secrets, interval = 20, 5 * time.Minute
 	if *fleetRuns == 0 {
@@ -124,12 +125,18 @@ func TestFleetRefresh(t *testing.T) {
 		})
 		return
 	}
+	replicas := []int{100, 300, 1000, 3000, 10000}
+	if *quick {
+		replicas = []int{100, 1000}
+	}
 	for run := range *fleetRuns {
-		synctest.Test(t, func(t *testing.T) {
-			r := simulateFleet(t, 1000, interval, time.Hour)
-			fmt.Printf("RESULT fleet run=%d replicas=1000 secrets=20 interval=5m calls_per_hour=%.0f mean_per_s=%.2f peak_per_s=%.0f peak_to_mean=%.3f\n",
-				run, r.callsPerHour, r.mean, r.peak, r.peak/r.mean)
-		})
+		for _, n := range replicas {
+			synctest.Test(t, func(t *testing.T) {
+				r := simulateFleet(t, n, interval, 4*interval)
+				fmt.Printf("RESULT fleet run=%d replicas=%d secrets=%d interval=5m calls_per_hour=%.0f mean_per_s=%.2f peak_per_s=%.0f peak_to_mean=%.3f\n",
+					run, n, secrets, r.callsPerHour, r.mean, r.peak, r.peak/r.mean)
+			})
+		}
 	}
 }
 
@@ -209,3 +216,5 @@ func TestHeldBy(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDelta(t, 1<<20, float64(n), 64<<10)
 }
+
+var quick = flag.Bool("quick", false, "measure fewer points of each curve (make bench QUICK=1)")

@@ -5,20 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-secretsmanager-caching-go/v2/secretcache"
 	"github.com/sethvargo/go-envconfig"
 )
 
-// SecretsAPI is the part of the Secrets Manager client that the
-// alternatives below use; *secretsmanager.Client satisfies it.
+// SecretsAPI is the part of the Secrets Manager client that
+// SequentialMutator uses; *secretsmanager.Client satisfies it.
 type SecretsAPI interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
 }
 
 // RemoteSecrets is how many distinct secrets the cold-start config reads,
@@ -48,6 +47,15 @@ func RemoteEnv() map[string]string {
 		m[fmt.Sprintf("F%02d", i)] = "awssm://" + RemoteSecretName(i/2) + "#" + key
 	}
 	return m
+}
+
+// RemoteSecretNames lists the names of the secrets RemoteEnv reads.
+func RemoteSecretNames() []string {
+	names := make([]string, RemoteSecrets)
+	for i := range names {
+		names[i] = RemoteSecretName(i)
+	}
+	return names
 }
 
 // RemoteWant is the value every resolver must put in field i.
@@ -98,15 +106,16 @@ func SequentialMutator(client SecretsAPI) envconfig.Mutator {
 	})
 }
 
-// CachingMutator resolves awssm:// values through c, one field after the
-// other: how a service combines go-envconfig with a secrets cache.
-func CachingMutator(c *BlockingCache) envconfig.Mutator {
+// CachingMutator resolves awssm:// values through c, the cache of
+// github.com/aws/aws-secretsmanager-caching-go/v2, one field after the
+// other: how a service combines go-envconfig with that cache.
+func CachingMutator(c *secretcache.Cache) envconfig.Mutator {
 	return envconfig.MutatorFunc(func(ctx context.Context, _, _, _, cur string) (string, bool, error) {
 		name, key, ok := splitRef(cur)
 		if !ok {
 			return cur, false, nil
 		}
-		s, err := c.GetSecretString(ctx, name)
+		s, err := c.GetSecretStringWithContext(ctx, name)
 		if err != nil {
 			return "", true, err
 		}
@@ -115,92 +124,45 @@ func CachingMutator(c *BlockingCache) envconfig.Mutator {
 	})
 }
 
+// NewSecretCache returns the cache of aws-secretsmanager-caching-go over
+// client. An item is refreshed by the first read after a TTL drawn between
+// ttl/2 and ttl since its last refresh (the library's default ttl is one
+// hour), while that read holds the item's lock.
+func NewSecretCache(client secretcache.SecretsManagerAPIClient, ttl time.Duration) *secretcache.Cache {
+	c, err := secretcache.New(func(c *secretcache.Cache) {
+		c.Client = client
+		c.CacheItemTTL = int64(ttl)
+	})
+	if err != nil { // only reachable without a client
+		panic(err)
+	}
+	return c
+}
+
+// WarmCache reads each named secret through c, at most limit at once: the
+// best a service can do at boot with the caching library, which reads one
+// secret per call (DescribeSecret, then GetSecretValue of its AWSCURRENT
+// version).
+func WarmCache(ctx context.Context, c *secretcache.Cache, names []string, limit int) error {
+	sem := make(chan struct{}, max(limit, 1))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, errs[i] = c.GetSecretStringWithContext(ctx, name)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""
 	}
 	return *s
-}
-
-// BlockingCache models the read path of aws-secretsmanager-caching-go
-// (package secretcache), which the Go module proxy does not serve here:
-// each secret is an item with its own mutex; the first read after the
-// item's refresh time (a random point between TTL/2 and TTL after the
-// last refresh) calls DescribeSecret while holding the mutex, so every
-// reader of that secret waits for the round trip; a version id not seen
-// before is then read with one GetSecretValue and kept. It is written from
-// the library's documented behaviour, not copied from it.
-type BlockingCache struct {
-	client SecretsAPI
-	ttl    time.Duration
-
-	mu    sync.Mutex
-	items map[string]*cacheItem
-}
-
-type cacheItem struct {
-	mu       sync.Mutex
-	loaded   bool
-	next     time.Time
-	current  string            // AWSCURRENT version id
-	versions map[string]string // version id -> SecretString
-}
-
-// NewBlockingCache returns an empty cache over client whose items refresh
-// after a TTL between ttl/2 and ttl (secretcache's default ttl is 1 hour).
-func NewBlockingCache(client SecretsAPI, ttl time.Duration) *BlockingCache {
-	return &BlockingCache{client: client, ttl: ttl, items: map[string]*cacheItem{}}
-}
-
-// GetSecretString returns the AWSCURRENT SecretString of the secret id,
-// refreshing it first (and blocking its other readers) when it is due.
-func (c *BlockingCache) GetSecretString(ctx context.Context, id string) (string, error) {
-	c.mu.Lock()
-	it := c.items[id]
-	if it == nil {
-		it = &cacheItem{versions: map[string]string{}}
-		c.items[id] = it
-	}
-	c.mu.Unlock()
-
-	it.mu.Lock()
-	defer it.mu.Unlock()
-	if now := time.Now(); !it.loaded || !now.Before(it.next) {
-		out, err := c.client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &id})
-		if err != nil && !it.loaded {
-			return "", err
-		}
-		if err == nil {
-			it.loaded = true
-			it.next = time.Now().Add(c.ttl/2 + rand.N(c.ttl/2+1))
-			for vid, stages := range out.VersionIdsToStages {
-				for _, s := range stages {
-					if s == "AWSCURRENT" {
-						it.current = vid
-					}
-				}
-			}
-		}
-	}
-	if v, ok := it.versions[it.current]; ok {
-		return v, nil
-	}
-	vid := it.current
-	out, err := c.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id, VersionId: &vid})
-	if err != nil {
-		return "", err
-	}
-	it.versions[vid] = deref(out.SecretString)
-	return it.versions[vid], nil
-}
-
-// Expire makes every item due, as if its TTL had passed.
-func (c *BlockingCache) Expire() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, it := range c.items {
-		it.mu.Lock()
-		it.next = time.Time{}
-		it.mu.Unlock()
-	}
 }

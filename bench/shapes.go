@@ -275,6 +275,60 @@ type FiftyKoanf struct {
 	Region         string        `koanf:"REGION"`
 }
 
+// FiftyKonf is Fifty tagged for github.com/nil-go/konf (konf has no default tag: every key is set in FiftyEnv).
+type FiftyKonf struct {
+	ServiceName    string        `konf:"SERVICE_NAME"`
+	Environment    string        `konf:"ENVIRONMENT"`
+	Port           int           `konf:"PORT"`
+	MetricsPort    int           `konf:"METRICS_PORT"`
+	LogLevel       string        `konf:"LOG_LEVEL"`
+	Debug          bool          `konf:"DEBUG"`
+	ModelName      string        `konf:"MODEL_NAME"`
+	ModelVersion   string        `konf:"MODEL_VERSION"`
+	MaxTokens      int           `konf:"MAX_TOKENS"`
+	Temperature    float64       `konf:"TEMPERATURE"`
+	TopP           float64       `konf:"TOP_P"`
+	Timeout        time.Duration `konf:"TIMEOUT"`
+	ReadTimeout    time.Duration `konf:"READ_TIMEOUT"`
+	WriteTimeout   time.Duration `konf:"WRITE_TIMEOUT"`
+	IdleTimeout    time.Duration `konf:"IDLE_TIMEOUT"`
+	ShutdownGrace  time.Duration `konf:"SHUTDOWN_GRACE"`
+	Workers        int           `konf:"WORKERS"`
+	QueueSize      int           `konf:"QUEUE_SIZE"`
+	BatchSize      int           `konf:"BATCH_SIZE"`
+	RateLimit      float64       `konf:"RATE_LIMIT"`
+	Burst          int           `konf:"BURST"`
+	AllowedOrigins []string      `konf:"ALLOWED_ORIGINS"`
+	TrustedProxies []string      `konf:"TRUSTED_PROXIES"`
+	FeatureFlags   []string      `konf:"FEATURE_FLAGS"`
+	OpenAIKey      string        `konf:"OPENAI_API_KEY"`
+	AnthropicKey   string        `konf:"ANTHROPIC_API_KEY"`
+	HFToken        string        `konf:"HF_TOKEN"`
+	DBHost         string        `konf:"DB_HOST"`
+	DBPort         int           `konf:"DB_PORT"`
+	DBUser         string        `konf:"DB_USER"`
+	DBPassword     string        `konf:"DB_PASSWORD"`
+	DBName         string        `konf:"DB_NAME"`
+	DBSSLMode      string        `konf:"DB_SSLMODE"`
+	DBMaxConns     int           `konf:"DB_MAX_CONNS"`
+	DBMinConns     int           `konf:"DB_MIN_CONNS"`
+	DBConnLifetime time.Duration `konf:"DB_CONN_LIFETIME"`
+	RedisAddr      string        `konf:"REDIS_ADDR"`
+	RedisPassword  string        `konf:"REDIS_PASSWORD"`
+	RedisDB        int           `konf:"REDIS_DB"`
+	CacheTTL       time.Duration `konf:"CACHE_TTL"`
+	S3Bucket       string        `konf:"S3_BUCKET"`
+	S3Region       string        `konf:"S3_REGION"`
+	OTLPEndpoint   string        `konf:"OTLP_ENDPOINT"`
+	TraceSample    float64       `konf:"TRACE_SAMPLE"`
+	GPUCount       int           `konf:"GPU_COUNT"`
+	GPUMemFrac     float64       `konf:"GPU_MEM_FRACTION"`
+	ModelPath      string        `konf:"MODEL_PATH"`
+	MaxUploadMB    int64         `konf:"MAX_UPLOAD_MB"`
+	EnableStream   bool          `konf:"ENABLE_STREAMING"`
+	Region         string        `konf:"REGION"`
+}
+
 // FiftyViper is Fifty tagged for github.com/spf13/viper (mapstructure tags, lower case as viper keys are).
 type FiftyViper struct {
 	ServiceName    string        `mapstructure:"service_name"`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -19,6 +20,8 @@ func main() {
 	command := flag.String("command", "make bench", "the command that produced the input")
 	goVersion := flag.String("go", runtime.Version(), "Go version line")
 	count := flag.Int("count", 0, "the -count the benchmarks ran with")
+	plotDir := flag.String("plots", "plots", "directory to write the SVG plots to")
+	plotRef := flag.String("plotref", "bench/plots/", "prefix of the plots' links in the output")
 	flag.Parse()
 	f, err := os.Open(*in)
 	if err != nil {
@@ -30,9 +33,17 @@ func main() {
 		fail(err)
 	}
 	var b strings.Builder
-	write(&b, res, meta{command: *command, goVersion: *goVersion, count: *count, cpu: cpuModel(), ncpu: runtime.NumCPU(), when: time.Now().UTC()})
+	plots := write(&b, res, meta{command: *command, goVersion: *goVersion, count: *count, cpu: cpuModel(), ncpu: runtime.NumCPU(), when: time.Now().UTC(), plotRef: *plotRef})
 	if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil {
 		fail(err)
+	}
+	if err := os.MkdirAll(*plotDir, 0o755); err != nil {
+		fail(err)
+	}
+	for name, svg := range plots {
+		if err := os.WriteFile(filepath.Join(*plotDir, name), []byte(svg), 0o644); err != nil {
+			fail(err)
+		}
 	}
 }
 
@@ -152,7 +163,7 @@ func cpuModel() string {
 }
 
 type meta struct {
-	command, goVersion, cpu string
-	count, ncpu             int
-	when                    time.Time
+	command, goVersion, cpu, plotRef string
+	count, ncpu                      int
+	when                             time.Time
 }
