@@ -56,6 +56,21 @@ else
 	bench "$CURVE_COUNT" -bench '^BenchmarkHeldHeapCurve$' -benchtime=10x
 fi
 
+if [ "$QUICK" = 1 ]; then
+	bench 1 -bench '^BenchmarkYAMLLayered$' -benchtime=0.1s
+	bench 1 -bench '^BenchmarkPrefix$' -benchtime=0.1s
+else
+	bench "$COUNT" -bench '^BenchmarkYAMLLayered$' -benchtime=0.5s
+	bench "$COUNT" -bench '^BenchmarkPrefix$' -benchtime=0.5s
+fi
+
+echo "== fully cold boots: credentials fetched too (each provider's module, 20 ms per request)"
+for m in awssm gcpsm azkv vault; do
+	# The Vault benchmark needs the Vault binary (.ci/setup.d); without it, it skips.
+	(cd "../providers/$m" && go test -run '^$' -bench '^BenchmarkColdBoot' -benchtime=5x -count="$CURVE_COUNT" .) |
+		grep '^Benchmark' | tee -a "$raw" || true
+done
+
 echo "== refresh cost of one process (one hour of fake time)"
 go test -count=1 -v -run '^TestRefreshTraffic$' -refresh="$CURVE_COUNT" . | grep '^RESULT' | tee -a "$raw"
 

@@ -148,6 +148,49 @@ func write(b *strings.Builder, r *results, m meta) map[string]string {
 		p("from 50 fields up every library grows linearly (slopes about 1), so the ratios at 5,000 fields are ratios of per-field costs. No library here bends upwards (none is worse than linear) up to 5,000 fields.\n\n")
 	}
 
+	// 1c. A common prefix.
+	if base, ok := r.get("BenchmarkPrefix/driftless-WithEnvPrefix", "ns/op"); ok {
+		p("### A common prefix on every key\n\n")
+		p("The 50-field config with every variable named `APP_…` in the process environment. `WithEnvPrefix(\"APP_\")` prefixes the keys once per type; ")
+		p("the wrapper is what a service wrote before it (`WithLookup(func(k string) (string, bool) { return os.LookupEnv(\"APP_\" + k) })`, an allocation per lookup); ")
+		p("go-envconfig's `PrefixLookuper` does the same as the wrapper. `TestPrefixDecoders` checks each result first.\n\n")
+		p("| approach | time/op | allocs/op | bytes/op | its time ÷ WithEnvPrefix's |\n| --- | ---: | ---: | ---: | ---: |\n")
+		for _, lib := range r.group("BenchmarkPrefix") {
+			name := "BenchmarkPrefix/" + lib
+			ns, _ := r.get(name, "ns/op")
+			al, _ := r.get(name, "allocs/op")
+			by, _ := r.get(name, "B/op")
+			ratio := "—"
+			if lib != "driftless-WithEnvPrefix" {
+				ratio = fmt.Sprintf("%.2f×", ns/base)
+			}
+			p("| %s | %s | %.0f | %s | %s |\n", lib, dur(ns), al, bytes(by), ratio)
+		}
+		p("\n")
+	}
+
+	// 1d. Layered YAML.
+	if base, ok := r.get("BenchmarkYAMLLayered/driftless", "ns/op"); ok {
+		p("### Layered YAML config files\n\n")
+		p("The 50-key config as `config.yaml` (every key) and `config.prod.yaml` (a few overrides, nested groups), loaded into the same struct: ")
+		p("driftless `WithConfigFiles(driftlessyaml.Format, …)` (go.yaml.in/yaml/v3), koanf v2 (`file.Provider` + its yaml parser, loaded twice, then `Unmarshal`), ")
+		p("viper (`ReadInConfig` then `MergeInConfig`, then `Unmarshal`). `TestYAMLLayered` checks that each library gives the expected struct, and that config.yaml alone does not.\n\n")
+		p("| library | time/op | allocs/op | bytes/op | its time ÷ driftless's |\n| --- | ---: | ---: | ---: | ---: |\n")
+		for _, lib := range r.group("BenchmarkYAMLLayered") {
+			name := "BenchmarkYAMLLayered/" + lib
+			ns, _ := r.get(name, "ns/op")
+			al, _ := r.get(name, "allocs/op")
+			by, _ := r.get(name, "B/op")
+			ratio := "—"
+			if lib != "driftless" {
+				ratio = fmt.Sprintf("%.2f×", ns/base)
+				lost = check(lost, name, ns/base, fmt.Sprintf("layered YAML vs %s: %.2f×", lib, ns/base))
+			}
+			p("| %s | %s | %.0f | %s | %s |\n", lib, dur(ns), al, bytes(by), ratio)
+		}
+		p("\n")
+	}
+
 	// 2. .env parsing.
 	p("## 2. Parsing .env files\n\n")
 	p("A generated file in the style of a real one (comments, `export`, inline comments, single and double quotes with escapes, ")
@@ -248,6 +291,9 @@ func write(b *strings.Builder, r *results, m meta) map[string]string {
 		p("with batches, ⌈n/(20×32)⌉ round trips for awssm (a step after 640 secrets) and ⌈n/(10×32)⌉ for awsps (after 320 and 640); without, ⌈n/32⌉ (a step every 32 secrets, linear beyond a few hundred). ")
 		p("The caching library needs two sequential requests per secret, so its concurrent use costs twice driftless's unbatched time and its sequential use grows as 2n round trips.\n\n")
 	}
+
+	// 3c. Fully cold boots.
+	writeColdBoots(p, r)
 
 	// 4. Hot path.
 	p("## 4. Reading config on a hot path\n\n")
@@ -490,3 +536,55 @@ func bytes(b float64) string {
 }
 
 func mib(b float64) string { return fmt.Sprintf("%.1f MiB", b/(1<<20)) }
+
+// coldBoot is one fully cold boot measured in a provider's module.
+type coldBoot struct {
+	name, backend, target, limit string
+}
+
+// coldBoots are the fully cold boots, with the target of the performance
+// issue and the limit each meets.
+var coldBoots = []coldBoot{
+	{"BenchmarkColdBootIRSA/batch", "AWS on Kubernetes (IRSA web identity), 40 secrets, batched", "≤ 2.2",
+		"2: STS `AssumeRoleWithWebIdentity`, then one `BatchGetSecretValue` signed with the credentials it returned"},
+	{"BenchmarkColdBootIRSA/get-secret-value", "AWS IRSA, batching off (20 `GetSecretValue`)", "—",
+		"2: STS, then the 20 reads at once"},
+	{"BenchmarkColdBootMetadata", "Google, metadata-server token, 20 secrets", "≤ 2.2",
+		"2: one token request, then the 20 `AccessSecretVersion` calls at once"},
+	{"BenchmarkColdBoot/client-secret", "Azure, client secret (token prefetched during the challenge)", "≤ 2.5",
+		"3: Microsoft's sign-in library fetches the tenant's OpenID configuration before the first token of a credential, so sign-in is two round trips in a row, then the reads; the challenge runs beside them"},
+	{"BenchmarkColdBoot/client-secret-no-prefetch", "Azure, client secret, `WithTokenPrefetch(false)` (before)", "—",
+		"4: the challenge, then the two sign-in round trips, then the reads"},
+	{"BenchmarkColdBoot/token-in-hand", "Azure, token already cached", "—",
+		"2: the challenge, then the reads"},
+	{"BenchmarkColdBootAppRole/kv-mount", "Vault, AppRole login, `WithKVMount` (subtract the no-latency row: Vault's own work)", "≤ 2.2",
+		"2: the login, then the reads with its token"},
+	{"BenchmarkColdBootAppRole/detect", "Vault, AppRole login, KV version detected", "—",
+		"3: the login, the mount lookup (only Vault knows whether a mount is KV v1 or v2, and asking needs the token), the reads"},
+	{"BenchmarkColdBootAppRole/kv-mount-no-latency", "Vault, the same without injected latency (Vault's own work)", "—", "—"},
+}
+
+// writeColdBoots writes the fully cold boot table.
+func writeColdBoots(p func(string, ...any), r *results) {
+	var rows []coldBoot
+	for _, c := range coldBoots {
+		if _, ok := r.get(c.name, "ns/op"); ok {
+			rows = append(rows, c)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	p("### Fully cold boots: credentials too\n\n")
+	p("A scaling fleet's new replica starts with no token: the boot pays for the credentials before the secrets. Each provider's module measures it against its fake (the Vault one against a real Vault dev server behind a proxy), ")
+	p("every request answered after 20 ms; a round trip (RT) is wall time ÷ 20 ms. The tests beside each benchmark (`TestColdBootIRSA`, `TestColdBootMetadata`, `TestColdBootClientSecret`, `TestColdBootAppRole`) assert the requests and their order, not the time. ")
+	p("Run one with `cd providers/awssm && go test -run '^$' -bench ColdBoot .`.\n\n")
+	p("| boot | wall time | round trips | requests | target | the limit, and why |\n| --- | ---: | ---: | ---: | ---: | --- |\n")
+	for _, c := range rows {
+		ns, _ := r.get(c.name, "ns/op")
+		rt, _ := r.get(c.name, "RT/op")
+		req, _ := r.get(c.name, "requests/op")
+		p("| %s | %s | %.2f | %.0f | %s | %s |\n", c.backend, dur(ns), rt, req, c.target, c.limit)
+	}
+	p("\n")
+}
