@@ -64,6 +64,10 @@ else
 	bench "$COUNT" -bench '^BenchmarkPrefix$' -benchtime=0.5s
 fi
 
+echo "== .env parsing: heap allocated per input byte (16 MiB of K=v lines)"
+(cd .. && go test -run '^$' -bench '^BenchmarkParseHeapPerInputByte$' -benchtime=3x -count="$CURVE_COUNT" ./envfile) |
+	grep '^Benchmark' | tee -a "$raw"
+
 echo "== fully cold boots: credentials fetched too (each provider's module, 20 ms per request)"
 for m in awssm gcpsm azkv vault; do
 	# The Vault benchmark needs the Vault binary (.ci/setup.d); without it, it skips.
