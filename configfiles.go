@@ -557,3 +557,18 @@ func lineOf(file string, line int) string {
 	}
 	return file + ":" + strconv.Itoa(line)
 }
+
+// warnLiteralSecret logs, once per field, that a config file holds a
+// secret field's value itself: config files are usually committed, and a
+// secret belongs in a secrets manager (a reference) or a NAME_FILE file.
+// The value is never logged.
+func (l *loader) warnLiteralSecret(f *field, o origin) {
+	if l.o.logger == nil {
+		return
+	}
+	if _, seen := l.literalWarned.LoadOrStore(f.path, true); seen {
+		return
+	}
+	l.o.logger.Warn("driftless: a config file holds a secret's value; config files are usually committed: give a reference (awssm://..., vault://...) or set "+f.keyFile,
+		slog.String("field", f.path), slog.String("source", o.String()))
+}

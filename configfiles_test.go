@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -384,4 +385,20 @@ func keyHolds(doc []byte, s string) bool {
 		return false
 	}
 	return walk(n)
+}
+
+func TestLiteralSecretInConfigFileIsLogged(t *testing.T) {
+	t.Parallel()
+	p := writeFiles(t, map[string]string{"c.json": `{"db": {"password": "Zq9-literal-Zq9"}, "model_name": "m"}`})
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	h, err := driftless.NewHandle[servingConfig](t.Context(), driftless.WithEnv(nil), driftless.WithLogger(logger),
+		driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+	require.NoError(t, err)
+	require.NoError(t, h.Refresh(t.Context()))
+	assert.Equal(t, "Zq9-literal-Zq9", h.Current().DB.Password.Value(), "a literal still loads")
+	assert.Equal(t, 1, strings.Count(logs.String(), "holds a secret's value"), "warned once, not at every refresh")
+	assert.Contains(t, logs.String(), "DB.Password")
+	assert.Contains(t, logs.String(), "c.json:1")
+	assert.NotContains(t, logs.String(), "Zq9")
 }

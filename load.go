@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -69,6 +70,9 @@ type loader struct {
 	filesLogged atomic.Bool
 	// confLogged is set once the config files were reported to the logger.
 	confLogged atomic.Bool
+	// literalWarned holds the secret fields already reported for a literal
+	// value in a config file, by path (configfiles.go: warnLiteralSecret).
+	literalWarned sync.Map
 	// stamps are the watched files as the last pass found them (filewatch.go).
 	stamps atomic.Pointer[[]fileStamp]
 	// loaded is set once a load succeeded: from then on the snapshot
@@ -277,6 +281,9 @@ func (p *pass) read(i int, st *fieldState) {
 	case st.found:
 		if s := driver.Scheme(st.raw); !l.resolves(s) {
 			st.err = l.checkLiteralScheme(f, s)
+			if st.err == nil && f.secret && st.origin.kind == fromConfigFile {
+				l.warnLiteralSecret(f, st.origin)
+			}
 			break
 		}
 		r, err := driver.ParseRef(st.raw)
