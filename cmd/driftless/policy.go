@@ -11,6 +11,7 @@ import (
 	"github.com/driftless/driftless"
 	"github.com/driftless/driftless/cmd/driftless/internal/backends"
 	"github.com/driftless/driftless/cmd/driftless/internal/envchain"
+	"github.com/driftless/driftless/providers/awsps"
 	"github.com/driftless/driftless/providers/awssm"
 	"github.com/driftless/driftless/providers/azkv"
 	"github.com/driftless/driftless/providers/gcpsm"
@@ -21,6 +22,9 @@ const policyText = `Prints the least-privilege grants for every secret that the 
 of the environment and the env files read (the variables that exec would
 resolve), per backend, without reading any secret or calling any backend:
 
+  awsps  an IAM policy (--format json) for Parameter Store: ssm:GetParameter
+         and GetParameters on each parameter's ARN, kms:Decrypt on each
+         --kms-key through Parameter Store (SecureString parameters)
   aws    an IAM policy (--format json): secretsmanager:GetSecretValue on
          each secret (a name becomes arn:aws:secretsmanager:R:A:secret:NAME-??????,
          for the random suffix Secrets Manager appends), BatchGetSecretValue
@@ -43,6 +47,7 @@ Exit codes: 0 success, 1 a reference is malformed, 2 usage or I/O error
 // policyFormats are the formats of each backend, the default first.
 var policyFormats = map[string][]string{
 	"aws":   {"json"},
+	"awsps": {"json"},
 	"gcp":   {"gcloud", "terraform"},
 	"azure": {"az", "terraform"},
 	"vault": {"hcl"},
@@ -50,12 +55,13 @@ var policyFormats = map[string][]string{
 
 // policyBackends are the backends in output order, with their schemes.
 var policyBackends = []struct{ name, scheme string }{
-	{"aws", awssm.Scheme}, {"gcp", gcpsm.Scheme}, {"azure", azkv.Scheme}, {"vault", "vault"},
+	{"aws", awssm.Scheme}, {"awsps", awsps.Scheme}, {"gcp", gcpsm.Scheme}, {"azure", azkv.Scheme}, {"vault", "vault"},
 }
 
 // policyFlags are the options of the generators.
 type policyFlags struct {
 	aws         awssm.PolicyOptions
+	awsps       awsps.PolicyOptions
 	gcp         gcpsm.PolicyOptions
 	azure       azkv.PolicyOptions
 	vault       vault.PolicyOptions
@@ -65,16 +71,16 @@ type policyFlags struct {
 }
 
 func runPolicy(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("policy", "[--env-file FILE]... [--backend aws|gcp|azure|vault|all] [--format F] [backend options]", policyText, stdout, stderr)
+	fs := newFlags("policy", "[--env-file FILE]... [--backend aws|awsps|gcp|azure|vault|all] [--format F] [backend options]", policyText, stdout, stderr)
 	var envFiles stringList
 	var pf policyFlags
 	fs.Var(&envFiles, "env-file", "a .env file to merge under the environment (repeatable; first listed wins)")
-	backend := fs.String("backend", "all", "the backend to print: aws, gcp, azure, vault or all")
-	fs.StringVar(&pf.format, "format", "", "aws: json; gcp: gcloud or terraform; azure: az or terraform; vault: hcl (default: the first)")
-	fs.StringVar(&pf.aws.Account, "aws-account", "", "aws: the account ID of the secrets named by name")
-	fs.StringVar(&pf.aws.Region, "aws-region", os.Getenv("AWS_REGION"), "aws: the region of the secrets named by name (default $AWS_REGION)")
-	fs.StringVar(&pf.aws.Partition, "aws-partition", "aws", "aws: the ARN partition")
-	fs.Var(&pf.kmsKeys, "kms-key", "aws: the ARN of a customer managed KMS key of the secrets (repeatable)")
+	backend := fs.String("backend", "all", "the backend to print: aws, awsps, gcp, azure, vault or all")
+	fs.StringVar(&pf.format, "format", "", "aws, awsps: json; gcp: gcloud or terraform; azure: az or terraform; vault: hcl (default: the first)")
+	fs.StringVar(&pf.aws.Account, "aws-account", "", "aws, awsps: the account ID of the secrets and parameters named by name")
+	fs.StringVar(&pf.aws.Region, "aws-region", os.Getenv("AWS_REGION"), "aws, awsps: the region of the secrets and parameters named by name (default $AWS_REGION)")
+	fs.StringVar(&pf.aws.Partition, "aws-partition", "aws", "aws, awsps: the ARN partition")
+	fs.Var(&pf.kmsKeys, "kms-key", "aws, awsps: the ARN of a customer managed KMS key of the secrets or SecureString parameters (repeatable)")
 	fs.StringVar(&pf.gcp.Member, "gcp-member", "", "gcp: the principal to grant, such as serviceAccount:app@p.iam.gserviceaccount.com")
 	fs.StringVar(&pf.gcp.Region, "gcp-region", "", "gcp: the location of regional secrets named by short names")
 	fs.StringVar(&pf.azure.PrincipalID, "azure-principal", "", "azure: the object ID of the identity to grant")
@@ -154,7 +160,7 @@ func runPolicy(args []string, stdout, stderr io.Writer) int {
 // check validates the flags that do not depend on the references.
 func (pf *policyFlags) check(backend string) error {
 	if _, ok := policyFormats[backend]; !ok && backend != "all" {
-		return fmt.Errorf("--backend must be aws, gcp, azure, vault or all, not %q", backend)
+		return fmt.Errorf("--backend must be aws, awsps, gcp, azure, vault or all, not %q", backend)
 	}
 	if pf.format != "" {
 		ok := false
@@ -168,6 +174,7 @@ func (pf *policyFlags) check(backend string) error {
 		}
 	}
 	pf.aws.KMSKeys = pf.kmsKeys
+	pf.awsps = awsps.PolicyOptions{Partition: pf.aws.Partition, Region: pf.aws.Region, Account: pf.aws.Account, KMSKeys: pf.kmsKeys}
 	pf.vault.Mounts = map[string]vault.Engine{}
 	for _, m := range pf.vaultMounts {
 		path, kind, _ := strings.Cut(m, "=")
@@ -202,6 +209,8 @@ func (pf *policyFlags) generate(backend string, reads []driftless.SecretRead) ([
 	switch backend {
 	case "aws":
 		return awssm.Policy(reads, pf.aws)
+	case "awsps":
+		return awsps.Policy(reads, pf.awsps)
 	case "gcp":
 		return pick(gcpsm.Policy(reads, pf.gcp))
 	case "azure":
@@ -230,7 +239,9 @@ func policyReads(vars []resolved) ([]driftless.SecretRead, []error) {
 	if len(keys) == 0 {
 		return nil, bad
 	}
-	el, err := driftless.NewEnvLoader(keys, driftless.WithEnv(refs))
+	// awsps:// is not one of the root's built-in schemes: a provider without
+	// a client is registered for its reference grammar (Reads fetches nothing).
+	el, err := driftless.NewEnvLoader(keys, driftless.WithEnv(refs), driftless.WithProvider(awsps.Scheme, awsps.New(nil)))
 	if err != nil {
 		return nil, append(bad, err)
 	}

@@ -43,6 +43,7 @@ func TestPolicy(t *testing.T) {
 	writeFile(t, dir, ".env", strings.Join([]string{
 		"PLAIN=not-a-reference",
 		"DB_PASSWORD=awssm://prod/db#password",
+		"MODEL=awsps://prod/inference/model",
 		"API_KEY=gcpsm://api-key",
 		"TLS=azkv://prod-vault/tls-cert",
 		"APP_USER=vault://secret/app#user",
@@ -55,6 +56,7 @@ func TestPolicy(t *testing.T) {
 		{"all", "all", ""},
 		{"all-terraform", "all", "terraform"},
 		{"aws", "aws", ""},
+		{"awsps", "awsps", ""},
 		{"gcp-terraform", "gcp", "terraform"},
 		{"azure-terraform", "azure", "terraform"},
 		{"vault", "vault", "hcl"},
