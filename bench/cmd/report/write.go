@@ -149,46 +149,21 @@ func write(b *strings.Builder, r *results, m meta) map[string]string {
 	}
 
 	// 1c. A common prefix.
-	if base, ok := r.get("BenchmarkPrefix/driftless-WithEnvPrefix", "ns/op"); ok {
+	if _, ok := r.get("BenchmarkPrefix/driftless-WithEnvPrefix", "ns/op"); ok {
 		p("### A common prefix on every key\n\n")
 		p("The 50-field config with every variable named `APP_…` in the process environment. `WithEnvPrefix(\"APP_\")` prefixes the keys once per type; ")
 		p("the wrapper is what a service wrote before it (`WithLookup(func(k string) (string, bool) { return os.LookupEnv(\"APP_\" + k) })`, an allocation per lookup); ")
 		p("go-envconfig's `PrefixLookuper` does the same as the wrapper. `TestPrefixDecoders` checks each result first.\n\n")
-		p("| approach | time/op | allocs/op | bytes/op | its time ÷ WithEnvPrefix's |\n| --- | ---: | ---: | ---: | ---: |\n")
-		for _, lib := range r.group("BenchmarkPrefix") {
-			name := "BenchmarkPrefix/" + lib
-			ns, _ := r.get(name, "ns/op")
-			al, _ := r.get(name, "allocs/op")
-			by, _ := r.get(name, "B/op")
-			ratio := "—"
-			if lib != "driftless-WithEnvPrefix" {
-				ratio = fmt.Sprintf("%.2f×", ns/base)
-			}
-			p("| %s | %s | %.0f | %s | %s |\n", lib, dur(ns), al, bytes(by), ratio)
-		}
-		p("\n")
+		libTable(p, r, "BenchmarkPrefix", "driftless-WithEnvPrefix", "approach", "WithEnvPrefix's", false, nil)
 	}
 
 	// 1d. Layered YAML.
-	if base, ok := r.get("BenchmarkYAMLLayered/driftless", "ns/op"); ok {
+	if _, ok := r.get("BenchmarkYAMLLayered/driftless", "ns/op"); ok {
 		p("### Layered YAML config files\n\n")
 		p("The 50-key config as `config.yaml` (every key) and `config.prod.yaml` (a few overrides, nested groups), loaded into the same struct: ")
 		p("driftless `WithConfigFiles(driftlessyaml.Format, …)` (go.yaml.in/yaml/v3), koanf v2 (`file.Provider` + its yaml parser, loaded twice, then `Unmarshal`), ")
 		p("viper (`ReadInConfig` then `MergeInConfig`, then `Unmarshal`). `TestYAMLLayered` checks that each library gives the expected struct, and that config.yaml alone does not.\n\n")
-		p("| library | time/op | allocs/op | bytes/op | its time ÷ driftless's |\n| --- | ---: | ---: | ---: | ---: |\n")
-		for _, lib := range r.group("BenchmarkYAMLLayered") {
-			name := "BenchmarkYAMLLayered/" + lib
-			ns, _ := r.get(name, "ns/op")
-			al, _ := r.get(name, "allocs/op")
-			by, _ := r.get(name, "B/op")
-			ratio := "—"
-			if lib != "driftless" {
-				ratio = fmt.Sprintf("%.2f×", ns/base)
-				lost = check(lost, name, ns/base, fmt.Sprintf("layered YAML vs %s: %.2f×", lib, ns/base))
-			}
-			p("| %s | %s | %.0f | %s | %s |\n", lib, dur(ns), al, bytes(by), ratio)
-		}
-		p("\n")
+		lost = libTable(p, r, "BenchmarkYAMLLayered", "driftless", "library", "driftless's", true, lost)
 	}
 
 	// 2. .env parsing.
@@ -598,4 +573,28 @@ func writeColdBoots(p func(string, ...any), r *results) {
 		p("| %s | %s | %s | %.0f | %s | %s |\n", c.backend, dur(ns), rts, req, c.target, c.limit)
 	}
 	p("\n")
+}
+
+// libTable writes the time, allocations and bytes per op of each library
+// of group, with its time ÷ that of base; with track, a library faster
+// than base is added to lost.
+func libTable(p func(string, ...any), r *results, group, base, first, of string, track bool, lost []behind) []behind {
+	baseNS, _ := r.get(group+"/"+base, "ns/op")
+	p("| %s | time/op | allocs/op | bytes/op | its time ÷ %s |\n| --- | ---: | ---: | ---: | ---: |\n", first, of)
+	for _, lib := range r.group(group) {
+		name := group + "/" + lib
+		ns, _ := r.get(name, "ns/op")
+		al, _ := r.get(name, "allocs/op")
+		by, _ := r.get(name, "B/op")
+		ratio := "—"
+		if lib != base {
+			ratio = fmt.Sprintf("%.2f×", ns/baseNS)
+			if track {
+				lost = check(lost, name, ns/baseNS, fmt.Sprintf("%s vs %s: %.2f×", strings.TrimPrefix(group, "Benchmark"), lib, ns/baseNS))
+			}
+		}
+		p("| %s | %s | %.0f | %s | %s |\n", lib, dur(ns), al, bytes(by), ratio)
+	}
+	p("\n")
+	return lost
 }
