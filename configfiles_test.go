@@ -402,3 +402,73 @@ func TestLiteralSecretInConfigFileIsLogged(t *testing.T) {
 	assert.Contains(t, logs.String(), "c.json:1")
 	assert.NotContains(t, logs.String(), "Zq9")
 }
+
+func TestConfigFilesEdgeCases(t *testing.T) {
+	t.Parallel()
+	type C struct {
+		Name  string `env:"NAME" required:"true"`
+		Cache *struct {
+			TTL time.Duration `env:"TTL" default:"1m"`
+		} `prefix:"CACHE_"`
+		Other *struct {
+			X int `env:"X" default:"1"`
+		} `prefix:"OTHER_"`
+	}
+	p := writeFiles(t, map[string]string{"c.json": `{"name": "n", "cache": {"ttl": "5s"}}`})
+	cfg := drifttest.Load[C](t, nil, driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+	require.NotNil(t, cfg.Cache, "an optional group a config file sets exists")
+	assert.Equal(t, 5*time.Second, cfg.Cache.TTL)
+	assert.Nil(t, cfg.Other, "one it does not set stays nil")
+
+	// The env prefix applies to the environment, not to config keys.
+	cfg = drifttest.Load[C](t, map[string]string{"APP_NAME": "from-env"}, driftless.WithEnvPrefix("APP_"),
+		driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+	assert.Equal(t, "from-env", cfg.Name)
+	assert.Equal(t, 5*time.Second, cfg.Cache.TTL)
+
+	// null sets nothing: a required field stays missing.
+	q := writeFiles(t, map[string]string{"c.json": `{"name": null}`})
+	err := drifttest.LoadErr[C](t, nil, driftless.WithConfigFiles(configfile.JSON, q["c.json"]))
+	assert.ErrorIs(t, err, driftless.ErrRequired)
+
+	// WithKeepSet: a value the caller set is kept where no source sets it.
+	var kept C
+	kept.Name = "preset"
+	require.NoError(t, driftless.Load(t.Context(), &kept, driftless.WithEnv(nil), driftless.WithKeepSet(),
+		driftless.WithConfigFiles(configfile.JSON, q["c.json"])))
+	assert.Equal(t, "preset", kept.Name)
+}
+
+func TestPresetDefaultsLayerUnderTheChain(t *testing.T) {
+	t.Parallel()
+	type C struct {
+		ModelName string         `env:"MODEL_NAME" default:"tag-default"`
+		Port      int            `env:"PORT" default:"80"`
+		Routes    []string       `env:"ROUTES"`
+		Timeout   time.Duration  `env:"TIMEOUT" default:"1s"`
+		Limits    map[string]int `env:"LIMITS"`
+	}
+	p := writeFiles(t, map[string]string{"c.json": `{"routes": ["from-file"]}`})
+	// What another library (viper, a test) filled in.
+	cfg := C{ModelName: "from-caller", Port: 9000, Routes: []string{"from-caller"}, Limits: map[string]int{"a": 1}}
+	rep, err := driftless.Explain(t.Context(), &cfg, driftless.WithEnv(map[string]string{"PORT": "9100"}),
+		driftless.WithConfigFiles(configfile.JSON, p["c.json"]), driftless.WithPresetDefaults())
+	require.NoError(t, err)
+	assert.Equal(t, "from-caller", cfg.ModelName, "no source sets it: the caller's value wins over the default tag")
+	assert.Equal(t, 9100, cfg.Port, "a source that sets the key wins over the caller's value")
+	assert.Equal(t, []string{"from-file"}, cfg.Routes, "a config file too")
+	assert.Equal(t, time.Second, cfg.Timeout, "a field the caller left zero takes its default")
+	assert.Equal(t, map[string]int{"a": 1}, cfg.Limits)
+	sources := map[string]string{}
+	for _, f := range rep.Fields {
+		sources[f.Path] = f.Source
+	}
+	assert.Equal(t, "preset", sources["ModelName"])
+	assert.Equal(t, "env", sources["Port"])
+	assert.Equal(t, "default", sources["Timeout"])
+
+	err = driftless.Load(t.Context(), &cfg, driftless.WithEnv(nil), driftless.WithKeepSet(), driftless.WithPresetDefaults())
+	assert.ErrorContains(t, err, "not both")
+	_, err = driftless.NewHandle[C](t.Context(), driftless.WithEnv(nil), driftless.WithPresetDefaults())
+	assert.ErrorContains(t, err, "Load only")
+}

@@ -29,6 +29,9 @@ type environOptions struct {
 	prefix       string // WithEnvPrefix (prefix.go)
 	export       bool
 	keepSet      bool
+	// presetDefaults is set by WithPresetDefaults: *dst's values rank
+	// below every source and above the default tag.
+	presetDefaults bool
 	emptyAsUnset bool
 	setenv       func(key, value string) error // nil: os.Setenv
 	unsetenv     func(key string) error        // nil: os.Unsetenv
@@ -194,11 +197,23 @@ func splitExpandDefault(name string) (v, def string, hasDef, emptyToo bool) {
 // kept reports whether WithKeepSet keeps the field: *dst holds a set value
 // for it (see WithKeepSet for what "set" means for each kind).
 func (l *loader) kept(f *field) bool {
-	if !l.o.environ.keepSet || !l.preset.IsValid() {
+	return l.o.environ.keepSet && l.presetSet(f)
+}
+
+// presetSet reports whether *dst holds a value for the field (see
+// WithKeepSet for what counts as set).
+func (l *loader) presetSet(f *field) bool {
+	if !l.preset.IsValid() {
 		return false
 	}
 	v, ok := fieldAt(l.preset, f.index)
 	return ok && isSet(v)
+}
+
+// presetDefault reports whether the field takes *dst's value in place of
+// its default tag (WithPresetDefaults).
+func (l *loader) presetDefault(f *field) bool {
+	return l.o.environ.presetDefaults && l.presetSet(f)
 }
 
 // isSet reports whether a preset value counts as set for WithKeepSet.
@@ -317,6 +332,8 @@ func (l *loader) loadOnly() error {
 		return errors.New("driftless: WithExportEnvFiles works with Load only (a Handle re-reads the environment at each refresh)")
 	case l.o.environ.keepSet:
 		return errors.New("driftless: WithKeepSet works with Load only (a Handle has no destination whose fields it could keep)")
+	case l.o.environ.presetDefaults:
+		return errors.New("driftless: WithPresetDefaults works with Load only (a Handle has no destination whose fields it could keep)")
 	}
 	for i := range l.plan.fields {
 		if f := &l.plan.fields[i]; f.unset {

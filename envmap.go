@@ -61,8 +61,8 @@ func NewEnvLoader(keys []string, opts ...Option) (*EnvLoader, error) {
 		fields[i] = reflect.StructField{Name: name, Type: secretType, Tag: reflect.StructTag(`env:"` + name + `" ref:"true"`)}
 	}
 	o := newOptions(opts)
-	if len(o.envFiles) > 0 || len(o.sources) > 0 || o.environ.keepSet || o.environ.export {
-		return nil, errors.New("driftless: NewEnvLoader reads its keys through the lookup only: WithEnvFiles, WithRequiredEnvFiles, WithKeySource, WithKeepSet and WithExportEnvFiles do not apply")
+	if len(o.envFiles) > 0 || len(o.sources) > 0 || o.environ.keepSet || o.environ.presetDefaults || o.environ.export {
+		return nil, errors.New("driftless: NewEnvLoader reads its keys through the lookup only: WithEnvFiles, WithRequiredEnvFiles, WithKeySource, WithKeepSet, WithPresetDefaults and WithExportEnvFiles do not apply")
 	}
 	if o.environ.prefix != "" {
 		return nil, errors.New("driftless: NewEnvLoader names its variables in full: WithEnvPrefix does not apply")

@@ -99,6 +99,9 @@ func newLoader(t reflect.Type, opts []Option) (*loader, error) {
 		return nil, fmt.Errorf("driftless: config type %s is not a struct", t)
 	}
 	o := newOptions(opts)
+	if o.environ.keepSet && o.environ.presetDefaults {
+		o.optErrs = append(o.optErrs, errors.New("driftless: WithKeepSet and WithPresetDefaults together: keep *dst's values over every source, or under them, not both"))
+	}
 	if len(o.optErrs) > 0 {
 		return nil, errors.Join(o.optErrs...)
 	}
@@ -331,7 +334,7 @@ func (p *pass) candidates(f *field, st *fieldState) {
 		}
 		st.srcRefs = append(st.srcRefs, r)
 	}
-	if f.hasDef && f.ref != refNever && p.l.isRef(st.def) {
+	if f.hasDef && f.ref != refNever && p.l.isRef(st.def) && !p.l.presetDefault(f) {
 		if r, err := driver.ParseRef(st.def); err == nil && p.l.o.checkRef(r) == nil {
 			p.need(f, r)
 		}
@@ -429,6 +432,10 @@ func (p *pass) fill(f *field, st *fieldState) error {
 	if err := p.settle(f, st); err != nil {
 		return err
 	}
+	if st.origin.kind == fromPreset { // WithPresetDefaults: no source has it
+		p.l.keep(root, f)
+		return nil
+	}
 	if !st.found {
 		if f.required {
 			return fmt.Errorf("%w: set %s (or %s_FILE)", ErrRequired, f.key, f.key)
@@ -477,7 +484,14 @@ func (p *pass) settle(f *field, st *fieldState) error {
 			return nil
 		}
 	}
-	if st.found || !f.hasDef {
+	if st.found {
+		return nil
+	}
+	if p.l.presetDefault(f) {
+		st.found, st.origin = true, origin{kind: fromPreset, key: f.key}
+		return nil
+	}
+	if !f.hasDef {
 		return nil
 	}
 	st.found, st.origin, st.raw = true, origin{kind: fromDefault}, st.def

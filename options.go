@@ -341,6 +341,20 @@ func WithEnvWriter(setenv func(key, value string) error, unsetenv func(key strin
 	return func(o *options) { o.environ.setenv, o.environ.unsetenv = setenv, unsetenv }
 }
 
+// WithPresetDefaults makes the values *dst already holds the defaults of
+// Load: a field that a source sets (a flag, the environment, a .env file, a
+// config file, a key-value source) takes that value, and a field that no
+// source sets keeps *dst's value instead of taking its default tag. Fill a
+// struct that another library or the caller already filled, and let the
+// chain override it. What counts as set is as for WithKeepSet, with which
+// it cannot be combined (WithKeepSet keeps *dst's values over every
+// source). Explain shows a kept value's source as "preset". NewHandle
+// rejects the option (it has no destination). The default is to fill every
+// field from the sources and the default tags alone.
+func WithPresetDefaults() Option {
+	return func(o *options) { o.environ.presetDefaults = true }
+}
+
 // WithKeepSet makes Load keep the fields that *dst already holds, as
 // go-envconfig does without "overwrite", so that driftless fills a struct on
 // top of values from another source. A field is set when it is not its
