@@ -26,15 +26,15 @@ import (
 // default (no export, no keep-set, empty is set, os.Setenv and os.Unsetenv,
 // no prefix).
 type environOptions struct {
-	prefix       string // WithEnvPrefix (prefix.go)
-	export       bool
-	keepSet      bool
+	prefix  string // WithEnvPrefix (prefix.go)
+	export  bool
+	keepSet bool
 	// presetDefaults is set by WithPresetDefaults: *dst's values rank
 	// below every source and above the default tag.
 	presetDefaults bool
-	emptyAsUnset bool
-	setenv       func(key, value string) error // nil: os.Setenv
-	unsetenv     func(key string) error        // nil: os.Unsetenv
+	emptyAsUnset   bool
+	setenv         func(key, value string) error // nil: os.Setenv
+	unsetenv       func(key string) error        // nil: os.Unsetenv
 }
 
 // Bounds of ${VAR} expansion for one value: how deep the values of
