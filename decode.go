@@ -106,50 +106,54 @@ func (d *decoder) decodeInto(dst reflect.Value, s string, f *field) error {
 			return nil
 		}
 	}
-	switch t {
-	case secretType:
-		dst.Set(reflect.ValueOf(NewSecret(s)))
-		return nil
-	case durationType:
-		dur, err := time.ParseDuration(strings.TrimSpace(s))
-		if err != nil {
-			if n, err2 := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err2 == nil && n == 0 {
-				dst.SetInt(0)
-				return nil
+	// The special types are structs, slices and Duration (an int64): other
+	// kinds skip the comparisons.
+	if k := t.Kind(); k == reflect.Struct || k == reflect.Slice || k == reflect.Int64 {
+		switch t {
+		case secretType:
+			dst.Set(reflect.ValueOf(NewSecret(s)))
+			return nil
+		case durationType:
+			dur, err := time.ParseDuration(strings.TrimSpace(s))
+			if err != nil {
+				if n, err2 := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err2 == nil && n == 0 {
+					dst.SetInt(0)
+					return nil
+				}
+				return &decodeError{typ: t, reason: `want a duration such as "30s" or "1h30m"`}
 			}
-			return &decodeError{typ: t, reason: `want a duration such as "30s" or "1h30m"`}
-		}
-		dst.SetInt(int64(dur))
-		return nil
-	case timeType:
-		tm, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
-		if err != nil {
-			return &decodeError{typ: t, reason: `want an RFC 3339 time such as "2026-01-02T15:04:05Z"`}
-		}
-		dst.Set(reflect.ValueOf(tm))
-		return nil
-	case urlType:
-		u, err := url.Parse(strings.TrimSpace(s))
-		if err != nil {
-			return &decodeError{typ: t, reason: "malformed URL"}
-		}
-		dst.Set(reflect.ValueOf(*u))
-		return nil
-	case ipType:
-		ip := net.ParseIP(strings.TrimSpace(s))
-		if ip == nil {
-			return &decodeError{typ: t, reason: "want an IPv4 or IPv6 address"}
-		}
-		dst.Set(reflect.ValueOf(ip))
-		return nil
-	case bytesType:
-		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-			if b, err := enc.DecodeString(strings.TrimSpace(s)); err == nil {
-				dst.SetBytes(b)
-				return nil
+			dst.SetInt(int64(dur))
+			return nil
+		case timeType:
+			tm, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+			if err != nil {
+				return &decodeError{typ: t, reason: `want an RFC 3339 time such as "2026-01-02T15:04:05Z"`}
 			}
+			dst.Set(reflect.ValueOf(tm))
+			return nil
+		case urlType:
+			u, err := url.Parse(strings.TrimSpace(s))
+			if err != nil {
+				return &decodeError{typ: t, reason: "malformed URL"}
+			}
+			dst.Set(reflect.ValueOf(*u))
+			return nil
+		case ipType:
+			ip := net.ParseIP(strings.TrimSpace(s))
+			if ip == nil {
+				return &decodeError{typ: t, reason: "want an IPv4 or IPv6 address"}
+			}
+			dst.Set(reflect.ValueOf(ip))
+			return nil
+		case bytesType:
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+				if b, err := enc.DecodeString(strings.TrimSpace(s)); err == nil {
+					dst.SetBytes(b)
+					return nil
+				}
+			}
+			return &decodeError{typ: t, reason: "want base64"}
 		}
-		return &decodeError{typ: t, reason: "want base64"}
 	}
 	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshal) {
 		if err := callUnmarshalText(dst.Addr().Interface().(encoding.TextUnmarshaler), t, s); err != nil {

@@ -170,11 +170,19 @@ func (l *loader) lookup(f *field, i int, p *pass, st *fieldState) {
 		st.origin, st.found = origin{kind: fromPreset, key: f.key}, true
 		return
 	}
+	if l.o.order == nil { // the default order, without the loop
+		switch {
+		case p.flags != nil && l.lookupFlag(f, p, st):
+		case l.lookupEnv(f, p.files, st):
+		case len(p.files) > 0 && l.lookupEnvFiles(f, p.files, st):
+		case p.conf != nil && l.lookupConf(i, p, st):
+		}
+		return
+	}
 	for _, src := range l.o.chainOrder() {
 		switch src {
 		case FromFlags:
-			if v, ok := p.flags[f.flag]; ok && f.flag != "" {
-				st.raw, st.origin, st.found = v, origin{kind: fromFlag, key: "--" + f.flag}, true
+			if l.lookupFlag(f, p, st) {
 				return
 			}
 		case FromEnv:
@@ -186,12 +194,31 @@ func (l *loader) lookup(f *field, i int, p *pass, st *fieldState) {
 				return
 			}
 		case FromConfigFiles:
-			if c := p.conf.get(i); c != nil {
-				st.raw, st.origin, st.found = c.node.Text, confOrigin(c), true
+			if l.lookupConf(i, p, st) {
 				return
 			}
 		}
 	}
+}
+
+// lookupFlag finds the field's flag among the flags set.
+func (l *loader) lookupFlag(f *field, p *pass, st *fieldState) bool {
+	v, ok := p.flags[f.flag]
+	if !ok || f.flag == "" {
+		return false
+	}
+	st.raw, st.origin, st.found = v, origin{kind: fromFlag, key: "--" + f.flag}, true
+	return true
+}
+
+// lookupConf finds the field's value in the config files.
+func (l *loader) lookupConf(i int, p *pass, st *fieldState) bool {
+	c := p.conf.get(i)
+	if c == nil {
+		return false
+	}
+	st.raw, st.origin, st.found = c.node.Text, confOrigin(c), true
+	return true
 }
 
 // lookupEnv finds the field's key, or its NAME_FILE variable, in the
