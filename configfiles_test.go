@@ -337,7 +337,7 @@ func ExampleWriteConfigExample() {
 func TestReadsIncludeConfigFileReferences(t *testing.T) {
 	t.Parallel()
 	p := writeFiles(t, map[string]string{"c.json": `{"db": {"password": "awssm://prod/db#password"}, "model_name": "m"}`})
-	reads, err := driftless.Reads(&servingConfig{}, driftless.WithEnv(nil), driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
+	reads, err := driftless.Reads(t.Context(), &servingConfig{}, driftless.WithEnv(nil), driftless.WithConfigFiles(configfile.JSON, p["c.json"]))
 	require.NoError(t, err)
 	require.Len(t, reads, 1, "the policy of a service covers the references of its config files")
 	assert.Equal(t, "awssm://prod/db", reads[0].Ref.String())

@@ -61,8 +61,8 @@ func NewEnvLoader(keys []string, opts ...Option) (*EnvLoader, error) {
 		fields[i] = reflect.StructField{Name: name, Type: secretType, Tag: reflect.StructTag(`env:"` + name + `" ref:"true"`)}
 	}
 	o := newOptions(opts)
-	if len(o.envFiles) > 0 || len(o.sources) > 0 || o.environ.keepSet || o.environ.presetDefaults || o.environ.export {
-		return nil, errors.New("driftless: NewEnvLoader reads its keys through the lookup only: WithEnvFiles, WithRequiredEnvFiles, WithKeySource, WithKeepSet, WithPresetDefaults and WithExportEnvFiles do not apply")
+	if len(o.envFiles) > 0 || len(o.confFiles) > 0 || len(o.sources) > 0 || o.environ.keepSet || o.environ.presetDefaults || o.environ.export {
+		return nil, errors.New("driftless: NewEnvLoader reads its keys through the lookup only: WithEnvFiles, WithRequiredEnvFiles, WithConfigFiles, WithKeySource, WithKeepSet, WithPresetDefaults and WithExportEnvFiles do not apply")
 	}
 	if o.environ.prefix != "" {
 		return nil, errors.New("driftless: NewEnvLoader names its variables in full: WithEnvPrefix does not apply")
@@ -88,8 +88,8 @@ func NewEnvLoader(keys []string, opts ...Option) (*EnvLoader, error) {
 // variables' names. The error is a *LoadError whose field errors name each
 // variable whose reference is malformed as its Field and Key; the reads of
 // the others are returned even then.
-func (e *EnvLoader) Reads() ([]SecretRead, error) {
-	out, err := Reads(reflect.New(e.t).Interface(), e.opts...)
+func (e *EnvLoader) Reads(ctx context.Context) ([]SecretRead, error) {
+	out, err := Reads(ctx, reflect.New(e.t).Interface(), e.opts...)
 	for i := range out {
 		for j, f := range out[i].Fields {
 			if k, ok := e.key(f); ok {

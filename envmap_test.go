@@ -201,7 +201,7 @@ func TestEnvLoaderReads(t *testing.T) {
 	}
 	el, err := driftless.NewEnvLoader([]string{"db-user", "DB_PASS", "API", "UNSET"}, driftless.WithEnv(env))
 	require.NoError(t, err)
-	reads, err := el.Reads()
+	reads, err := el.Reads(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, []driftless.SecretRead{
 		{Ref: driver.Ref{Scheme: "awssm", Name: "prod/api"}, Fields: []string{"API"}},
@@ -210,7 +210,7 @@ func TestEnvLoaderReads(t *testing.T) {
 
 	el, err = driftless.NewEnvLoader([]string{"API", "BAD"}, driftless.WithEnv(env))
 	require.NoError(t, err)
-	reads, err = el.Reads()
+	reads, err = el.Reads(t.Context())
 	var le *driftless.LoadError
 	require.ErrorAs(t, err, &le)
 	require.Len(t, le.Fields(), 1)

@@ -27,14 +27,15 @@ type SecretRead struct {
 }
 
 // Reads returns every secret that Load with the same options would read
-// (from the environment, the .env files, the defaults and the key-value
-// sources), without reading any: the input of a least-privilege policy
+// (from the flags, the environment, the .env files, the config files, the
+// defaults and the key-value sources), without reading any: the input of a least-privilege policy
 // (see driftless policy). Each provider checks its references' grammar as
 // in a Load, but a scheme with no provider registered is listed all the
 // same. The result is sorted by reference. Errors of the plan (a bad tag,
 // a malformed .env file or reference, an allow-list) are returned in a
-// *LoadError, with the reads of the fields that have none.
-func Reads(cfg any, opts ...Option) ([]SecretRead, error) {
+// *LoadError, with the reads of the fields that have none. ctx bounds the
+// reading of the config files.
+func Reads(ctx context.Context, cfg any, opts ...Option) ([]SecretRead, error) {
 	t := reflect.TypeOf(cfg)
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -50,10 +51,6 @@ func Reads(cfg any, opts ...Option) ([]SecretRead, error) {
 	// Every field keeps its state: nothing is applied.
 	p.states = make([]fieldState, len(l.plan.fields))
 	p.pending = make([]int, 0, len(l.plan.fields))
-	// Reads takes no context (it fetches nothing); the config files it
-	// reads are bounded by the fetch timeout instead.
-	ctx, cancel := context.WithTimeout(context.Background(), l.o.fetchTimeout)
-	defer cancel()
 	p.collect(ctx)
 	for _, i := range p.pending {
 		f, st := &l.plan.fields[i], &p.states[i]

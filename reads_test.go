@@ -26,7 +26,7 @@ func TestReadsListsEverySecretWithoutFetching(t *testing.T) {
 		"DB_PASSWORD": "awssm://prod/db#password",
 		"SIGNING":     "vault://secret/app/signing",
 	}
-	reads, err := driftless.Reads(&C{}, driftless.WithEnv(env), driftless.WithProvider("mem", mem),
+	reads, err := driftless.Reads(t.Context(), &C{}, driftless.WithEnv(env), driftless.WithProvider("mem", mem),
 		driftless.WithKeySource(keysIn("app-keys")))
 	require.NoError(t, err)
 	assert.Zero(t, mem.Calls(), "nothing is fetched")
@@ -52,7 +52,7 @@ func TestReadsReportsPlanErrors(t *testing.T) {
 		A driftless.Secret `env:"A"`
 		B driftless.Secret `env:"B"`
 	}
-	reads, err := driftless.Reads(C{}, driftless.WithEnv(map[string]string{"A": "awssm://ok", "B": "awsm://typo"}))
+	reads, err := driftless.Reads(t.Context(), C{}, driftless.WithEnv(map[string]string{"A": "awssm://ok", "B": "awsm://typo"}))
 	require.ErrorIs(t, err, driftless.ErrUnknownScheme)
 	require.Len(t, reads, 1)
 	assert.Equal(t, "awssm://ok", reads[0].Ref.String())

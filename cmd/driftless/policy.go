@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -245,7 +246,8 @@ func policyReads(vars []resolved) ([]driftless.SecretRead, []error) {
 	if err != nil {
 		return nil, append(bad, err)
 	}
-	reads, err := el.Reads()
+	// Reads fetches nothing and the EnvLoader reads no file: no deadline.
+	reads, err := el.Reads(context.Background())
 	if err != nil {
 		bad = append(bad, err)
 	}

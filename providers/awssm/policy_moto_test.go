@@ -68,7 +68,7 @@ func TestPolicyMotoIAM(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	reads, err := driftless.Reads(&iamConfig{}, driftless.WithEnv(iamEnv))
+	reads, err := driftless.Reads(t.Context(), &iamConfig{}, driftless.WithEnv(iamEnv))
 	require.NoError(t, err)
 	doc, err := awssm.Policy(reads, awssm.PolicyOptions{Region: "us-east-1", Account: "123456789012"})
 	require.NoError(t, err)

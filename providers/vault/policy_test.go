@@ -89,7 +89,7 @@ func TestPolicyVault(t *testing.T) {
 	require.NoError(t, root.KVv1("kv1").Put(ctx, "legacy", map[string]any{"v": "z"}))
 	require.NoError(t, root.KVv1("kv1").Put(ctx, "other", map[string]any{"v": "w"}))
 
-	reads, err := driftless.Reads(&policyConfig{}, driftless.WithEnv(map[string]string{}))
+	reads, err := driftless.Reads(t.Context(), &policyConfig{}, driftless.WithEnv(map[string]string{}))
 	require.NoError(t, err)
 	policy, err := vault.Policy(reads, vault.PolicyOptions{Mounts: map[string]vault.Engine{"kv1/": vault.KV1}})
 	require.NoError(t, err)
