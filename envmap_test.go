@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/configfile"
 	"github.com/driftless/driftless/drifttest"
 	"github.com/driftless/driftless/driver"
 )
@@ -160,6 +161,8 @@ func TestEnvLoaderRejects(t *testing.T) {
 		"repeated key": {[]string{"A", "A"}, nil},
 		"env files":    {[]string{"A"}, []driftless.Option{driftless.WithEnvFiles(".env")}},
 		"keep set":     {[]string{"A"}, []driftless.Option{driftless.WithKeepSet()}},
+		"config files": {[]string{"A"}, []driftless.Option{driftless.WithConfigFiles(configfile.JSON, "c.json")}},
+		"preset":       {[]string{"A"}, []driftless.Option{driftless.WithPresetDefaults()}},
 		"bad option":   {[]string{"A"}, []driftless.Option{driftless.WithProvider("mem", nil)}},
 	} {
 		t.Run(name, func(t *testing.T) {
