@@ -409,7 +409,8 @@ func (l *loader) checkNode(n *configfile.Node) error {
 	case configfile.Map:
 		for _, mem := range n.Members {
 			if mem.Value.IsScalar() && l.isRef(mem.Value.Text) {
-				return fmt.Errorf("member %q (line %d) is a reference: references are resolved only as a whole value, not inside a list or map", mem.Key, mem.Line)
+				// The key is part of the value: only its line is shown.
+				return fmt.Errorf("the member at line %d is a reference: references are resolved only as a whole value, not inside a list or map", mem.Line)
 			}
 			if err := l.checkNode(mem.Value); err != nil {
 				return err

@@ -179,6 +179,7 @@ func TestConfigFileValueErrorsShowNoValue(t *testing.T) {
 		"bad item":           {"{\"backoffs\": [\"1s\",\n \"" + canary + "\"]}", []string{"Backoffs", "item 1 (line 2)", "duration"}},
 		"bad map value":      {"{\"limits\": {\"gpu\":\n \"" + canary + "\"}}", []string{"Limits", "value at line 2"}},
 		"reference in list":  {`{"hosts": ["mem://prod/` + canary + `"]}`, []string{"Hosts", "item 0 (line 1) is a reference"}},
+		"reference in map":   {"{\"labels\": {\"" + canary + "\":\n \"mem://prod/x\"}}", []string{"Labels", "the member at line 1 is a reference"}},
 		"JSON struct member": {`{"routing": {"routes": [{"weight": "` + canary + `"}]}}`, []string{"Routing", "does not fit"}},
 	} {
 		t.Run(name, func(t *testing.T) {
