@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/driftless/driftless/configfile"
 )
 
 // Report says, for every field, where its value came from. It never holds
@@ -159,7 +161,11 @@ func (p *pass) fieldReport(f *field, st *fieldState) FieldReport {
 	fr.Version, fr.Expires = st.version, st.expires
 	if st.decoded {
 		fr.Secret = st.sensitive(f)
-		fr.Display = display(st.text, fr.Secret)
+		text := st.text
+		if st.origin.node != nil {
+			text = string(configfile.ToJSON(st.origin.node)) // a list or a map of a config file
+		}
+		fr.Display = display(text, fr.Secret)
 	}
 	if st.err != nil {
 		fr.Error = st.err.Error()

@@ -71,7 +71,7 @@ func (o *options) watchedFiles() []string {
 // stampFiles records the stamps of the watched files before a pass reads
 // them: a change after that is seen by the next check.
 func (l *loader) stampFiles() {
-	if l.o.watchEvery < 0 {
+	if !l.watches || l.o.watchEvery < 0 {
 		return
 	}
 	paths := l.o.watchedFiles()

@@ -276,6 +276,7 @@ func NewHandleFunc[T any](ctx context.Context, load func(context.Context) (*T, e
 
 func newHandle[T any](ctx context.Context, l *loader, fn func(context.Context) (*T, error)) (*Handle[T], error) {
 	h := &Handle[T]{l: l, fn: fn, names: newNameCheck(l.plan), wake: make(chan struct{}, 1)}
+	l.watches = fn == nil // the file watch compares with what each pass read
 	if fn != nil {
 		h.fnRep = funcReport(l)
 	}

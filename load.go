@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/driftless/driftless/configfile"
 	"github.com/driftless/driftless/driver"
 )
 
@@ -73,8 +72,10 @@ type loader struct {
 	// literalWarned holds the secret fields already reported for a literal
 	// value in a config file, by path (configfiles.go: warnLiteralSecret).
 	literalWarned sync.Map
-	// stamps are the watched files as the last pass found them (filewatch.go).
-	stamps atomic.Pointer[[]fileStamp]
+	// stamps are the watched files as the last pass found them; only a
+	// Handle's loader (watches set) records them (filewatch.go).
+	stamps  atomic.Pointer[[]fileStamp]
+	watches bool
 	// loaded is set once a load succeeded: from then on the snapshot
 	// (WithSnapshot) is not used, refreshes fail in an outage.
 	loaded atomic.Bool
@@ -443,9 +444,6 @@ func (p *pass) fill(f *field, st *fieldState) error {
 		return nil
 	}
 	text, prev := st.raw, (*string)(nil)
-	if st.origin.node != nil {
-		text = string(configfile.ToJSON(st.origin.node)) // what Explain shows of a list or a map
-	}
 	if st.isRef {
 		var err error
 		if text, prev, err = p.resolve(f, st); err != nil {
