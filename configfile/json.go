@@ -152,55 +152,10 @@ func lineStarts(data []byte) []int {
 // WriteExample writes doc as indented JSON; comments are dropped.
 func (jsonFormat) WriteExample(w io.Writer, doc *Node) error {
 	var b bytes.Buffer
-	writeJSON(&b, doc, "")
+	encode(&b, doc, "\n")
 	b.WriteByte('\n')
 	_, err := w.Write(b.Bytes())
 	return err
-}
-
-func writeJSON(b *bytes.Buffer, n *Node, indent string) {
-	switch n.Kind {
-	case Map:
-		if len(n.Members) == 0 {
-			b.WriteString("{}")
-			return
-		}
-		b.WriteString("{\n")
-		for i, m := range n.Members {
-			b.WriteString(indent + "  ")
-			k, _ := json.Marshal(m.Key)
-			b.Write(k)
-			b.WriteString(": ")
-			writeJSON(b, m.Value, indent+"  ")
-			if i < len(n.Members)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "}")
-	case List:
-		if len(n.Items) == 0 {
-			b.WriteString("[]")
-			return
-		}
-		b.WriteString("[\n")
-		for i, it := range n.Items {
-			b.WriteString(indent + "  ")
-			writeJSON(b, it, indent+"  ")
-			if i < len(n.Items)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "]")
-	case Number, Bool:
-		b.WriteString(n.Text)
-	case String:
-		s, _ := json.Marshal(n.Text)
-		b.Write(s)
-	default:
-		b.WriteString("null")
-	}
 }
 
 // ToJSON returns the JSON text of n: a struct field filled from a JSON
@@ -208,11 +163,17 @@ func writeJSON(b *bytes.Buffer, n *Node, indent string) {
 // written when it is a JSON number, else as a string.
 func ToJSON(n *Node) []byte {
 	var b bytes.Buffer
-	toJSON(&b, n)
+	encode(&b, n, "")
 	return b.Bytes()
 }
 
-func toJSON(b *bytes.Buffer, n *Node) {
+// encode writes n as JSON: compact when nl is "", else indented by two
+// spaces per level, nl being the newline and the indent of n's level.
+func encode(b *bytes.Buffer, n *Node, nl string) {
+	inner := ""
+	if nl != "" {
+		inner = nl + "  "
+	}
 	switch n.Kind {
 	case Map:
 		b.WriteByte('{')
@@ -220,10 +181,17 @@ func toJSON(b *bytes.Buffer, n *Node) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
+			b.WriteString(inner)
 			k, _ := json.Marshal(m.Key)
 			b.Write(k)
 			b.WriteByte(':')
-			toJSON(b, m.Value)
+			if nl != "" {
+				b.WriteByte(' ')
+			}
+			encode(b, m.Value, inner)
+		}
+		if len(n.Members) > 0 {
+			b.WriteString(nl)
 		}
 		b.WriteByte('}')
 	case List:
@@ -232,7 +200,11 @@ func toJSON(b *bytes.Buffer, n *Node) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			toJSON(b, it)
+			b.WriteString(inner)
+			encode(b, it, inner)
+		}
+		if len(n.Items) > 0 {
+			b.WriteString(nl)
 		}
 		b.WriteByte(']')
 	case Bool:
