@@ -348,16 +348,18 @@ func (m *confMapper) ignored(key string) bool {
 func (m *confMapper) unknown(key string, shape *confNode) error {
 	root, _ := m.l.plan.confShape()
 	want := normPath(key)
-	best, bestD := "", 1<<30
+	wantLast := want[strings.LastIndexByte(want, '.')+1:]
+	var best *confNode
+	bestD := 1 << 30
 	var visit func(n *confNode)
 	visit = func(n *confNode) {
 		for _, k := range n.list {
 			d := 2 * editDistance(want, normPath(k.path))
-			if last := k.path[strings.LastIndexByte(k.path, '.')+1:]; normKey(last) == want[strings.LastIndexByte(want, '.')+1:] {
+			if normKey(k.name.canon) == wantLast {
 				d = min(d, 1) // the right name at the wrong level beats one typo
 			}
 			if d < bestD {
-				best, bestD = k.path, d
+				best, bestD = k, d
 			}
 			if k.field < 0 {
 				visit(k)
@@ -365,32 +367,17 @@ func (m *confMapper) unknown(key string, shape *confNode) error {
 		}
 	}
 	visit(root)
-	if best != "" && bestD <= 2*max(2, len(want)/3) {
-		hint := best
-		if n := m.l.plan.confPathField(best); n != "" {
-			hint += " (field " + n + ")"
+	switch {
+	case best != nil && bestD <= 2*max(2, len(want)/3):
+		hint := best.path
+		if best.field >= 0 {
+			hint += " (field " + m.l.plan.fields[best.field].path + ")"
 		}
 		return fmt.Errorf("%w (did you mean %s?)", ErrUnknownKey, hint)
-	}
-	if shape.path != "" {
+	case shape.path != "":
 		return fmt.Errorf("%w in the group %s", ErrUnknownKey, shape.path)
 	}
 	return ErrUnknownKey
-}
-
-// confPathField returns the Go path of the field at the canonical dotted
-// path, "" for a group.
-func (p *plan) confPathField(path string) string {
-	for i := range p.fields {
-		names := make([]string, len(p.fields[i].conf))
-		for j, n := range p.fields[i].conf {
-			names[j] = n.canon
-		}
-		if strings.Join(names, ".") == path {
-			return p.fields[i].path
-		}
-	}
-	return ""
 }
 
 // checkNode refuses a reference inside a list or a map of a config file:
@@ -522,24 +509,6 @@ func expected(t reflect.Type) string {
 		return "a map"
 	}
 	return "a scalar (" + t.String() + ")"
-}
-
-// fieldFor returns the field of root at index, allocating nil pointers on
-// the way.
-func fieldFor(root reflect.Value, index []int) reflect.Value {
-	v := root
-	for i, x := range index {
-		if i > 0 {
-			for v.Kind() == reflect.Pointer {
-				if v.IsNil() {
-					v.Set(reflect.New(v.Type().Elem()))
-				}
-				v = v.Elem()
-			}
-		}
-		v = v.Field(x)
-	}
-	return v
 }
 
 // confOrigin is the origin of a value set by a config file.

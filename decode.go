@@ -346,6 +346,24 @@ func (l *loader) set(root reflect.Value, f *field, raw string, prev *string) err
 	return l.dec.decodeInto(v, raw, f)
 }
 
+// fieldFor returns the field of root at index, allocating nil pointers on
+// the way.
+func fieldFor(root reflect.Value, index []int) reflect.Value {
+	v := root
+	for i, x := range index {
+		if i > 0 {
+			for v.Kind() == reflect.Pointer {
+				if v.IsNil() {
+					v.Set(reflect.New(v.Type().Elem()))
+				}
+				v = v.Elem()
+			}
+		}
+		v = v.Field(x)
+	}
+	return v
+}
+
 // jsonErr describes a JSON error without any part of the input: a syntax
 // error by its offset, a type mismatch by the JSON kind and the member's
 // path, and anything else (a member's UnmarshalJSON, such as time.Time's,
