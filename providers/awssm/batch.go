@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 	"github.com/driftless/driftless/driver"
+	"golang.org/x/sync/errgroup"
 )
 
 // batchSize is the most secrets one BatchGetSecretValue call may name.
@@ -133,21 +134,12 @@ func (p *Provider) FetchBatch(ctx context.Context, refs []driver.Ref) ([]driver.
 
 // run calls fn(0) ... fn(n-1), at most WithConcurrency at once, and waits.
 func (p *Provider) run(n int, fn func(i int)) {
-	if n == 1 {
-		fn(0)
-		return
-	}
-	sem := make(chan struct{}, p.opts.concurrency)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(p.opts.concurrency)
 	for i := range n {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			fn(i)
-		}()
+		g.Go(func() error { fn(i); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // fn reports through its slots, never an error
 }
 
 // batch reads chunk (at most 20 secrets of one region) with
