@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/driftless/driftless"
+	"github.com/driftless/driftless/configfile"
 )
 
 // fileWaitBound bounds a call that must return at once; it is reached only
@@ -295,4 +296,21 @@ func unkeyedPINs(t *testing.T, versions ...string) map[string]string {
 		}
 	}
 	return found
+}
+
+// A config file that is a FIFO (or becomes one) fails the load at once:
+// nothing opens it for a read that would wait for a writer, and the file
+// watch only stats it.
+func TestConfigFileFIFODoesNotHang(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "config.json")
+	mkfifo(t, path)
+	err := returnsWithin(t, "Load", func() error {
+		var cfg struct {
+			Name string `env:"NAME"`
+		}
+		return driftless.Load(t.Context(), &cfg, driftless.WithEnv(nil), driftless.WithConfigFiles(configfile.JSON, path))
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "config.json")
 }
